@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+using WebApi.Data;
+using WebApi.Http;
+
+namespace WebApi.Checklists;
+
+/// <summary>Read-through access to checklists: the cache first, PostgreSQL when the cache misses or Redis is down.</summary>
+public sealed class ChecklistCatalog(IDbContextFactory<ReadinessDbContext> contextFactory, HybridCache cache)
+{
+    private const string SummariesKey = "checklists";
+
+    public ValueTask<ETagged<IReadOnlyList<ChecklistSummary>>> GetSummariesAsync(CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(SummariesKey, contextFactory, LoadSummariesAsync, cancellationToken: cancellationToken);
+
+    /// <returns>The checklist, or null when no checklist has <paramref name="id"/>.</returns>
+    public async ValueTask<ETagged<ChecklistDetail>?> GetChecklistAsync(string id, CancellationToken cancellationToken)
+    {
+        // Only ids that exist get a cache entry of their own, so requests for made-up ids cannot fill the cache.
+        var summaries = await GetSummariesAsync(cancellationToken);
+        if (!summaries.Content.Any(summary => summary.Id == id))
+        {
+            return null;
+        }
+
+        return await cache.GetOrCreateAsync(
+            $"checklists:{id}",
+            (contextFactory, id),
+            static (state, token) => LoadChecklistAsync(state.contextFactory, state.id, token),
+            cancellationToken: cancellationToken);
+    }
+
+    // The cache may run a loader on behalf of several waiting requests, so each load owns its own context
+    // rather than borrowing one from the request that happened to arrive first.
+    private static async ValueTask<ETagged<IReadOnlyList<ChecklistSummary>>> LoadSummariesAsync(
+        IDbContextFactory<ReadinessDbContext> contextFactory, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var summaries = await db.Checklists
+            .AsNoTracking()
+            .OrderBy(checklist => checklist.Id)
+            .Select(checklist => new ChecklistSummary(
+                checklist.Id,
+                checklist.Title,
+                checklist.Summary,
+                checklist.Version,
+                checklist.Sections.Count,
+                checklist.Sections.SelectMany(section => section.Items).Count()))
+            .ToListAsync(cancellationToken);
+
+        return ContentETag.Attach<IReadOnlyList<ChecklistSummary>>(summaries);
+    }
+
+    private static async ValueTask<ETagged<ChecklistDetail>?> LoadChecklistAsync(
+        IDbContextFactory<ReadinessDbContext> contextFactory, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var checklist = await db.Checklists
+            .AsNoTracking()
+            // Items nest inside sections (no sibling collections), so one joined query has no cartesian explosion.
+            .AsSingleQuery()
+            .Where(checklist => checklist.Id == id)
+            .Select(checklist => new ChecklistDetail(
+                checklist.Id,
+                checklist.Title,
+                checklist.Summary,
+                checklist.Version,
+                checklist.Sections
+                    .OrderBy(section => section.Order)
+                    .Select(section => new ChecklistSectionDetail(
+                        section.Id,
+                        section.Title,
+                        section.Summary,
+                        section.Items
+                            .OrderBy(item => item.Order)
+                            .Select(item => new ChecklistItemDetail(item.Id, item.Title, item.Guidance))
+                            .ToList()))
+                    .ToList()))
+            .SingleOrDefaultAsync(cancellationToken);
+
+        return checklist is null ? null : ContentETag.Attach(checklist);
+    }
+}

@@ -1,0 +1,30 @@
+namespace WebApi.Data;
+
+public sealed class Checklist
+{
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public required string Summary { get; init; }
+    public required string Version { get; init; }
+    public List<ChecklistSection> Sections { get; init; } = [];
+}
+
+public sealed class ChecklistSection
+{
+    public required string ChecklistId { get; init; }
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public required string Summary { get; init; }
+    public required int Order { get; init; }
+    public List<ChecklistItem> Items { get; init; } = [];
+}
+
+public sealed class ChecklistItem
+{
+    public required string ChecklistId { get; init; }
+    public required string SectionId { get; init; }
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public required string Guidance { get; init; }
+    public required int Order { get; init; }
+}

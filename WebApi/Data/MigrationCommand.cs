@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace WebApi.Data;
+
+/// <summary>
+/// <c>WebApi migrate</c>: applies pending EF Core migrations and exits. The web host never migrates on its own,
+/// so replicas starting together cannot race each other over the schema; the orchestrator runs this once first.
+/// </summary>
+public static partial class MigrationCommand
+{
+    public const string Verb = "migrate";
+
+    /// <summary>How long to wait for PostgreSQL to accept connections, since it is often started moments before us.</summary>
+    private static readonly TimeSpan ServerStartupWindow = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    public static bool IsRequested(string[] args) => args is [Verb, ..];
+
+    /// <returns>The process exit code: 0 when the schema is up to date, 1 otherwise.</returns>
+    public static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MigrationCommand));
+        try
+        {
+            var contextFactory = services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>();
+            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+            var connectionString = db.Database.GetConnectionString()!;
+
+            var target = new NpgsqlConnectionStringBuilder(connectionString);
+            LogMigrating(logger, target.Database, target.Host, target.Port);
+            await WaitForServerAsync(connectionString, logger, cancellationToken);
+
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            await db.Database.MigrateAsync(cancellationToken);
+
+            if (pending.Count == 0)
+            {
+                LogUpToDate(logger);
+            }
+            else
+            {
+                LogApplied(logger, pending.Count, pending);
+            }
+
+            return 0;
+        }
+#pragma warning disable CA1031 // Any failure must become one line on stderr and a non-zero exit code.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            await Console.Error.WriteLineAsync($"migrate: failed: {Describe(exception)}");
+            return 1;
+        }
+    }
+
+    private static async Task WaitForServerAsync(string connectionString, ILogger logger, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InvalidCatalogName)
+            {
+                // The server is up but the database does not exist yet: MigrateAsync creates it.
+                return;
+            }
+            catch (NpgsqlException exception) when (exception.IsTransient && elapsed.Elapsed < ServerStartupWindow)
+            {
+                LogServerNotReady(logger, attempt, exception.Message);
+                await Task.Delay(RetryDelay, cancellationToken);
+            }
+        }
+    }
+
+    private static string Describe(Exception exception)
+    {
+        var message = exception.InnerException is { } inner
+            ? $"{exception.Message} ({inner.Message})"
+            : exception.Message;
+        return message.ReplaceLineEndings(" ");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migrating database {Database} on {Host}:{Port}")]
+    private static partial void LogMigrating(ILogger logger, string? database, string? host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is not accepting connections yet (attempt {Attempt}): {Reason}")]
+    private static partial void LogServerNotReady(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date; no migration was pending")]
+    private static partial void LogUpToDate(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} migration(s): {Migrations}")]
+    private static partial void LogApplied(ILogger logger, int count, IReadOnlyList<string> migrations);
+}

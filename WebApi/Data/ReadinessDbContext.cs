@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace WebApi.Data;
+
+public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> options) : DbContext(options)
+{
+    private const int IdLength = 64;
+    private const int TitleLength = 200;
+    private const int TextLength = 2000;
+
+    public DbSet<Checklist> Checklists => Set<Checklist>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<Checklist>(checklist =>
+        {
+            checklist.ToTable("Checklists");
+            checklist.HasKey(c => c.Id);
+            checklist.Property(c => c.Id).HasMaxLength(IdLength);
+            checklist.Property(c => c.Title).HasMaxLength(TitleLength);
+            checklist.Property(c => c.Summary).HasMaxLength(TextLength);
+            checklist.Property(c => c.Version).HasMaxLength(32);
+            checklist.HasMany(c => c.Sections).WithOne().HasForeignKey(s => s.ChecklistId);
+            checklist.HasData(ChecklistSeed.Checklists);
+        });
+
+        // Section and item ids are short codes ("WEB", "WEB-01") that only need to be unique within their checklist.
+        modelBuilder.Entity<ChecklistSection>(section =>
+        {
+            section.ToTable("ChecklistSections");
+            section.HasKey(s => new { s.ChecklistId, s.Id });
+            section.Property(s => s.ChecklistId).HasMaxLength(IdLength);
+            section.Property(s => s.Id).HasMaxLength(IdLength);
+            section.Property(s => s.Title).HasMaxLength(TitleLength);
+            section.Property(s => s.Summary).HasMaxLength(TextLength);
+            section.HasMany(s => s.Items).WithOne().HasForeignKey(i => new { i.ChecklistId, i.SectionId });
+            section.HasData(ChecklistSeed.Sections);
+        });
+
+        modelBuilder.Entity<ChecklistItem>(item =>
+        {
+            item.ToTable("ChecklistItems");
+            item.HasKey(i => new { i.ChecklistId, i.Id });
+            item.Property(i => i.ChecklistId).HasMaxLength(IdLength);
+            item.Property(i => i.Id).HasMaxLength(IdLength);
+            item.Property(i => i.SectionId).HasMaxLength(IdLength);
+            item.Property(i => i.Title).HasMaxLength(TitleLength);
+            item.Property(i => i.Guidance).HasMaxLength(TextLength);
+            item.HasData(ChecklistSeed.Items);
+        });
+    }
+}
