@@ -1,0 +1,277 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace StaticHost.Tests;
+
+/// <summary>Asserts over real HTTP against StaticHost's build output running in Production.</summary>
+public sealed partial class StaticHostHttpTests(StaticHostServer server) : IClassFixture<StaticHostServer>, IDisposable
+{
+    private const string OneYearImmutable = "public, max-age=31536000, immutable";
+
+    private readonly HttpClient _client = server.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task Index_is_html_with_no_cache_a_strong_etag_and_a_strict_csp()
+    {
+        using var response = await SendAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+        Assert.NotNull(response.Headers.ETag);
+        Assert.False(response.Headers.ETag.IsWeak);
+
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("style-src 'self'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-", csp, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Index_references_fingerprinted_urls_only()
+    {
+        var references = await GetIndexReferencesAsync();
+
+        Assert.Contains(references, r => r.EndsWith(".js", StringComparison.Ordinal));
+        Assert.Contains(references, r => r.EndsWith(".css", StringComparison.Ordinal));
+        Assert.All(references, r => Assert.Matches(FingerprintedUrl(), r));
+    }
+
+    [Fact]
+    public async Task Index_has_no_inline_script_or_style()
+    {
+        var html = await _client.GetStringAsync(new Uri("/", UriKind.Relative));
+
+        Assert.DoesNotMatch(@"<script(?![^>]*\bsrc=)[^>]*>", html);
+        Assert.DoesNotContain("<style", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch(@"\sstyle\s*=", html);
+        Assert.DoesNotMatch(@"\son[a-z]+\s*=", html);
+    }
+
+    [Fact]
+    public async Task Fingerprinted_assets_are_cached_for_a_year_and_named_after_their_content()
+    {
+        foreach (var url in await GetIndexReferencesAsync())
+        {
+            using var response = await SendAsync(url, acceptEncoding: "identity");
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(OneYearImmutable, response.Headers.CacheControl?.ToString());
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Empty(response.Content.Headers.ContentEncoding);
+            Assert.Equal(ExpectedMediaType(url), response.Content.Headers.ContentType?.MediaType);
+
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var fingerprint = FingerprintedUrl().Match(url).Groups["hash"].Value;
+            Assert.Equal(fingerprint, Convert.ToHexStringLower(SHA256.HashData(body))[..8]);
+        }
+    }
+
+    [Fact]
+    public async Task Module_imports_point_at_fingerprinted_urls_that_are_served()
+    {
+        var appJs = (await GetIndexReferencesAsync()).Single(r => r.EndsWith(".js", StringComparison.Ordinal));
+        var source = await _client.GetStringAsync(new Uri(appJs, UriKind.Relative));
+
+        var imports = ModuleImport().Matches(source).Select(m => m.Groups["url"].Value).ToList();
+        Assert.NotEmpty(imports);
+        foreach (var import in imports)
+        {
+            Assert.Matches(FingerprintedUrl(), import);
+            using var response = await SendAsync(import);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(OneYearImmutable, response.Headers.CacheControl?.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData("br", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("gzip, deflate, br, zstd", "br")]
+    [InlineData("br;q=0.5, gzip", "gzip")]
+    [InlineData("br;q=0, gzip;q=0", null)]
+    [InlineData("identity", null)]
+    public async Task Precompressed_variants_follow_accept_encoding_and_decompress_to_the_original(string acceptEncoding, string? expectedEncoding)
+    {
+        var urls = (await GetIndexReferencesAsync()).Where(r => !r.EndsWith(".png", StringComparison.Ordinal)).Prepend("/");
+        foreach (var url in urls)
+        {
+            var original = await GetBytesAsync(url, "identity");
+
+            using var response = await SendAsync(url, acceptEncoding);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+
+            if (expectedEncoding is null)
+            {
+                Assert.Empty(response.Content.Headers.ContentEncoding);
+                Assert.Equal(original, body);
+                continue;
+            }
+
+            Assert.Equal(expectedEncoding, Assert.Single(response.Content.Headers.ContentEncoding));
+            Assert.True(body.Length < original.Length, $"{url}: {expectedEncoding} body is not smaller than the original");
+            Assert.Equal(original, Decompress(expectedEncoding, body));
+            Assert.NotEqual(await GetETagAsync(url, "identity"), response.Headers.ETag);
+        }
+    }
+
+    [Theory]
+    [InlineData("identity")]
+    [InlineData("br")]
+    [InlineData("gzip")]
+    public async Task If_none_match_with_the_current_etag_gives_304_and_any_other_gives_200(string acceptEncoding)
+    {
+        var urls = (await GetIndexReferencesAsync()).Prepend("/");
+        foreach (var url in urls)
+        {
+            var etag = await GetETagAsync(url, acceptEncoding);
+
+            using var notModified = await SendAsync(url, acceptEncoding, request => request.Headers.IfNoneMatch.Add(etag));
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+            Assert.Equal(etag, notModified.Headers.ETag);
+            Assert.NotNull(notModified.Headers.CacheControl);
+
+            using var weak = await SendAsync(url, acceptEncoding, request =>
+                request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag, isWeak: true)));
+            Assert.Equal(HttpStatusCode.NotModified, weak.StatusCode);
+
+            using var modified = await SendAsync(url, acceptEncoding, request =>
+                request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0123456789abcdef\"")));
+            Assert.Equal(HttpStatusCode.OK, modified.StatusCode);
+            Assert.NotEmpty(await modified.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Head_sends_the_headers_of_get_without_a_body()
+    {
+        var url = (await GetIndexReferencesAsync()).First(r => r.EndsWith(".css", StringComparison.Ordinal));
+        var original = await GetBytesAsync(url, "identity");
+
+        using var request = new HttpRequestMessage(HttpMethod.Head, url);
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(original.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(OneYearImmutable, response.Headers.CacheControl?.ToString());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("/nope")]
+    [InlineData("/app.js")]
+    [InlineData("/app.css")]
+    [InlineData("/assets/")]
+    [InlineData("/assets/app.00000000.js")]
+    [InlineData("/assets/app.js")]
+    [InlineData("/api/checklists")]
+    public async Task Unknown_paths_are_404(string path)
+    {
+        using var response = await SendAsync(path, configure: request =>
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json")));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task No_response_carries_a_server_header_and_all_are_nosniff()
+    {
+        var paths = (await GetIndexReferencesAsync()).Concat(["/", "/index.html", "/nope", "/health/live", "/health/ready"]);
+        foreach (var path in paths)
+        {
+            using var response = await SendAsync(path);
+
+            Assert.False(response.Headers.Contains("Server"), $"{path} has a Server header: {response.Headers.Server}");
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        }
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_endpoints_answer_healthy(string path)
+    {
+        using var response = await SendAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string path, string? acceptEncoding = null, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (acceptEncoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+
+        configure?.Invoke(request);
+        return await _client.SendAsync(request);
+    }
+
+    private async Task<byte[]> GetBytesAsync(string path, string acceptEncoding)
+    {
+        using var response = await SendAsync(path, acceptEncoding);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private async Task<EntityTagHeaderValue> GetETagAsync(string path, string acceptEncoding)
+    {
+        using var response = await SendAsync(path, acceptEncoding);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Assert.IsType<EntityTagHeaderValue>(response.Headers.ETag);
+    }
+
+    /// <summary>Local <c>src</c>/<c>href</c> values of the served index.html (same-document links excluded).</summary>
+    private async Task<List<string>> GetIndexReferencesAsync()
+    {
+        var html = await _client.GetStringAsync(new Uri("/", UriKind.Relative));
+        return [.. HtmlReference().Matches(html)
+            .Select(m => m.Groups["url"].Value)
+            .Where(url => !url.StartsWith('#') && !url.Contains("://", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)];
+    }
+
+    private static string ExpectedMediaType(string url) => Path.GetExtension(url) switch
+    {
+        ".js" => "text/javascript",
+        ".css" => "text/css",
+        ".svg" => "image/svg+xml",
+        ".png" => "image/png",
+        var other => throw new InvalidOperationException($"No expected media type for '{other}'."),
+    };
+
+    private static byte[] Decompress(string encoding, byte[] body)
+    {
+        using var input = new MemoryStream(body);
+        using Stream decoder = encoding switch
+        {
+            "br" => new BrotliStream(input, CompressionMode.Decompress),
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, null),
+        };
+        using var output = new MemoryStream();
+        decoder.CopyTo(output);
+        return output.ToArray();
+    }
+
+    [GeneratedRegex("""^/assets/(?:[\w-]+/)*[\w-]+\.(?<hash>[0-9a-f]{8})\.[a-z0-9]+$""")]
+    private static partial Regex FingerprintedUrl();
+
+    [GeneratedRegex("""\b(?:src|href)="(?<url>[^"]*)""")]
+    private static partial Regex HtmlReference();
+
+    [GeneratedRegex("""\bfrom\s*"(?<url>[^"]+)""")]
+    private static partial Regex ModuleImport();
+}
