@@ -19,7 +19,7 @@ public sealed class StackFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
-        await App.WaitForHealthyAsync(["webapi", "static"], timeout.Token);
+        await App.WaitForHealthyAsync(["webapi", "static", "proxy"], timeout.Token);
     }
 
     public async Task DisposeAsync()
