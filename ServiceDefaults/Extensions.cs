@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using ServiceDefaults.Management;
+using ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -18,9 +21,12 @@ public static class Extensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
+        builder.AddStructuredLogging();
         builder.ConfigureOpenTelemetry();
+        ManagementEndpoints.AddManagementServices(builder.Services, builder.Configuration);
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
+        builder.AddDefaultSecurity();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -47,14 +53,14 @@ public static class Extensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation())
+                // On .NET 9+ this is the runtime's own meter, process CPU time and working set included.
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                    // Probes hit the health endpoints every few seconds; tracing them only buries real traffic.
-                    aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments(HealthCheckEndpoints.BasePath))
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = TraceFilter.ShouldTrace)
                 .AddHttpClientInstrumentation()
-                .AddSource("Npgsql"));
+                .AddNpgsql());
 
         builder.AddOpenTelemetryExporters();
 

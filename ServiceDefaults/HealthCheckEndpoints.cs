@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ServiceDefaults.Health;
+using ServiceDefaults.Logging;
+using ServiceDefaults.Management;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Liveness and readiness probes. Both are mapped in every environment because orchestrators
-/// and load balancers probe production too; the body is only the aggregate status text.
+/// and load balancers probe production too; the body is only the aggregate status text, and results are
+/// cached briefly (<see cref="HealthReportCache"/>). The full report is on the management port only.
 /// </summary>
 public static class HealthCheckEndpoints
 {
@@ -26,6 +29,7 @@ public static class HealthCheckEndpoints
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        HealthProbeEndpoints.AddServices(builder.Services);
 
         return builder;
     }
@@ -34,12 +38,12 @@ public static class HealthCheckEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // Here because this is the one call every service makes on the built app; it logs what reaches the endpoints.
+        AccessLog.Use(app);
         // A failing dependency must not make the orchestrator restart a healthy process, so liveness ignores them.
-        app.MapHealthChecks(LivenessPath, new HealthCheckOptions
-        {
-            Predicate = registration => registration.Tags.Contains(LiveTag),
-        });
-        app.MapHealthChecks(ReadinessPath);
+        app.MapGet(LivenessPath, context => HealthProbeEndpoints.WriteStatusAsync(context, HealthProbe.Live));
+        app.MapGet(ReadinessPath, context => HealthProbeEndpoints.WriteStatusAsync(context, HealthProbe.Ready));
+        ManagementEndpoints.MapManagementEndpoints(app);
 
         return app;
     }

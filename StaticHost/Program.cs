@@ -21,6 +21,7 @@ app.Use((context, next) =>
 });
 
 app.UseDefaultExceptionHandling();
+app.UseDefaultSecurity();
 
 // Processed once, before the first request: a broken web root fails the start, not a request.
 var webRoot = app.Environment.WebRootPath ?? Path.Combine(app.Environment.ContentRootPath, "wwwroot");

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
 namespace WebApi.Caching;
@@ -25,6 +28,7 @@ public static class CacheExtensions
             ConnectionMultiplexer.Connect(CreateRedisOptions(configuration)));
 
         builder.Services.AddStackExchangeRedisCache(options => options.InstanceName = "readiness:");
+        Decorate<IDistributedCache>(builder.Services, redis => new TracedDistributedCache(redis));
         // Resolved inside the cache's own connect call, so a missing connection string surfaces as a
         // logged cache failure rather than as a failed request.
         builder.Services.AddOptions<RedisCacheOptions>()
@@ -38,11 +42,22 @@ public static class CacheExtensions
             // Replicas keep their own copy only briefly, so they converge on Redis' copy soon after a change.
             LocalCacheExpiration = TimeSpan.FromMinutes(1),
         });
+        Decorate<HybridCache>(builder.Services, cache => new TracedHybridCache(cache));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(CacheTelemetry.ActivitySourceName));
 
         builder.Services.AddHealthChecks()
             .AddRedis(services => services.GetRequiredService<IConnectionMultiplexer>(), name: "redis", timeout: TimeSpan.FromSeconds(2));
 
         return builder;
+    }
+
+    /// <summary>Wraps the registered implementation of <typeparamref name="TService"/>, created as it was registered.</summary>
+    private static void Decorate<TService>(IServiceCollection services, Func<TService, TService> wrap)
+        where TService : class
+    {
+        var registered = services.Single(service => service.ServiceType == typeof(TService));
+        services.Replace(ServiceDescriptor.Singleton(provider =>
+            wrap((TService)ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!))));
     }
 
     public static ConfigurationOptions CreateRedisOptions(IConfiguration configuration)

@@ -1,17 +1,23 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Options;
 using WebApi.Data;
 using WebApi.Http;
 
 namespace WebApi.Checklists;
 
 /// <summary>Read-through access to checklists: the cache first, PostgreSQL when the cache misses or Redis is down.</summary>
-public sealed class ChecklistCatalog(IDbContextFactory<ReadinessDbContext> contextFactory, HybridCache cache)
+public sealed class ChecklistCatalog(IDbContextFactory<ReadinessDbContext> contextFactory, HybridCache cache, IOptions<ChecklistCatalogOptions> options)
 {
     private const string SummariesKey = "checklists";
 
+    // Null keeps the cache's defaults; with caching off every read goes to PostgreSQL (benchmarks measure that path).
+    private readonly HybridCacheEntryOptions? _entryOptions = options.Value.CacheReads
+        ? null
+        : new HybridCacheEntryOptions { Flags = HybridCacheEntryFlags.DisableLocalCache | HybridCacheEntryFlags.DisableDistributedCache };
+
     public ValueTask<ETagged<IReadOnlyList<ChecklistSummary>>> GetSummariesAsync(CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(SummariesKey, contextFactory, LoadSummariesAsync, cancellationToken: cancellationToken);
+        cache.GetOrCreateAsync(SummariesKey, contextFactory, LoadSummariesAsync, _entryOptions, cancellationToken: cancellationToken);
 
     /// <returns>The checklist, or null when no checklist has <paramref name="id"/>.</returns>
     public async ValueTask<ETagged<ChecklistDetail>?> GetChecklistAsync(string id, CancellationToken cancellationToken)
@@ -27,6 +33,7 @@ public sealed class ChecklistCatalog(IDbContextFactory<ReadinessDbContext> conte
             $"checklists:{id}",
             (contextFactory, id),
             static (state, token) => LoadChecklistAsync(state.contextFactory, state.id, token),
+            _entryOptions,
             cancellationToken: cancellationToken);
     }
 
@@ -80,4 +87,11 @@ public sealed class ChecklistCatalog(IDbContextFactory<ReadinessDbContext> conte
 
         return checklist is null ? null : ContentETag.Attach(checklist);
     }
+}
+
+/// <summary>Bound from <c>Checklists</c> (environment <c>Checklists__CacheReads</c>).</summary>
+public sealed class ChecklistCatalogOptions
+{
+    /// <summary>Serve reads from the in-process and Redis cache; false reads PostgreSQL every time.</summary>
+    public bool CacheReads { get; set; } = true;
 }

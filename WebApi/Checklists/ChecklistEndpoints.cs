@@ -9,6 +9,7 @@ public static class ChecklistEndpoints
     {
         ArgumentNullException.ThrowIfNull(builder);
 
+        builder.Services.Configure<ChecklistCatalogOptions>(builder.Configuration.GetSection("Checklists"));
         builder.Services.AddSingleton<ChecklistCatalog>();
         return builder;
     }

@@ -29,6 +29,7 @@ public static class DatabaseExtensions
                 // Few, short retries: a request should fail within seconds, not hang while PostgreSQL is away.
                 npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(2), errorCodesToAdd: null)));
 
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddHealthChecks()
             .AddNpgSql(_ => GetConnectionString(configuration), name: "postgres", timeout: TimeSpan.FromSeconds(2));
 

@@ -1,0 +1,181 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServiceDefaults.Telemetry;
+
+namespace ServiceDefaults.Logging;
+
+/// <summary>
+/// One log entry as one JSON line: time, level, category, event, message template and formatted message, the
+/// structured values, trace and span ids of the current activity, service name and instance id, scopes and
+/// exception; every value passes through <see cref="LogRedactor"/>. Called on the logging thread, so
+/// <see cref="Activity.Current"/> is the activity of the code that logged.
+/// </summary>
+internal sealed class JsonLogLineFormatter(ServiceIdentity service)
+{
+    private const string OriginalFormatKey = "{OriginalFormat}";
+
+    // Log files are read by people and log shippers, never embedded in HTML: keep non-ASCII and quotes readable.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Scope keys the line already carries at top level.</summary>
+    private static readonly HashSet<string> SkippedScopeKeys = [OriginalFormatKey, "TraceId", "SpanId", "ParentId"];
+
+    public byte[] FormatLine<TState>(in LogEntry<TState> entry, IExternalScopeProvider? scopes)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(writer, entry, scopes);
+        }
+
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void Write<TState>(Utf8JsonWriter writer, in LogEntry<TState> entry, IExternalScopeProvider? scopes)
+    {
+        var values = entry.State as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
+
+        writer.WriteStartObject();
+        writer.WriteString("time", DateTimeOffset.UtcNow);
+        writer.WriteString("level", entry.LogLevel.ToString());
+        writer.WriteString("category", entry.Category);
+        if (entry.EventId.Id != 0 || entry.EventId.Name is not null)
+        {
+            writer.WriteNumber("eventId", entry.EventId.Id);
+            writer.WriteString("eventName", entry.EventId.Name);
+        }
+
+        if (values.FirstOrDefault(pair => pair.Key == OriginalFormatKey).Value is string template)
+        {
+            writer.WriteString("template", template);
+        }
+
+        writer.WriteString("message", RedactMessage(entry.Formatter(entry.State, entry.Exception), values));
+        WriteValues(writer, "values", values);
+
+        if (Activity.Current is { } activity)
+        {
+            writer.WriteString("traceId", activity.TraceId.ToHexString());
+            writer.WriteString("spanId", activity.SpanId.ToHexString());
+        }
+
+        writer.WriteString("serviceName", service.Name);
+        writer.WriteString("serviceInstanceId", service.InstanceId);
+        WriteScopes(writer, scopes);
+        if (entry.Exception is { } exception)
+        {
+            writer.WriteString("exception", LogRedactor.RedactText(exception.ToString()));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A secret logged under a sensitive name also appears in the formatted message; mask it there too.</summary>
+    private static string RedactMessage(string message, IReadOnlyList<KeyValuePair<string, object?>> values)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (LogRedactor.IsSensitiveKey(key) && Convert.ToString(value, CultureInfo.InvariantCulture) is { Length: > 0 } secret)
+            {
+                message = message.Replace(secret, LogRedactor.Mask, StringComparison.Ordinal);
+            }
+        }
+
+        return LogRedactor.RedactText(message);
+    }
+
+    private static void WriteValues(Utf8JsonWriter writer, string propertyName, IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        writer.WriteStartObject(propertyName);
+        foreach (var (key, value) in values)
+        {
+            if (key != OriginalFormatKey)
+            {
+                WriteValue(writer, key, value);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteScopes(Utf8JsonWriter writer, IExternalScopeProvider? scopes)
+    {
+        if (scopes is null)
+        {
+            return;
+        }
+
+        var written = new HashSet<string>(SkippedScopeKeys, StringComparer.Ordinal);
+        var started = false;
+        scopes.ForEachScope((scope, _) =>
+        {
+            if (scope is not IEnumerable<KeyValuePair<string, object?>> pairs)
+            {
+                return;
+            }
+
+            foreach (var (key, value) in pairs)
+            {
+                if (written.Add(key))
+                {
+                    if (!started)
+                    {
+                        writer.WriteStartObject("scope");
+                        started = true;
+                    }
+
+                    WriteValue(writer, key, value);
+                }
+            }
+        }, (object?)null);
+
+        if (started)
+        {
+            writer.WriteEndObject();
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, string key, object? value)
+    {
+        if (LogRedactor.IsSensitiveKey(key))
+        {
+            writer.WriteString(key, LogRedactor.Mask);
+            return;
+        }
+
+        switch (value)
+        {
+            case null:
+                writer.WriteNull(key);
+                break;
+            case bool flag:
+                writer.WriteBoolean(key, flag);
+                break;
+            case int or long or short or byte or uint or ushort or sbyte:
+                writer.WriteNumber(key, Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case ulong number:
+                writer.WriteNumber(key, number);
+                break;
+            case decimal number:
+                writer.WriteNumber(key, number);
+                break;
+            // NaN and infinities have no JSON number form; they fall through to their text.
+            case double number when double.IsFinite(number):
+                writer.WriteNumber(key, number);
+                break;
+            case float number when float.IsFinite(number):
+                writer.WriteNumber(key, number);
+                break;
+            default:
+                writer.WriteString(key, LogRedactor.RedactText(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+                break;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Ganss.Xss;
+using Markdig;
+
+namespace WebApi.Content;
+
+public sealed class ContentSanitizer : IContentSanitizer
+{
+    // Both are configured once here and only read afterwards, which is what makes sharing them across requests safe.
+    private readonly HtmlSanitizer _sanitizer = new();
+
+    private readonly MarkdownPipeline _markdown = new MarkdownPipelineBuilder()
+        // Raw HTML in markdown becomes text; links such as [x](javascript:...) are left to the sanitizer.
+        .DisableHtml()
+        .Build();
+
+    public ContentSanitizer()
+    {
+        // Absolute links only over these schemes (the default lacks mailto); relative links stay allowed for in-app pages.
+        _sanitizer.AllowedSchemes.Clear();
+        _sanitizer.AllowedSchemes.UnionWith(["http", "https", "mailto"]);
+        // Notes never need forms, and a form in one could pose as the site's own sign-in.
+        _sanitizer.AllowedTags.ExceptWith(["form", "input", "button", "select", "option", "optgroup", "textarea", "label", "fieldset", "legend"]);
+    }
+
+    public string SanitizeHtml(string html)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        return _sanitizer.Sanitize(html);
+    }
+
+    public string RenderMarkdown(string markdown)
+    {
+        ArgumentNullException.ThrowIfNull(markdown);
+        return SanitizeHtml(Markdown.ToHtml(markdown, _markdown));
+    }
+}

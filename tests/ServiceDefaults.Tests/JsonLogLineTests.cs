@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace ServiceDefaults.Tests;
+
+public sealed class JsonLogLineTests : IDisposable
+{
+    private readonly string logDirectory = Directory.CreateTempSubdirectory("servicedefaults-logs-").FullName;
+
+    public void Dispose() => Directory.Delete(logDirectory, recursive: true);
+
+    [Fact]
+    public async Task A_request_log_line_carries_every_field_and_the_request_trace_id()
+    {
+        string traceId;
+        await using (var app = await TestApp.StartAsync(new() { ["Logging:File:Path"] = logDirectory }))
+        {
+            traceId = await app.Public.GetStringAsync("/orders/42");
+        }
+
+        var line = ReadLines(Path.Combine(logDirectory, "orders-1.jsonl"))
+            .Single(line => line.TryGetProperty("template", out var template) && template.GetString() == TestApp.OrderTemplate);
+
+        Assert.True(DateTimeOffset.TryParse(line.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.Equal("Information", line.GetProperty("level").GetString());
+        Assert.Equal("ServiceDefaults.Tests.TestApp", line.GetProperty("category").GetString());
+        Assert.Equal("Order 42 placed by ***", line.GetProperty("message").GetString());
+        Assert.Equal(42, line.GetProperty("values").GetProperty("OrderId").GetInt32());
+        Assert.Equal("***", line.GetProperty("values").GetProperty("CustomerPassword").GetString());
+        Assert.Equal(traceId, line.GetProperty("traceId").GetString());
+        Assert.Matches("^[0-9a-f]{16}$", line.GetProperty("spanId").GetString());
+        Assert.Equal("orders", line.GetProperty("serviceName").GetString());
+        Assert.Equal("orders-1", line.GetProperty("serviceInstanceId").GetString());
+        Assert.Equal("/orders/42", line.GetProperty("scope").GetProperty("RequestPath").GetString());
+        Assert.DoesNotContain("hunter2", File.ReadAllText(Path.Combine(logDirectory, "orders-1.jsonl")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_request_but_probes_and_scrapes_has_one_access_log_line_with_its_trace_id()
+    {
+        string traceId;
+        await using (var app = await TestApp.StartAsync(new() { ["Logging:File:Path"] = logDirectory }))
+        {
+            traceId = await app.Public.GetStringAsync("/orders/42");
+            await app.Public.GetStringAsync("/health/ready");
+            await app.Management!.GetStringAsync("/metrics");
+        }
+
+        var accessLines = ReadLines(Path.Combine(logDirectory, "orders-1.jsonl"))
+            .Where(line => line.GetProperty("category").GetString() == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware")
+            .ToList();
+
+        var line = Assert.Single(accessLines);
+        Assert.Equal(traceId, line.GetProperty("traceId").GetString());
+        Assert.Equal("/orders/42", line.GetProperty("values").GetProperty("Path").GetString());
+        Assert.Equal(200, line.GetProperty("values").GetProperty("StatusCode").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("Production", "jsonlines")]
+    [InlineData("Development", "simple")]
+    public async Task The_console_writes_json_lines_outside_development(string environment, string expectedFormatter)
+    {
+        await using var app = await TestApp.StartAsync(environment: environment);
+
+        Assert.Equal(expectedFormatter, app.Services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName ?? "simple");
+    }
+
+    [Fact]
+    public async Task Without_a_configured_path_no_log_file_is_written()
+    {
+        await using (var app = await TestApp.StartAsync())
+        {
+            await app.Public.GetStringAsync("/orders/1");
+        }
+
+        Assert.Empty(Directory.GetFiles(AppContext.BaseDirectory, "*.jsonl", SearchOption.AllDirectories));
+    }
+
+    internal static IEnumerable<JsonElement> ReadLines(string path) =>
+        File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement);
+}

@@ -1,0 +1,48 @@
+using WebApi.Content;
+
+namespace WebApi.Tests.Content;
+
+public sealed class ContentSanitizerTests
+{
+    private readonly ContentSanitizer _sanitizer = new();
+
+    [Theory]
+    [InlineData("<p>ok</p><script>alert(1)</script>", "<script")]
+    [InlineData("<img src=x onerror=\"alert(1)\">", "onerror")]
+    [InlineData("<a href=\"javascript:alert(1)\">x</a>", "javascript:")]
+    [InlineData("<iframe src=\"https://evil.example\"></iframe>", "<iframe")]
+    [InlineData("<form action=\"https://evil.example\"><input name=q></form>", "<form")]
+    [InlineData("<div style=\"background:url(javascript:alert(1))\">x</div>", "javascript:")]
+    public void Html_that_could_run_script_is_removed(string html, string forbidden)
+    {
+        Assert.DoesNotContain(forbidden, _sanitizer.SanitizeHtml(html), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Ordinary_formatting_and_https_links_survive()
+    {
+        const string Html = "<p><strong>Done</strong>: see <a href=\"https://example.com/evidence\">evidence</a></p>";
+
+        Assert.Equal(Html, _sanitizer.SanitizeHtml(Html));
+    }
+
+    [Fact]
+    public void Markdown_renders_formatting_and_shows_raw_html_as_text()
+    {
+        var html = _sanitizer.RenderMarkdown("**Done** <script>alert(1)</script> [evidence](https://example.com/e)");
+
+        Assert.Contains("<strong>Done</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://example.com/e\">evidence</a>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Markdown_links_to_script_urls_are_dropped()
+    {
+        var html = _sanitizer.RenderMarkdown("[click](javascript:alert(1)) and ![i](data:text/html;base64,PHNjcmlwdD4=)");
+
+        Assert.DoesNotContain("javascript:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("data:", html, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,40 @@
+namespace WebApi.Tests.Security;
+
+/// <summary>
+/// Settings with which WebApi passes the deploy audit in Production, as environment variables (<c>__</c>-separated);
+/// each test changes one of them. Passwords are random; the servers they name are on closed ports.
+/// </summary>
+internal sealed class ProductionSettings : IDisposable
+{
+    private readonly TestCertificate _certificate = new();
+
+    public string DatabasePassword { get; } = Secrets.Strong();
+
+    public string CachePassword { get; } = Secrets.Strong();
+
+    public Dictionary<string, string> Good() => new()
+    {
+        ["AllowedHosts"] = "readiness.example.com;localhost;127.0.0.1",
+        ["ConnectionStrings__readiness"] = Secrets.PostgresConnectionString(DatabasePassword),
+        ["ConnectionStrings__cache"] = Secrets.RedisConnectionString(CachePassword),
+        ["DataProtection__CertificatePath"] = _certificate.Path,
+        ["DataProtection__CertificatePassword"] = _certificate.Password,
+    };
+
+    public Dictionary<string, string> GoodWith(string key, string? value)
+    {
+        var settings = Good();
+        if (value is null)
+        {
+            settings.Remove(key);
+        }
+        else
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public void Dispose() => _certificate.Dispose();
+}
