@@ -66,6 +66,11 @@ public sealed class DistributedApplication : IHost, IAsyncDisposable
     /// <summary>The resource API's address, known once the application has started.</summary>
     public Uri ResourceApiUri => new(_host.Urls.First());
 
+    /// <summary>Stops a resource and keeps it stopped until <see cref="StartResourceAsync"/> (fault drills, maintenance).</summary>
+    public Task StopResourceAsync(string name) => _host.Services.GetRequiredService<Orchestrator>().ExecuteCommandAsync(name, "stop");
+
+    public Task StartResourceAsync(string name) => _host.Services.GetRequiredService<Orchestrator>().ExecuteCommandAsync(name, "start");
+
     public static IDistributedApplicationBuilder CreateBuilder(string[] args) => TestingInterception.CreateBuilder(args);
 
     public static IDistributedApplicationBuilder CreateBuilder() => CreateBuilder([]);

@@ -32,6 +32,11 @@ public static class ResourceBuilderExtensions
         where T : IResourceWithArgs =>
         builder.WithAnnotation(new CommandLineArgsAnnotation(args));
 
+    /// <summary>Arguments that may hold run-time values (an allocated port, a reference expression).</summary>
+    public static IResourceBuilder<T> WithArgs<T>(this IResourceBuilder<T> builder, params object[] args)
+        where T : IResourceWithArgs =>
+        builder.WithAnnotation(new CommandLineArgsAnnotation(args));
+
     /// <summary>Injects <c>ConnectionStrings__{name}</c>, as Aspire does.</summary>
     public static IResourceBuilder<T> WithReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResourceWithConnectionString> source, string? connectionName = null)
         where T : IResourceWithEnvironment
@@ -84,9 +89,11 @@ public static class ResourceBuilderExtensions
         where T : IResourceWithEndpoints =>
         builder.WithAnnotation(new HttpHealthCheckAnnotation(path, endpointName));
 
-    public static IResourceBuilder<T> WithEndpoint<T>(this IResourceBuilder<T> builder, string name, string scheme = "tcp", int? port = null, int? targetPort = null, bool isExternal = false)
+    /// <summary>An endpoint, with Aspire's parameter order (port, targetPort, scheme, name, isExternal).</summary>
+    public static IResourceBuilder<T> WithEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string scheme = "tcp", string? name = null, bool isExternal = false)
         where T : IResourceWithEndpoints
     {
+        name ??= scheme;
         var existing = builder.Resource.OfAnnotation<EndpointAnnotation>().SingleOrDefault(e => e.Name == name);
         if (existing is not null)
         {
@@ -101,10 +108,10 @@ public static class ResourceBuilderExtensions
     }
 
     public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string name = "http")
-        where T : IResourceWithEndpoints => builder.WithEndpoint(name, "http", port, targetPort);
+        where T : IResourceWithEndpoints => builder.WithEndpoint(port, targetPort, "http", name);
 
     public static IResourceBuilder<T> WithHttpsEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string name = "https")
-        where T : IResourceWithEndpoints => builder.WithEndpoint(name, "https", port, targetPort);
+        where T : IResourceWithEndpoints => builder.WithEndpoint(port, targetPort, "https", name);
 
     /// <summary>Marks every HTTP endpoint of the resource as reachable from outside the application.</summary>
     public static IResourceBuilder<T> WithExternalHttpEndpoints<T>(this IResourceBuilder<T> builder)
@@ -120,4 +127,8 @@ public static class ResourceBuilderExtensions
 
     public static EndpointReference GetEndpoint<T>(this IResourceBuilder<T> builder, string name)
         where T : IResourceWithEndpoints => new(builder.Resource, name);
+
+    /// <summary>Leaves the resource out of the deployment manifest (it serves the local run only).</summary>
+    public static IResourceBuilder<T> ExcludeFromManifest<T>(this IResourceBuilder<T> builder)
+        where T : IResource => builder.WithAnnotation(new ExcludeFromManifestAnnotation());
 }

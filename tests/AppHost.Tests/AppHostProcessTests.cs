@@ -40,11 +40,23 @@ public sealed class AppHostProcessTests : IDisposable
         Assert.Equal("kept", await ScalarAsync(secondResources, "SELECT note FROM drill_marker"));
         Assert.Equal(firstChecklists, await ChecklistsAsync(secondResources));
 
-        // SIGTERM (as Ctrl+C or a service manager sends) stops everything in time and leaves no process behind.
+        // SIGTERM (as Ctrl+C or a service manager sends) under load stops everything and leaves no process behind.
         var secondPids = AllPids(secondResources);
-        second.Signal(15);
-        Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(10)), second.Output);
+        await using (var load = new LoadLoop(() => new HttpClient { BaseAddress = new Uri(WebApiUrl(secondResources)) }, "/api/checklists", concurrency: 4))
+        {
+            await Task.Delay(500);
+            second.Signal(15);
+            Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(10)), second.Output);
+            Assert.Contains(load.Answers, a => a.Status == 200);
+        }
+
         Assert.DoesNotContain(secondPids, AppHostProcess.IsAlive);
+
+        // Third run: the data survived the stop under load.
+        using var third = AppHostProcess.Start(_dataDirectory);
+        var thirdResources = await third.WaitUntilHealthyAsync(s_startTimeout);
+        Assert.Equal("kept", await ScalarAsync(thirdResources, "SELECT note FROM drill_marker"));
+        Assert.Equal(firstChecklists, await ChecklistsAsync(thirdResources));
     }
 
     public void Dispose()
@@ -58,11 +70,13 @@ public sealed class AppHostProcessTests : IDisposable
     private static int[] AllPids(JsonElement[] resources) =>
         [.. resources.SelectMany(r => r.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()))];
 
+    private static string WebApiUrl(JsonElement[] resources) =>
+        resources.Single(r => r.GetProperty("name").GetString() == "webapi").GetProperty("urls")[0].GetString()!;
+
     private static async Task<string> ChecklistsAsync(JsonElement[] resources)
     {
         using var client = new HttpClient();
-        var webapi = resources.Single(r => r.GetProperty("name").GetString() == "webapi").GetProperty("urls")[0].GetString();
-        return await client.GetStringAsync($"{webapi}/api/checklists");
+        return await client.GetStringAsync($"{WebApiUrl(resources)}/api/checklists");
     }
 
     private string PostgresPassword() =>

@@ -11,21 +11,36 @@ public sealed class StackFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => App = await StartAsync(_ => { }, ["webapi", "static", "proxy"]);
+
+    public Task DisposeAsync() => StopAsync(App);
+
+    /// <summary>Starts the AppHost's model with throwaway data, after <paramref name="configure"/> adjusted it, and waits for <paramref name="healthy"/>.</summary>
+    internal static async Task<DistributedApplication> StartAsync(Action<IDistributedApplicationTestingBuilder> configure, string[] healthy)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>();
         // Throwaway data: PostgreSQL need not survive a power cut here (never in a real run).
         builder.Options.PostgresSettings.AddRange(["fsync=off", "synchronous_commit=off", "full_page_writes=off"]);
-        App = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        await App.StartAsync(timeout.Token);
-        await App.WaitForHealthyAsync(["webapi", "static", "proxy"], timeout.Token);
+        configure(builder);
+        var app = await builder.BuildAsync();
+        try
+        {
+            using var timeout = new CancellationTokenSource(StartTimeout);
+            await app.StartAsync(timeout.Token);
+            await app.WaitForHealthyAsync(healthy, timeout.Token);
+            return app;
+        }
+        catch
+        {
+            await StopAsync(app);
+            throw;
+        }
     }
 
-    public async Task DisposeAsync()
+    internal static async Task StopAsync(DistributedApplication app)
     {
-        var dataDirectory = App.Options.DataDirectory!;
-        await App.DisposeAsync();
+        var dataDirectory = app.Options.DataDirectory!;
+        await app.DisposeAsync();
         Directory.Delete(dataDirectory, recursive: true);
     }
 }

@@ -27,8 +27,11 @@ public sealed class StackTests(StackFixture stack)
 
         var webapi = resources!.Single(r => r.GetProperty("name").GetString() == "webapi");
         Assert.Equal(2, webapi.GetProperty("pids").GetArrayLength());
-        Assert.Equal(2, webapi.GetProperty("urls").GetArrayLength());
-        Assert.Equal(2, webapi.GetProperty("replicas").GetArrayLength());
+        var replicas = webapi.GetProperty("replicas").EnumerateArray().ToList();
+        Assert.Equal(2, replicas.Count);
+        // Each replica: its public HTTP endpoint and its internal management endpoint, all distinct ports.
+        Assert.All(replicas, r => Assert.Equal(2, r.GetProperty("urls").GetArrayLength()));
+        Assert.Equal(4, webapi.GetProperty("urls").EnumerateArray().Select(u => u.GetString()).Distinct().Count());
     }
 
     [Fact]

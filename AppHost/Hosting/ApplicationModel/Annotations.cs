@@ -75,3 +75,6 @@ public static class AnnotationExtensions
 
     public static int Replicas(this IResource resource) => resource.Annotation<ReplicaAnnotation>()?.Replicas ?? 1;
 }
+
+/// <summary>A resource that exists only for the local run (a monitoring tool) and is left out of the manifest.</summary>
+public sealed record ExcludeFromManifestAnnotation : IResourceAnnotation;

@@ -15,6 +15,9 @@ public sealed class ParameterResource(string name, Func<string> resolveValue, bo
     /// <summary>When set, a missing value is generated (and the manifest asks azd to generate it).</summary>
     public GenerateParameterDefault? Default { get; init; }
 
+    /// <summary>A value the manifest offers as the default input (never for a secret).</summary>
+    public string? PublishedDefault { get; init; }
+
     public string Value => _value.Value;
 
     public string ValueExpression => $"{{{Name}.value}}";

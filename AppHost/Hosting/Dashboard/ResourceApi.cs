@@ -27,5 +27,24 @@ internal static class ResourceApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown resource", detail: $"No resource named '{name}'.");
             }
         });
+        api.MapPost("/{name}/stop", (string name, Orchestrator orchestrator) => ExecuteAsync(orchestrator, name, "stop"));
+        api.MapPost("/{name}/start", (string name, Orchestrator orchestrator) => ExecuteAsync(orchestrator, name, "start"));
+    }
+
+    private static async Task<Results<Accepted, ProblemHttpResult>> ExecuteAsync(Orchestrator orchestrator, string name, string command)
+    {
+        try
+        {
+            await orchestrator.ExecuteCommandAsync(name, command);
+            return TypedResults.Accepted($"/api/resources/{name}");
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown resource", detail: ex.Message);
+        }
+        catch (NotSupportedException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Command not supported", detail: ex.Message);
+        }
     }
 }

@@ -88,6 +88,19 @@ public sealed class Orchestrator : IHostedService, IDisposable
         _dataDirectoryLock?.Dispose();
     }
 
+    /// <summary>Runs a resource command ("stop" or "start"), as the dashboard's buttons do in Aspire.</summary>
+    public Task ExecuteCommandAsync(string resourceName, string command)
+    {
+        var runner = _runners.FirstOrDefault(r => r.Resource.Name.Equals(resourceName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new KeyNotFoundException($"No resource named '{resourceName}'.");
+        return command switch
+        {
+            "stop" => runner.StopResourceAsync(),
+            "start" => runner.StartResourceAsync(),
+            _ => throw new NotSupportedException($"Unknown command '{command}': use stop or start."),
+        };
+    }
+
     /// <summary>
     /// One AppHost per data directory: a second one would share volumes and ports and stop the first one's
     /// processes as leftovers. The kernel drops the lock when its holder dies, even by SIGKILL.

@@ -14,6 +14,8 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
     private static readonly TimeSpan s_maximumBackoff = TimeSpan.FromSeconds(30);
     private readonly Replica[] _replicas = [.. Enumerable.Range(0, resource.Replicas()).Select(i => new Replica(i))];
     private volatile bool _stopping;
+    private volatile bool _held;
+    private TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The signal that asks this kind of server for a graceful shutdown.</summary>
     protected virtual int StopSignal => NativeMethods.SIGTERM;
@@ -90,6 +92,15 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
             {
                 Update(replica.Index, s => s with { State = ResourceState.Exited, Health = HealthStatus.Unknown, Pid = null, ExitCode = exitCode });
                 return;
+            }
+
+            if (_held)
+            {
+                // Stopped on purpose by the stop command: wait for the start command instead of restarting.
+                Update(replica.Index, s => s with { State = ResourceState.Exited, Health = HealthStatus.Unknown, Pid = null, ExitCode = exitCode });
+                await _resume.Task.WaitAsync(stopping);
+                consecutiveCrashes = 0;
+                continue;
             }
 
             if (IsOneShot)
@@ -171,9 +182,30 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
         }
     }
 
-    public override async Task StopAsync(TimeSpan grace)
+    public override async Task StopResourceAsync()
+    {
+        _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _held = true;
+        await SignalAndWaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    public override Task StartResourceAsync()
+    {
+        _held = false;
+        _resume.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    public override Task StopAsync(TimeSpan grace)
     {
         _stopping = true;
+        _resume.TrySetResult();
+        return SignalAndWaitAsync(grace);
+    }
+
+    /// <summary>Asks every live replica to stop with the resource's own signal; what is still alive after the grace period is killed.</summary>
+    private async Task SignalAndWaitAsync(TimeSpan grace)
+    {
         var running = _replicas.Select(r => r.Process).OfType<Process>().Where(p => !HasExited(p)).ToList();
         foreach (var process in running)
         {

@@ -32,6 +32,12 @@ internal abstract class ResourceRunner(IResource resource, RunnerContext context
 
     public abstract Task StopAsync(TimeSpan grace);
 
+    /// <summary>The "stop" command: stops the resource and keeps it stopped (no restart) until <see cref="StartResourceAsync"/>.</summary>
+    public virtual Task StopResourceAsync() => throw new NotSupportedException($"{Resource.Name} cannot be stopped on its own.");
+
+    /// <summary>The "start" command: starts a resource the stop command stopped.</summary>
+    public virtual Task StartResourceAsync() => throw new NotSupportedException($"{Resource.Name} cannot be started on its own.");
+
     protected void Update(int index, Func<InstanceSnapshot, InstanceSnapshot> change) => Context.Notifications.Update(Resource.Name, index, change);
 
     protected void UpdateAll(Func<InstanceSnapshot, InstanceSnapshot> change)

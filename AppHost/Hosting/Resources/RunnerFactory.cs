@@ -13,6 +13,7 @@ internal static class RunnerFactory
         PostgresDatabaseResource database => new PostgresDatabaseRunner(database, context),
         RedisResource redis => new RedisRunner(redis, context),
         NginxResource nginx => new NginxRunner(nginx, context),
+        PrometheusResource prometheus => new PrometheusRunner(prometheus, context),
         ExecutableResource executable => new ExecutableRunner(executable, context),
         _ => null,
     };

@@ -23,11 +23,54 @@ public static class NginxBuilderExtensions
     {
         var resource = new NginxResource(name, Path.GetFullPath(contextPath, builder.AppHostDirectory));
         return builder.AddResource(resource)
-            .WithEndpoint(StatusEndpointName, "http", targetPort: 8081)
+            .WithEndpoint(targetPort: 8081, scheme: "http", name: StatusEndpointName)
             .WithEnvironment("PROXY_API_RATE", builder.Configuration["Proxy:ApiRate"] ?? "50r/s")
             .WithEnvironment("PROXY_API_BURST", builder.Configuration["Proxy:ApiBurst"] ?? "100")
             .WithEnvironment("PROXY_MAX_BODY_SIZE", "1m")
-            .WithEnvironment("PROXY_SERVER_NAMES", "localhost 127.0.0.1");
+            .WithEnvironment(context =>
+            {
+                if (context.ExecutionContext.IsRunMode)
+                {
+                    context.EnvironmentVariables["PROXY_SERVER_NAMES"] = "localhost 127.0.0.1";
+                    return;
+                }
+
+                // Deployed, the platform's ingress decides which host names reach the proxy; Proxy:ServerNames narrows it.
+                context.EnvironmentVariables["PROXY_SERVER_NAMES"] = builder.Configuration["Proxy:ServerNames"] ?? "~.";
+                foreach (var (name, value) in ContainerVariables(resource))
+                {
+                    context.EnvironmentVariables[name] = value;
+                }
+            });
+    }
+
+    /// <summary>
+    /// The template variables the local run fills with its own paths and ports, as the container image has them:
+    /// Debian's nginx paths, directories the non-root user owns, the endpoints' target ports and a mountable certificate.
+    /// </summary>
+    internal static IEnumerable<KeyValuePair<string, string>> ContainerVariables(NginxResource nginx)
+    {
+        string TargetPort(string endpoint, int fallback) =>
+            (nginx.OfAnnotation<EndpointAnnotation>().SingleOrDefault(e => e.Name == endpoint)?.TargetPort ?? fallback)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        yield return new("NGINX_WORKER_PROCESSES", "auto");
+        yield return new("NGINX_MODULES_DIR", "/usr/lib/nginx/modules");
+        yield return new("NGINX_MIME_TYPES", "/etc/nginx/mime.types");
+        yield return new("NGINX_CONF_DIR", "/var/lib/proxy/conf");
+        yield return new("NGINX_RUN_DIR", "/var/lib/proxy/run");
+        yield return new("NGINX_CACHE_DIR", "/var/cache/proxy");
+        yield return new("NGINX_ACCESS_LOG", "/dev/stdout");
+        yield return new("NGINX_STATUS_LISTEN", $"127.0.0.1:{TargetPort(StatusEndpointName, 8081)}");
+        yield return new("PROXY_HTTP_PORT", TargetPort("http", 8080));
+        yield return new("PROXY_HTTPS_PORT", TargetPort("https", 8443));
+        // Clients reach HTTPS on the standard port of the load balancer or ingress in front of the container.
+        yield return new("PROXY_HTTPS_PUBLIC_PORT", "443");
+        // Container Apps' ingress terminates TLS and forwards plain HTTP: serve it (Kubernetes with its own certificate: "redirect").
+        yield return new("PROXY_PLAIN_HTTP", "serve");
+        // Kubernetes TLS secrets mount as tls.crt and tls.key; without one the image creates a self-signed pair here.
+        yield return new("PROXY_CERTIFICATE", "/etc/proxy/tls/tls.crt");
+        yield return new("PROXY_CERTIFICATE_KEY", "/etc/proxy/tls/tls.key");
     }
 
     /// <summary>

@@ -103,6 +103,7 @@ internal sealed partial class NginxRunner(NginxResource nginx, RunnerContext con
         ["PROXY_HTTP_PORT"] = $"127.0.0.1:{instance.Ports["http"]}",
         ["PROXY_HTTPS_PORT"] = $"127.0.0.1:{instance.Ports["https"]}",
         ["PROXY_HTTPS_PUBLIC_PORT"] = instance.Ports["https"].ToString(CultureInfo.InvariantCulture),
+        ["PROXY_PLAIN_HTTP"] = "redirect",
         ["PROXY_CERTIFICATE"] = certificates.ServerCertificatePath,
         ["PROXY_CERTIFICATE_KEY"] = certificates.ServerKeyPath,
     };

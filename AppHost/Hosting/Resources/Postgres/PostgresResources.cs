@@ -33,7 +33,7 @@ public static class PostgresBuilderExtensions
     {
         var passwordParameter = password?.Resource ?? builder.AddParameter($"{name}-password", secret: true).Resource;
         return builder.AddResource(new PostgresServerResource(name, passwordParameter))
-            .WithEndpoint("tcp", "tcp", port, targetPort: 5432)
+            .WithEndpoint(port, targetPort: 5432, scheme: "tcp", name: "tcp")
             .WithAnnotation(new ResourceReferenceAnnotation(passwordParameter))
             .WithAnnotation(new ContainerImageAnnotation("library/postgres", "17.6", "docker.io"));
     }

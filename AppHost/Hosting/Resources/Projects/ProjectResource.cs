@@ -18,10 +18,18 @@ public sealed class ProjectResource(string name, IProjectMetadata metadata) : Re
 
 public static class ProjectResourceBuilderExtensions
 {
+    /// <summary>
+    /// The internal endpoint where ServiceDefaults serves /metrics and /health/details: every project has one,
+    /// and the proxy never routes to it.
+    /// </summary>
+    public const string ManagementEndpointName = "management";
+
     public static IResourceBuilder<ProjectResource> AddProject<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new()
     {
         var project = new ProjectResource(name, new TProject());
-        return builder.AddResource(project).WithHttpEndpoint();
+        return builder.AddResource(project)
+            .WithHttpEndpoint(targetPort: 8080)
+            .WithEndpoint(targetPort: 8081, scheme: "http", name: ManagementEndpointName);
     }
 }

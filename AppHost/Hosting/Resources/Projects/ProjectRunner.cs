@@ -23,10 +23,17 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
             ["OTEL_SERVICE_NAME"] = project.Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance.Name}",
             ["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false",
+            // ServiceDefaults writes rolling JSON log files named by the replica's instance id here.
+            ["Logging__File__Path"] = Path.Combine(Context.DataDirectory, "logs", project.Name),
         };
         if (!IsOneShot && instance.Ports.TryGetValue("http", out var port))
         {
             environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            if (instance.Ports.TryGetValue(ProjectResourceBuilderExtensions.ManagementEndpointName, out var managementPort))
+            {
+                environment["ASPNETCORE_URLS"] += $";http://127.0.0.1:{managementPort}";
+                environment["Management__Port"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         }
 
         foreach (var (key, value) in await EnvironmentResolver.ResolveAsync(project, Context.ExecutionContext, instance, cancellationToken))

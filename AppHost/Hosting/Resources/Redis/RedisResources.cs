@@ -18,7 +18,7 @@ public static class RedisBuilderExtensions
     {
         var passwordParameter = password?.Resource ?? builder.AddParameter($"{name}-password", secret: true).Resource;
         return builder.AddResource(new RedisResource(name, passwordParameter))
-            .WithEndpoint("tcp", "tcp", port, targetPort: 6379)
+            .WithEndpoint(port, targetPort: 6379, scheme: "tcp", name: "tcp")
             .WithAnnotation(new ResourceReferenceAnnotation(passwordParameter))
             .WithAnnotation(new ContainerImageAnnotation("library/redis", "7.4", "docker.io"));
     }
