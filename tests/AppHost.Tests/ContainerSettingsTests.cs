@@ -1,0 +1,59 @@
+using System.Text.Json;
+using AppHost.Tests.Deployment;
+
+namespace AppHost.Tests;
+
+/// <summary>
+/// The image settings the .NET SDK computes for `dotnet publish -t:PublishContainer` (its ComputeContainerConfig
+/// target, which needs no engine and no registry). CI builds the images themselves; these machines cannot pull a base.
+/// </summary>
+public sealed class ContainerSettingsTests
+{
+    private static readonly string[] s_rootUsers = ["root", "0", "0:0"];
+
+    [Theory]
+    [InlineData("WebApi/WebApi.csproj", "readinessaspire/webapi")]
+    [InlineData("StaticHost/StaticHost.csproj", "readinessaspire/static")]
+    public async Task Images_are_small_run_as_a_non_root_user_and_listen_where_the_manifest_says(string project, string repository)
+    {
+        var settings = await ComputeAsync(project);
+
+        Assert.Equal(repository, settings.Property("ContainerRepository"));
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", settings.Property("ContainerBaseImage"));
+        var user = settings.Property("ContainerUser");
+        Assert.False(string.IsNullOrEmpty(user), "no container user: the image's default would decide");
+        Assert.DoesNotContain(user, s_rootUsers);
+        Assert.Equal(["8080/tcp"], settings.Items("ContainerPort").Select(p => $"{p.GetProperty("Identity").GetString()}/{p.GetProperty("Type").GetString()}"));
+        Assert.Contains(settings.Items("ContainerLabel"), l => l.GetProperty("Identity").GetString() == "org.opencontainers.image.title");
+        Assert.EndsWith("/bin/container/", settings.Property("ContainerArchiveOutputPath"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Naming_a_registry_pushes_instead_of_writing_a_tarball_so_azd_deploy_still_pushes()
+    {
+        var settings = await ComputeAsync("WebApi/WebApi.csproj", "-p:ContainerRegistry=example.azurecr.io");
+
+        Assert.Equal(string.Empty, settings.Property("ContainerArchiveOutputPath"));
+    }
+
+    private static async Task<ContainerSettings> ComputeAsync(string project, params string[] extra)
+    {
+        var result = await ChildProcessResult.RunAsync(
+            "dotnet",
+            ["msbuild", project, "-t:ComputeContainerConfig", "-nologo", .. extra,
+                "-getProperty:ContainerRepository", "-getProperty:ContainerBaseImage", "-getProperty:ContainerUser",
+                "-getProperty:ContainerArchiveOutputPath", "-getItem:ContainerPort", "-getItem:ContainerLabel"],
+            RepositoryFiles.Root);
+        Assert.True(result.ExitCode == 0, result.Output);
+        var json = result.Output[result.Output.IndexOf('{', StringComparison.Ordinal)..];
+        return new ContainerSettings(JsonDocument.Parse(json).RootElement.Clone());
+    }
+
+    private sealed record ContainerSettings(JsonElement Root)
+    {
+        public string? Property(string name) => Root.GetProperty("Properties").GetProperty(name).GetString();
+
+        public List<JsonElement> Items(string name) =>
+            Root.GetProperty("Items").TryGetProperty(name, out var items) ? [.. items.EnumerateArray()] : [];
+    }
+}

