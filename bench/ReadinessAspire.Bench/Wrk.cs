@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ReadinessAspire.Bench;
+
+/// <summary>One wrk run and what it printed: throughput, latency percentiles and failed responses.</summary>
+internal sealed partial record WrkResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, long Requests, long Errors)
+{
+    public static async Task<WrkResult> RunAsync(string url, TimeSpan duration, int connections, IEnumerable<string> headers)
+    {
+        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var header in headers)
+        {
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add(header);
+        }
+
+        start.ArgumentList.Add(url);
+        using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; install it: apt-get install -y wrk");
+        var output = await wrk.StandardOutput.ReadToEndAsync();
+        await wrk.WaitForExitAsync();
+        if (wrk.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"wrk failed on {url}: {await wrk.StandardError.ReadToEndAsync()}");
+        }
+
+        return Parse(output);
+    }
+
+    internal static WrkResult Parse(string output)
+    {
+        var requests = long.Parse(RequestsLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var non2xx = NonSuccessLine().Match(output) is { Success: true } n ? long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var socketErrors = SocketErrorsLine().Match(output) is { Success: true } s
+            ? s.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture))
+            : 0;
+        return new WrkResult(
+            double.Parse(RequestsPerSecondLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
+            Milliseconds(Percentile("50", output)),
+            Milliseconds(Percentile("99", output)),
+            requests,
+            non2xx + socketErrors);
+    }
+
+    private static string Percentile(string percent, string output) =>
+        Regex.Match(output, $@"^\s+{percent}%\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
+
+    private static double Milliseconds(string value)
+    {
+        var unit = UnitSuffix().Match(value).Value;
+        var number = double.Parse(value[..^unit.Length], CultureInfo.InvariantCulture);
+        return unit switch
+        {
+            "us" => number / 1000,
+            "ms" => number,
+            "s" => number * 1000,
+            "m" => number * 60_000,
+            _ => throw new FormatException($"wrk latency '{value}' has an unknown unit"),
+        };
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecondLine();
+
+    [GeneratedRegex(@"(\d+) requests in")]
+    private static partial Regex RequestsLine();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
+    private static partial Regex NonSuccessLine();
+
+    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
+    private static partial Regex SocketErrorsLine();
+
+    [GeneratedRegex("[a-z]+$")]
+    private static partial Regex UnitSuffix();
+}
