@@ -76,19 +76,39 @@ public sealed class RedisOutageDrill(StackFixture stack)
     }
 }
 
-/// <summary>A stack whose API reads PostgreSQL on every request, so a database outage is visible to clients.</summary>
+/// <summary>
+/// A stack whose API reads PostgreSQL on every request, so a database outage is visible to clients and every request
+/// has database spans; the API exports its telemetry over OTLP/HTTP to a receiver in the test.
+/// </summary>
 public sealed class UncachedStackFixture : IAsyncLifetime
 {
     public DistributedApplication App { get; private set; } = null!;
 
+    internal OtlpTraceReceiver Telemetry { get; } = new();
+
     public async Task InitializeAsync() => App = await StackFixture.StartAsync(
-        builder => builder.Builder.CreateResourceBuilder((ProjectResource)builder.Resources["webapi"]).WithEnvironment("Checklists__CacheReads", "false"),
+        builder => builder.Builder.CreateResourceBuilder((ProjectResource)builder.Resources["webapi"])
+            .WithEnvironment("Checklists__CacheReads", "false")
+            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Endpoint)
+            .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+            .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200"),
         ["webapi", "proxy"]);
 
-    public Task DisposeAsync() => StackFixture.StopAsync(App);
+    public async Task DisposeAsync()
+    {
+        await StackFixture.StopAsync(App);
+        Telemetry.Dispose();
+    }
 }
 
-public sealed class PostgresOutageDrill : IClassFixture<UncachedStackFixture>
+[CollectionDefinition(Name)]
+public sealed class UncachedStackTestGroup : ICollectionFixture<UncachedStackFixture>
+{
+    public const string Name = "uncached stack";
+}
+
+[Collection(UncachedStackTestGroup.Name)]
+public sealed class PostgresOutageDrill
 {
     private static readonly Dictionary<string, string> s_bypassProxyCache = new() { ["Cookie"] = "drill=1" };
     private readonly DistributedApplication _app;
