@@ -81,5 +81,6 @@ internal sealed class BenchReport(TimeSpan duration, int connections)
         yield return ("b/a (cached API vs the nginx ceiling)", Rps("b") / Rps("a"));
         yield return ("d/a (static asset via proxy vs the ceiling)", Rps("d") / Rps("a"));
         yield return ("b/e (cached API via proxy vs Kestrel direct)", Rps("b") / Rps("e"));
+        yield return ("e/f (Kestrel direct with telemetry vs without)", Rps("e") / Rps("f"));
     }
 }

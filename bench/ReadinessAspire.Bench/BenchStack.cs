@@ -14,11 +14,13 @@ internal sealed partial class BenchStack : IAsyncDisposable
 
     public string CertificateDirectory => Path.Combine(_app.Options.DataDirectory!, "certs");
 
-    public static async Task<BenchStack> StartAsync(bool cacheReads)
+    public static async Task<BenchStack> StartAsync(bool cacheReads, bool telemetry = true)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(["--Proxy:ApiRate=1000000r/s", "--Proxy:ApiBurst=1000000"]);
         builder.Builder.CreateResourceBuilder((ProjectResource)builder.Resources["webapi"])
-            .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false");
+            .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")
+            // The OpenTelemetry SDK's own switch: no traces, metrics or OTel log processing (JSON log lines stay).
+            .WithEnvironment("OTEL_SDK_DISABLED", telemetry ? "false" : "true");
         var stack = new BenchStack(await builder.BuildAsync());
         try
         {
@@ -43,6 +45,15 @@ internal sealed partial class BenchStack : IAsyncDisposable
     public string ProxyUrl(string path) => $"https://localhost:{_app.GetEndpoint("proxy", "https").Port}{path}";
 
     public string ReplicaUrl(string path) => new Uri(_app.GetEndpoint("webapi"), path).ToString();
+
+    /// <summary>Whether the first replica's /metrics (management port) reports any HTTP request durations.</summary>
+    public async Task<bool> RecordsRequestMetricsAsync()
+    {
+        using var api = _app.CreateHttpClient("webapi");
+        (await api.GetAsync("/api/checklists")).Dispose();
+        using var management = _app.CreateHttpClient("webapi", "management");
+        return (await management.GetStringAsync("/metrics")).Contains("http_server_request_duration", StringComparison.Ordinal);
+    }
 
     public async Task<string> FingerprintedAssetAsync()
     {
