@@ -31,7 +31,7 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         Options = Configuration.GetSection("AppHost").Get<DistributedApplicationOptions>() ?? new DistributedApplicationOptions();
         Options.DataDirectory = System.IO.Path.GetFullPath(Options.DataDirectory ?? DataDirectories.Default(AppHostDirectory));
         Options.SecretsFile ??= DefaultSecretsFile(appHostAssembly) ?? System.IO.Path.Combine(Options.DataDirectory, "secrets.json");
-        Secrets = new SecretStore(Options.SecretsFile);
+        Secrets = new SecretStore(() => Options.SecretsFile);
     }
 
     public ConfigurationManager Configuration => _host.Configuration;

@@ -8,12 +8,13 @@ namespace ReadinessAspire.Hosting.ApplicationModel;
 /// Keeps generated parameter values in a JSON file (the AppHost's user-secrets file by default) under
 /// <c>Parameters:name</c>, the key Aspire uses, so a database initialised with a password keeps it across runs.
 /// </summary>
-internal sealed class SecretStore(string path)
+internal sealed class SecretStore(Func<string> path)
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
     private readonly Lock _gate = new();
 
-    public string Path { get; } = path;
+    /// <summary>Read at each use, so a test or tool may still change where secrets live after the builder exists.</summary>
+    public string Path => path();
 
     public string? Get(string parameterName)
     {
