@@ -6,7 +6,8 @@ namespace ReadinessAspire.Bench;
 /// <summary>The scenarios measured so far, the memory seen under load, and their rendering as a table, CSV and markdown.</summary>
 internal sealed class BenchReport(TimeSpan duration, int connections)
 {
-    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(2);
+    // Long enough for tiered JIT to reach optimized code: with 2 s, Kestrel scenarios varied by 2x between runs.
+    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(6);
     private readonly List<(string Id, string Name, WrkResult Result)> _scenarios = [];
     private readonly Dictionary<string, double> _peakRssMiB = [];
 
