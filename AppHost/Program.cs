@@ -31,7 +31,6 @@ var webApi = builder.AddProject<Projects.WebApi>("webapi")
 var staticHost = builder.AddProject<Projects.StaticHost>("static")
     .WithEnvironment("AllowedHosts", allowedHosts)
     .WithEnvironment("ForwardedHeaders__KnownNetworks", trustedProxies)
-    .WithEnvironment("ForwardedHeaders__KnownNetworks", trustedProxies)
     .WithHttpHealthCheck("/health/ready");
 
 var proxy = builder.AddNginx("proxy", "../Proxy")
