@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace AppHost.Tests;
 
 /// <summary>
@@ -67,6 +65,4 @@ internal sealed class LoadLoop : IAsyncDisposable
             }
         }
     }
-
-    public static bool IsOk(int status) => status == (int)HttpStatusCode.OK;
 }

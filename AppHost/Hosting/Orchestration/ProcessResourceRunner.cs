@@ -78,10 +78,10 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
             Update(replica.Index, s => s with { State = ResourceState.Starting, Health = HealthStatus.Unknown, Pid = process.Id, ExitCode = null, Urls = IsOneShot ? [] : Urls(replica.Index) });
 
             using var exited = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            var health = IsOneShot ? MarkRunning(replica.Index) : MonitorHealthAsync(info, replica, exited.Token);
+            var health = IsOneShot ? MarkRunning(replica.Index) : MonitorHealthAsync(info, replica.Index, exited.Token);
             await process.WaitForExitAsync(CancellationToken.None);
             await exited.CancelAsync();
-            await health;
+            var healthyFor = await health;
 
             var exitCode = process.ExitCode;
             Context.Ledger.Remove(info.Name);
@@ -114,7 +114,7 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
                 return;
             }
 
-            consecutiveCrashes = replica.WasHealthyFor >= s_healthyLongEnoughToForgetCrashes || started.Elapsed >= s_healthyLongEnoughToForgetCrashes ? 1 : consecutiveCrashes + 1;
+            consecutiveCrashes = healthyFor >= s_healthyLongEnoughToForgetCrashes || started.Elapsed >= s_healthyLongEnoughToForgetCrashes ? 1 : consecutiveCrashes + 1;
             var backoff = TimeSpan.FromMilliseconds(Math.Min(s_maximumBackoff.TotalMilliseconds, 250 * Math.Pow(2, consecutiveCrashes - 1)));
             Update(replica.Index, s => s with { State = ResourceState.Exited, Health = HealthStatus.Unhealthy, Pid = null, ExitCode = exitCode, Restarts = s.Restarts + 1 });
             Context.Logger.Restarting(info.Name, exitCode, backoff.TotalMilliseconds);
@@ -122,15 +122,17 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
         }
     }
 
-    private Task MarkRunning(int index)
+    private Task<TimeSpan> MarkRunning(int index)
     {
         Update(index, s => s with { State = ResourceState.Running });
-        return Task.CompletedTask;
+        return Task.FromResult(TimeSpan.Zero);
     }
 
-    private async Task MonitorHealthAsync(ResourceInstanceInfo info, Replica replica, CancellationToken exited)
+    /// <summary>Probes one process run until it exits; returns how long it had been healthy when it did.</summary>
+    private async Task<TimeSpan> MonitorHealthAsync(ResourceInstanceInfo info, int index, CancellationToken exited)
     {
-        replica.HealthySince = null;
+        DateTime? healthySince = null;
+        var everHealthy = false;
         try
         {
             while (!exited.IsCancellationRequested)
@@ -151,21 +153,22 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
 
                 if (exited.IsCancellationRequested)
                 {
-                    return;
+                    break;
                 }
 
-                var everHealthy = replica.HealthySince is not null || replica.WasEverHealthy;
-                replica.HealthySince = healthy == true ? replica.HealthySince ?? DateTime.UtcNow : null;
-                replica.WasEverHealthy |= healthy == true;
-                Update(replica.Index, s => s with
+                // A failing probe means Unhealthy only once the run has been healthy; before that it is still starting.
+                var wasHealthy = everHealthy;
+                everHealthy |= healthy == true;
+                healthySince = healthy == true ? healthySince ?? DateTime.UtcNow : null;
+                Update(index, s => s with
                 {
                     State = healthy switch
                     {
                         true => ResourceState.Healthy,
                         null => ResourceState.Running,
-                        false => everHealthy ? ResourceState.Unhealthy : ResourceState.Starting,
+                        false => wasHealthy ? ResourceState.Unhealthy : ResourceState.Starting,
                     },
-                    Health = healthy switch { true => HealthStatus.Healthy, false when everHealthy => HealthStatus.Unhealthy, _ => HealthStatus.Unknown },
+                    Health = healthy switch { true => HealthStatus.Healthy, false when wasHealthy => HealthStatus.Unhealthy, _ => HealthStatus.Unknown },
                 });
 
                 // Probe quickly until the first success so dependents start as soon as possible.
@@ -175,11 +178,8 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
         catch (OperationCanceledException) when (exited.IsCancellationRequested)
         {
         }
-        finally
-        {
-            replica.WasHealthyFor = replica.HealthySince is { } since ? DateTime.UtcNow - since : TimeSpan.Zero;
-            replica.WasEverHealthy = false;
-        }
+
+        return healthySince is { } since ? DateTime.UtcNow - since : TimeSpan.Zero;
     }
 
     public override async Task StopResourceAsync()
@@ -247,12 +247,6 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
         public int Index { get; } = index;
 
         public Process? Process { get; set; }
-
-        public DateTime? HealthySince { get; set; }
-
-        public bool WasEverHealthy { get; set; }
-
-        public TimeSpan WasHealthyFor { get; set; }
     }
 }
 

@@ -115,7 +115,6 @@ internal static class ResourceTypes
     public static string Of(IResource resource) => resource.GetType().Name.Replace("Resource", string.Empty, StringComparison.Ordinal) switch
     {
         "PostgresServer" => "Postgres",
-        "PostgresDatabase" => "PostgresDatabase",
         var other => other,
     };
 }

@@ -17,7 +17,10 @@ internal sealed class PostgresServerRunner(PostgresServerResource postgres, Runn
     // SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for pooled clients to leave.
     protected override int StopSignal => NativeMethods.SIGINT;
 
-    private static UnixUser? ServerUser => NativeMethods.IsRoot ? UnixUser.Find("postgres") : null;
+    // Looked up once: every start (and restart) of the server needs it.
+    private static readonly Lazy<UnixUser?> s_serverUser = new(() => NativeMethods.IsRoot ? UnixUser.Find("postgres") : null);
+
+    private static UnixUser? ServerUser => s_serverUser.Value;
 
     public override IEnumerable<string> MissingPrerequisites()
     {
