@@ -9,7 +9,7 @@ internal static class ProcessLauncher
     /// reaches its own children and a Ctrl+C on the terminal reaches only the AppHost, which then stops everything
     /// in order; setpriv drops root for servers that refuse it. Both exec in place: the pid is the server's own.
     /// </summary>
-    public static Process Start(string instance, ProcessSpec spec, OutputSink output)
+    public static ChildProcess Start(string instance, ProcessSpec spec, OutputSink output)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -45,8 +45,6 @@ internal static class ProcessLauncher
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Forward(e.Data);
-        process.ErrorDataReceived += (_, e) => Forward(e.Data);
         try
         {
             process.Start();
@@ -58,18 +56,11 @@ internal static class ProcessLauncher
         }
 
         process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         output.Write(instance, $"[apphost] started {Path.GetFileName(spec.FileName)} as pid {process.Id}");
-        return process;
-
-        void Forward(string? line)
-        {
-            if (line is not null)
-            {
-                output.Write(instance, line);
-            }
-        }
+        var pumps = Task.WhenAll(
+            OutputPump.RunAsync(process.StandardOutput.BaseStream, instance, output),
+            OutputPump.RunAsync(process.StandardError.BaseStream, instance, output));
+        return new ChildProcess(process, pumps);
     }
 
     /// <summary>Runs a process to completion (initdb, a config check) and returns its exit code.</summary>

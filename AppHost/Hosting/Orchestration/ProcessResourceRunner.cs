@@ -206,7 +206,7 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
     /// <summary>Asks every live replica to stop with the resource's own signal; what is still alive after the grace period is killed.</summary>
     private async Task SignalAndWaitAsync(TimeSpan grace)
     {
-        var running = _replicas.Select(r => r.Process).OfType<Process>().Where(p => !HasExited(p)).ToList();
+        var running = _replicas.Select(r => r.Process).OfType<ChildProcess>().Where(p => !p.HasExited).ToList();
         foreach (var process in running)
         {
             UpdateAll(s => s.Pid == process.Id ? s with { State = ResourceState.Stopping } : s);
@@ -230,23 +230,11 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
         }));
     }
 
-    private static bool HasExited(Process process)
-    {
-        try
-        {
-            return process.HasExited;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
     private sealed class Replica(int index)
     {
         public int Index { get; } = index;
 
-        public Process? Process { get; set; }
+        public ChildProcess? Process { get; set; }
     }
 }
 

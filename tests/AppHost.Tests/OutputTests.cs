@@ -1,0 +1,38 @@
+using ReadinessAspire.Hosting.Orchestration;
+
+namespace AppHost.Tests;
+
+/// <summary>What a resource prints reaches its log file whole: every line, in order, never cut by another.</summary>
+public sealed class OutputTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("readinessaspire-output-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Every_line_of_stdout_and_stderr_reaches_the_log_file_whole_and_in_order()
+    {
+        // Many short lines on both streams, a line far longer than a pipe read, and a last line with no newline.
+        const string script = """
+            for i in $(seq 1 5000); do echo "out $i"; echo "err $i" >&2; done
+            head -c 100000 /dev/zero | tr '\0' 'x'; echo
+            printf 'last words'
+            """;
+        using (var sink = new OutputSink(_directory, echoToConsole: false))
+        {
+            using var process = ProcessLauncher.Start("chatty", new ProcessSpec("bash", ["-c", script], new Dictionary<string, string>(), _directory), sink);
+            await process.WaitForExitAsync(CancellationToken.None);
+            sink.Write("chatty", $"[apphost] process {process.Id} exited with code {process.ExitCode}");
+        }
+
+        var lines = File.ReadAllLines(Path.Combine(_directory, "chatty.log"));
+
+        Assert.StartsWith("[apphost] started bash as pid", lines[0], StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(1, 5000).Select(i => $"out {i}"), lines.Where(l => l.StartsWith("out ", StringComparison.Ordinal)));
+        Assert.Equal(Enumerable.Range(1, 5000).Select(i => $"err {i}"), lines.Where(l => l.StartsWith("err ", StringComparison.Ordinal)));
+        Assert.Equal(100_000, lines.Where(l => l.StartsWith('x')).Sum(l => l.Length));
+        Assert.Equal("last words", lines[^2]);
+        Assert.Matches(@"^\[apphost\] process \d+ exited with code 0$", lines[^1]);
+        Assert.All(lines, line => Assert.Matches(@"^(out \d+|err \d+|x+|last words|\[apphost\] .*)$", line));
+    }
+}
