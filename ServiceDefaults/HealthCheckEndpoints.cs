@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ServiceDefaults.Health;
-using ServiceDefaults.Logging;
 using ServiceDefaults.Management;
 
 namespace Microsoft.Extensions.Hosting;
@@ -38,8 +37,6 @@ public static class HealthCheckEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        // Here because this is the one call every service makes on the built app; it logs what reaches the endpoints.
-        AccessLog.Use(app);
         // A failing dependency must not make the orchestrator restart a healthy process, so liveness ignores them.
         app.MapGet(LivenessPath, context => HealthProbeEndpoints.WriteStatusAsync(context, HealthProbe.Live));
         app.MapGet(ReadinessPath, context => HealthProbeEndpoints.WriteStatusAsync(context, HealthProbe.Ready));

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using ServiceDefaults.Telemetry;
 
@@ -9,39 +11,55 @@ namespace ServiceDefaults.Logging;
 /// <summary>
 /// One Information line per request (method, path without query, status, duration), so every request's trace id
 /// is in the logs. Probes and scrapes are left out, as they are from traces. Turned off by setting the level of
-/// <c>Microsoft.AspNetCore.HttpLogging</c> to Warning.
+/// its category, <c>Logging__LogLevel__ServiceDefaults.AccessLog=Warning</c>. Not ASP.NET Core's HttpLogging: its
+/// message is a multi-line block, and its category had to be switched on in code, which configuration could not undo.
 /// </summary>
-internal static class AccessLog
+internal static partial class AccessLog
 {
-    private const string Category = "Microsoft.AspNetCore.HttpLogging";
+    public const string Category = "ServiceDefaults.AccessLog";
 
-    public static void AddServices(IServiceCollection services)
+    /// <summary>First in the pipeline, so the line has the status and the time the client saw, error pages included.</summary>
+    public static void AddServices(IServiceCollection services) =>
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, AccessLogStartupFilter>());
+
+    private static async Task LogRequestAsync(HttpContext context, RequestDelegate next, ILogger logger)
     {
-        services.AddHttpLogging(logging =>
+        if (!logger.IsEnabled(LogLevel.Information) || !TraceFilter.ShouldTrace(context))
         {
-            logging.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath
-                | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
-            logging.CombineLogs = true;
-        });
-        services.AddHttpLoggingInterceptor<SkipProbesAndScrapes>();
-        // More specific than the usual "Microsoft.AspNetCore": "Warning", so the access log stays on by default.
-        services.AddLogging(builder => builder.AddFilter(Category, LogLevel.Information));
-    }
-
-    public static void Use(WebApplication app) => app.UseHttpLogging();
-
-    private sealed class SkipProbesAndScrapes : IHttpLoggingInterceptor
-    {
-        public ValueTask OnRequestAsync(HttpLoggingInterceptorContext logContext)
-        {
-            if (!TraceFilter.ShouldTrace(logContext.HttpContext))
-            {
-                logContext.LoggingFields = HttpLoggingFields.None;
-            }
-
-            return ValueTask.CompletedTask;
+            await next(context);
+            return;
         }
 
-        public ValueTask OnResponseAsync(HttpLoggingInterceptorContext logContext) => ValueTask.CompletedTask;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var failed = false;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            // An exception that got past every handler is answered 500 by the server after this line.
+            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var elapsed = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
+            RequestCompleted(logger, context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} {Path} responded {StatusCode} in {ElapsedMilliseconds} ms")]
+    private static partial void RequestCompleted(ILogger logger, string method, string path, int statusCode, double elapsedMilliseconds);
+
+    private sealed class AccessLogStartupFilter(ILoggerFactory loggers) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            var logger = loggers.CreateLogger(Category);
+            app.Use((context, nextMiddleware) => LogRequestAsync(context, nextMiddleware, logger));
+            next(app);
+        };
     }
 }

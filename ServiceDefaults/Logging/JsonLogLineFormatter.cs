@@ -23,7 +23,7 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Scope keys the line already carries at top level.</summary>
-    private static readonly HashSet<string> SkippedScopeKeys = [OriginalFormatKey, "TraceId", "SpanId", "ParentId"];
+    private static readonly string[] SkippedScopeKeys = [OriginalFormatKey, "TraceId", "SpanId", "ParentId"];
 
     public byte[] FormatLine<TState>(in LogEntry<TState> entry, IExternalScopeProvider? scopes)
     {
@@ -51,12 +51,12 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
             writer.WriteString("eventName", entry.EventId.Name);
         }
 
-        if (values.FirstOrDefault(pair => pair.Key == OriginalFormatKey).Value is string template)
+        if (Template(values) is { } template)
         {
             writer.WriteString("template", template);
         }
 
-        writer.WriteString("message", RedactMessage(entry.Formatter(entry.State, entry.Exception), values));
+        writer.WriteString("message", LogRedactor.RedactMessage(entry.Formatter(entry.State, entry.Exception), values));
         WriteValues(writer, "values", values);
 
         if (Activity.Current is { } activity)
@@ -76,25 +76,26 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
         writer.WriteEndObject();
     }
 
-    /// <summary>A secret logged under a sensitive name also appears in the formatted message; mask it there too.</summary>
-    private static string RedactMessage(string message, IReadOnlyList<KeyValuePair<string, object?>> values)
+    // Indexed loops: the state is usually a boxed struct, and enumerating it through the interface allocates.
+    private static string? Template(IReadOnlyList<KeyValuePair<string, object?>> values)
     {
-        foreach (var (key, value) in values)
+        for (var index = values.Count - 1; index >= 0; index--)
         {
-            if (LogRedactor.IsSensitiveKey(key) && Convert.ToString(value, CultureInfo.InvariantCulture) is { Length: > 0 } secret)
+            if (values[index].Key == OriginalFormatKey)
             {
-                message = message.Replace(secret, LogRedactor.Mask, StringComparison.Ordinal);
+                return values[index].Value as string;
             }
         }
 
-        return LogRedactor.RedactText(message);
+        return null;
     }
 
-    private static void WriteValues(Utf8JsonWriter writer, string propertyName, IEnumerable<KeyValuePair<string, object?>> values)
+    private static void WriteValues(Utf8JsonWriter writer, string propertyName, IReadOnlyList<KeyValuePair<string, object?>> values)
     {
         writer.WriteStartObject(propertyName);
-        foreach (var (key, value) in values)
+        for (var index = 0; index < values.Count; index++)
         {
+            var (key, value) = values[index];
             if (key != OriginalFormatKey)
             {
                 WriteValue(writer, key, value);
@@ -111,7 +112,8 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
             return;
         }
 
-        var written = new HashSet<string>(SkippedScopeKeys, StringComparer.Ordinal);
+        // A handful of keys per line: a list beats building a hash set for each line.
+        var written = new List<string>(SkippedScopeKeys);
         var started = false;
         scopes.ForEachScope((scope, _) =>
         {
@@ -122,8 +124,9 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
 
             foreach (var (key, value) in pairs)
             {
-                if (written.Add(key))
+                if (!written.Contains(key))
                 {
+                    written.Add(key);
                     if (!started)
                     {
                         writer.WriteStartObject("scope");

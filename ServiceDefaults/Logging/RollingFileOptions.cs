@@ -1,12 +1,13 @@
 namespace ServiceDefaults.Logging;
 
 /// <summary>
-/// Bound from <c>Logging:File</c> (env <c>Logging__File__Path</c> and so on); its <c>LogLevel</c> subsection filters
-/// like any provider's. File logging is off unless <see cref="Path"/> is set.
+/// Bound from <c>Logging:File</c> (env <c>Logging__File__Path</c> and so on). File logging is off unless
+/// <see cref="Path"/> is set.
 /// </summary>
 internal sealed class RollingFileOptions
 {
-    public const string PathKey = "Logging:File:Path";
+    public const string SectionKey = "Logging:File";
+    public const string PathKey = SectionKey + ":Path";
 
     /// <summary>Directory of the log files, relative to the content root unless absolute.</summary>
     public string? Path { get; set; }

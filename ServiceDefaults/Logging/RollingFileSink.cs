@@ -1,26 +1,22 @@
-using System.Threading.Channels;
-
 namespace ServiceDefaults.Logging;
 
 /// <summary>
-/// Appends lines to <c>{name}.jsonl</c> on a background task and rolls it over by size: the active file becomes
-/// <c>{name}.1.jsonl</c>, older ones move up one number, and files past the count limit are deleted.
-/// Loggers only enqueue; when the queue is full they wait, as the console logger does, rather than drop lines.
+/// Appends lines to <c>{name}.jsonl</c> and rolls it over by size: the active file becomes <c>{name}.1.jsonl</c>,
+/// older ones move up one number, and files past the count limit are deleted.
 /// </summary>
-internal sealed class RollingFileSink : IDisposable
+internal sealed class RollingFileSink : BackgroundLineWriter
 {
     private const string Extension = ".jsonl";
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
-
-    private readonly Channel<byte[]> lines = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private const int BufferSize = 64 * 1024;
 
     private readonly string directory;
     private readonly string name;
     private readonly long sizeLimit;
     private readonly int fileCount;
-    private readonly Task writer;
     private FileStream? file;
+
+    // Counted here rather than asked of the file, which would be a system call per line.
+    private long fileLength;
 
     public RollingFileSink(string directory, string name, long sizeLimit, int fileCount)
     {
@@ -32,69 +28,45 @@ internal sealed class RollingFileSink : IDisposable
         this.sizeLimit = sizeLimit;
         this.fileCount = fileCount;
         Directory.CreateDirectory(directory);
-        writer = Task.Run(WriteLinesAsync);
+        StartWriting();
     }
 
     public string ActiveFilePath => FilePath(0);
 
-    public void Enqueue(byte[] line)
+    protected override void Write(byte[] line)
     {
-        if (lines.Writer.TryWrite(line))
+        if (file is null)
         {
-            return;
+            OpenActiveFile();
         }
-
-        try
-        {
-            lines.Writer.WriteAsync(line).AsTask().GetAwaiter().GetResult();
-        }
-        catch (ChannelClosedException)
-        {
-            // Logged after shutdown began: nothing will write it any more.
-        }
-    }
-
-    /// <summary>Writes every queued line, then closes the file.</summary>
-    public void Dispose()
-    {
-        lines.Writer.TryComplete();
-        writer.Wait(DrainTimeout);
-        file?.Dispose();
-    }
-
-    private async Task WriteLinesAsync()
-    {
-        while (await lines.Reader.WaitToReadAsync())
-        {
-            try
-            {
-                while (lines.Reader.TryRead(out var line))
-                {
-                    Write(line);
-                }
-
-                // Flushed whenever the queue runs dry, so a crash loses at most what was still queued.
-                file?.Flush();
-            }
-            catch (IOException exception)
-            {
-                // A full or vanished disk must not take the service down; the console still has the logs.
-                await Console.Error.WriteLineAsync($"File logging to {directory} failed: {exception.Message}");
-                file?.Dispose();
-                file = null;
-            }
-        }
-    }
-
-    private void Write(byte[] line)
-    {
-        file ??= new FileStream(ActiveFilePath, FileMode.Append, FileAccess.Write, FileShare.Read);
-        if (file.Length > 0 && file.Length + line.Length > sizeLimit)
+        else if (fileLength > 0 && fileLength + line.Length > sizeLimit)
         {
             RollOver();
         }
 
-        file.Write(line);
+        file!.Write(line);
+        fileLength += line.Length;
+    }
+
+    protected override void Flush() => file?.Flush();
+
+    protected override void OnWriteFailed(IOException exception)
+    {
+        // A full or vanished disk must not take the service down; the console still has the logs.
+        Console.Error.WriteLine($"File logging to {directory} failed: {exception.Message}");
+        CloseDestination();
+    }
+
+    protected override void CloseDestination()
+    {
+        file?.Dispose();
+        file = null;
+    }
+
+    private void OpenActiveFile()
+    {
+        file = new FileStream(ActiveFilePath, FileMode.Append, FileAccess.Write, FileShare.Read, BufferSize);
+        fileLength = file.Length;
     }
 
     private void RollOver()
@@ -109,7 +81,7 @@ internal sealed class RollingFileSink : IDisposable
             }
         }
 
-        file = new FileStream(ActiveFilePath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        OpenActiveFile();
     }
 
     private string FilePath(int index) =>

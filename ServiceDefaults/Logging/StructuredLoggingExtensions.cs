@@ -12,7 +12,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class StructuredLoggingExtensions
 {
     /// <summary>
-    /// JSON lines on the console outside Development (readable text in Development) and, when
+    /// JSON lines on standard output outside Development (readable text on the console in Development) and, when
     /// <c>Logging:File:Path</c> is set, in rolling files there. Both carry trace ids and mask secrets.
     /// </summary>
     public static TBuilder AddStructuredLogging<TBuilder>(this TBuilder builder)
@@ -25,18 +25,21 @@ public static class StructuredLoggingExtensions
 
         // Polly logs every attempt of every HttpClient call, OTLP exports included, at Information: noise in files.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Logging.AddConsoleFormatter<JsonLinesConsoleFormatter, ConsoleFormatterOptions>();
-        if (!builder.Environment.IsDevelopment())
+        AccessLog.AddServices(builder.Services);
+        builder.Services.Configure<RollingFileOptions>(builder.Configuration.GetSection(RollingFileOptions.SectionKey));
+        var toStandardOutput = JsonLinesLoggerProvider.WritesToStandardOutput(builder.Environment);
+        if (toStandardOutput)
         {
-            builder.Services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = JsonLinesConsoleFormatter.FormatterName);
+            // The JSON lines take the console's place; readable text stays for people at a terminal in Development.
+            foreach (var console in builder.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+            {
+                builder.Services.Remove(console);
+            }
         }
 
-        AccessLog.AddServices(builder.Services);
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[RollingFileOptions.PathKey]))
+        if (toStandardOutput || !string.IsNullOrWhiteSpace(builder.Configuration[RollingFileOptions.PathKey]))
         {
-            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, RollingFileLoggerProvider>());
-            LoggerProviderOptions.RegisterProviderOptions<RollingFileOptions, RollingFileLoggerProvider>(builder.Services);
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, JsonLinesLoggerProvider>());
         }
 
         return builder;

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
+using ServiceDefaults.Logging;
 
 namespace ServiceDefaults.Tests;
 
@@ -38,34 +39,51 @@ public sealed class JsonLogLineTests : IDisposable
     }
 
     [Fact]
-    public async Task Each_request_but_probes_and_scrapes_has_one_access_log_line_with_its_trace_id()
+    public async Task Each_request_but_probes_and_scrapes_has_one_access_log_line_with_its_status_and_trace_id()
     {
         string traceId;
         await using (var app = await TestApp.StartAsync(new() { ["Logging:File:Path"] = logDirectory }))
         {
             traceId = await app.Public.GetStringAsync("/orders/42");
+            await app.Public.GetAsync("/orders/not-a-number");
             await app.Public.GetStringAsync("/health/ready");
             await app.Management!.GetStringAsync("/metrics");
         }
 
-        var accessLines = ReadLines(Path.Combine(logDirectory, "orders-1.jsonl"))
-            .Where(line => line.GetProperty("category").GetString() == "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware")
-            .ToList();
+        var accessLines = AccessLines().ToList();
 
-        var line = Assert.Single(accessLines);
-        Assert.Equal(traceId, line.GetProperty("traceId").GetString());
-        Assert.Equal("/orders/42", line.GetProperty("values").GetProperty("Path").GetString());
-        Assert.Equal(200, line.GetProperty("values").GetProperty("StatusCode").GetInt32());
+        Assert.Equal(["/orders/42", "/orders/not-a-number"], accessLines.Select(line => line.GetProperty("values").GetProperty("Path").GetString()));
+        Assert.Equal([200, 404], accessLines.Select(line => line.GetProperty("values").GetProperty("StatusCode").GetInt32()));
+        Assert.Equal(traceId, accessLines[0].GetProperty("traceId").GetString());
+        Assert.Equal("GET /orders/42 responded 200 in", string.Join(' ', accessLines[0].GetProperty("message").GetString()!.Split(' ')[..5]));
+    }
+
+    [Fact]
+    public async Task The_access_log_is_turned_off_by_its_category_level_in_configuration()
+    {
+        await using (var app = await TestApp.StartAsync(new()
+        {
+            ["Logging:File:Path"] = logDirectory,
+            ["Logging:LogLevel:ServiceDefaults.AccessLog"] = "Warning",
+        }))
+        {
+            await app.Public.GetStringAsync("/orders/42");
+        }
+
+        Assert.Empty(AccessLines());
+        Assert.Single(ReadLines(Path.Combine(logDirectory, "orders-1.jsonl")), line => line.TryGetProperty("template", out var template) && template.GetString() == TestApp.OrderTemplate);
     }
 
     [Theory]
-    [InlineData("Production", "jsonlines")]
-    [InlineData("Development", "simple")]
-    public async Task The_console_writes_json_lines_outside_development(string environment, string expectedFormatter)
+    [InlineData("Production", typeof(JsonLinesLoggerProvider))]
+    [InlineData("Development", typeof(ConsoleLoggerProvider))]
+    public async Task The_console_gets_json_lines_outside_development_and_text_in_it(string environment, Type consoleProvider)
     {
         await using var app = await TestApp.StartAsync(environment: environment);
 
-        Assert.Equal(expectedFormatter, app.Services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName ?? "simple");
+        var providers = app.Services.GetServices<ILoggerProvider>().Select(provider => provider.GetType()).ToList();
+        Assert.Contains(consoleProvider, providers);
+        Assert.Single(providers, type => type == typeof(JsonLinesLoggerProvider) || type == typeof(ConsoleLoggerProvider));
     }
 
     [Fact]
@@ -78,6 +96,9 @@ public sealed class JsonLogLineTests : IDisposable
 
         Assert.Empty(Directory.GetFiles(AppContext.BaseDirectory, "*.jsonl", SearchOption.AllDirectories));
     }
+
+    private IEnumerable<JsonElement> AccessLines() =>
+        ReadLines(Path.Combine(logDirectory, "orders-1.jsonl")).Where(line => line.GetProperty("category").GetString() == "ServiceDefaults.AccessLog");
 
     internal static IEnumerable<JsonElement> ReadLines(string path) =>
         File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement);
