@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ServiceDefaults.Management;
@@ -73,6 +74,9 @@ public static class Extensions
         // Export only when an orchestrator or operator names a collector; otherwise telemetry stays in-process.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
+            // Before the exporters, so they are given the masked record. Only here: a log processor makes the SDK
+            // build a record for every log call, which is wasted work when nothing is exported.
+            builder.Services.ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(new RedactingLogProcessor()));
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
     }
