@@ -40,5 +40,11 @@ internal static class ProjectManifest
                 yield return new(variable, string.Join(';', ports));
             }
         }
+
+        // The port ServiceDefaults keeps /metrics and /health/details on; without it a deployed replica serves neither.
+        if (endpoints.Any(e => e.Name == ProjectResourceBuilderExtensions.ManagementEndpointName))
+        {
+            yield return new("Management__Port", $"{{{project.Name}.bindings.{ProjectResourceBuilderExtensions.ManagementEndpointName}.targetPort}}");
+        }
     }
 }
