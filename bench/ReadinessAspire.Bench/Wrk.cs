@@ -7,7 +7,7 @@ namespace ReadinessAspire.Bench;
 /// <summary>One wrk run and what it printed: throughput, latency percentiles and failed responses.</summary>
 internal sealed partial record WrkResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, long Requests, long Errors)
 {
-    public static async Task<WrkResult> RunAsync(string url, TimeSpan duration, int connections, IEnumerable<string> headers)
+    public static async Task<WrkResult> RunAsync(string url, TimeSpan duration, int connections, IEnumerable<string> headers, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" })
@@ -23,11 +23,21 @@ internal sealed partial record WrkResult(double RequestsPerSecond, double P50Mil
 
         start.ArgumentList.Add(url);
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start; install it: apt-get install -y wrk");
-        var output = await wrk.StandardOutput.ReadToEndAsync();
-        await wrk.WaitForExitAsync();
+        string output;
+        try
+        {
+            output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
+            await wrk.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            wrk.Kill();
+            throw;
+        }
+
         if (wrk.ExitCode != 0)
         {
-            throw new InvalidOperationException($"wrk failed on {url}: {await wrk.StandardError.ReadToEndAsync()}");
+            throw new InvalidOperationException($"wrk failed on {url}: {await wrk.StandardError.ReadToEndAsync(CancellationToken.None)}");
         }
 
         return Parse(output);
