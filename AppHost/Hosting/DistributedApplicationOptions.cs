@@ -23,6 +23,12 @@ public sealed class DistributedApplicationOptions
     /// <summary>Echo each resource's output to the console, prefixed with its replica name.</summary>
     public bool ConsoleOutput { get; set; } = true;
 
+    /// <summary>Each replica's output file (<c>logs/&lt;replica&gt;.log</c>) is rolled over before it grows past this.</summary>
+    public long OutputFileSizeLimitBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>Output files kept per replica, the active one included (<c>.1.log</c> is the newest old one).</summary>
+    public int OutputFileCount { get; set; } = 5;
+
     /// <summary>Print the resource status table when a state changes.</summary>
     public bool StatusTable { get; set; } = true;
 

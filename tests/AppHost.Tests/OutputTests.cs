@@ -1,3 +1,4 @@
+using System.Text;
 using ReadinessAspire.Hosting.Orchestration;
 
 namespace AppHost.Tests;
@@ -34,5 +35,25 @@ public sealed class OutputTests : IDisposable
         Assert.Equal("last words", lines[^2]);
         Assert.Matches(@"^\[apphost\] process \d+ exited with code 0$", lines[^1]);
         Assert.All(lines, line => Assert.Matches(@"^(out \d+|err \d+|x+|last words|\[apphost\] .*)$", line));
+    }
+
+    [Fact]
+    public void Output_files_roll_over_by_size_and_keep_the_newest_lines()
+    {
+        using (var sink = new OutputSink(_directory, echoToConsole: false, fileSizeLimit: 1000, fileCount: 3))
+        {
+            foreach (var i in Enumerable.Range(1, 200))
+            {
+                sink.WriteLines("busy", Encoding.UTF8.GetBytes($"request {i:D4} {new string('.', 30)}\n"));
+            }
+        }
+
+        Assert.Equal(["busy.1.log", "busy.2.log", "busy.log"], Directory.GetFiles(_directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(Directory.GetFiles(_directory), file => Assert.InRange(new FileInfo(file).Length, 1, 1000));
+        string[] oldestFirst = ["busy.2.log", "busy.1.log", "busy.log"];
+        var kept = oldestFirst.SelectMany(file => File.ReadAllLines(Path.Combine(_directory, file))).ToList();
+        var numbers = kept.Select(line => int.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(numbers[0], numbers.Count), numbers);
+        Assert.Equal(200, numbers[^1]);
     }
 }

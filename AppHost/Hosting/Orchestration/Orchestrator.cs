@@ -29,7 +29,7 @@ public sealed class Orchestrator : IHostedService, IDisposable
         _logger = logger;
         var dataDirectory = options.DataDirectory!;
         _ledger = new ProcessLedger(Path.Combine(dataDirectory, "run", "processes.json"), logger);
-        _output = new OutputSink(Path.Combine(dataDirectory, "logs"), options.ConsoleOutput);
+        _output = new OutputSink(Path.Combine(dataDirectory, "logs"), options.ConsoleOutput, options.OutputFileSizeLimitBytes, options.OutputFileCount);
         var context = new RunnerContext(options, executionContext, notifications, _ledger, _output, logger);
         _runners = [.. model.Select(r => RunnerFactory.Create(r, context)).OfType<ResourceRunner>()];
         var awaitedToComplete = model.SelectMany(r => r.OfAnnotation<WaitAnnotation>()).Where(w => w.WaitType == WaitType.WaitForCompletion).Select(w => w.Resource).ToHashSet();

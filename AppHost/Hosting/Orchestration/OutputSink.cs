@@ -3,39 +3,53 @@ using System.Text;
 
 namespace ReadinessAspire.Hosting.Orchestration;
 
-/// <summary>Every line a resource prints: to its own log file, and to the console prefixed with its replica name.</summary>
-internal sealed class OutputSink(string logDirectory, bool echoToConsole) : IDisposable
+/// <summary>
+/// Every line a resource prints: to its own log file, and to the console prefixed with its replica name. A file is
+/// rolled over by size (<c>x.log</c> becomes <c>x.1.log</c>, older ones move up, the oldest goes), because a busy
+/// replica prints a line per request and a long run would otherwise fill the disk.
+/// </summary>
+internal sealed class OutputSink(string logDirectory, bool echoToConsole, long fileSizeLimit = 20 * 1024 * 1024, int fileCount = 5) : IDisposable
 {
     private static readonly ConsoleColor[] s_palette = [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Magenta, ConsoleColor.Yellow, ConsoleColor.Blue, ConsoleColor.DarkCyan, ConsoleColor.DarkGreen, ConsoleColor.DarkYellow];
     private static readonly Lock s_console = new();
-    private readonly ConcurrentDictionary<string, FileStream> _files = new();
+    private readonly ConcurrentDictionary<string, OutputFile> _files = new();
+    private readonly long _fileSizeLimit = fileSizeLimit;
+    private readonly int _fileCount = fileCount;
 
-    public string LogFile(string instance) => Path.Combine(logDirectory, $"{instance}.log");
+    public string LogFile(string instance) => LogFile(instance, 0);
 
     /// <summary>One line of the AppHost's own about a resource (started, exited).</summary>
     public void Write(string instance, string line) => WriteLines(instance, Encoding.UTF8.GetBytes(line + "\n"));
 
     /// <summary>
-    /// Whole lines, each ending in a newline, as the process wrote them. They are flushed before this returns: the
-    /// file holds everything read from the process so far, however the AppHost ends.
+    /// Whole lines, each ending in a newline, as the process wrote them. They are written unbuffered before this
+    /// returns: the file holds everything read from the process so far, however the AppHost ends.
     /// </summary>
     public void WriteLines(string instance, ReadOnlySpan<byte> lines)
     {
         var file = _files.GetOrAdd(instance, name =>
         {
             Directory.CreateDirectory(logDirectory);
-            return new FileStream(LogFile(name), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            return new OutputFile(this, name);
         });
-        lock (file)
-        {
-            file.Write(lines);
-        }
+        file.Write(lines);
 
         if (echoToConsole)
         {
             Echo(instance, Encoding.UTF8.GetString(lines));
         }
     }
+
+    public void Dispose()
+    {
+        foreach (var file in _files.Values)
+        {
+            file.Dispose();
+        }
+    }
+
+    private string LogFile(string instance, int index) =>
+        Path.Combine(logDirectory, index == 0 ? $"{instance}.log" : $"{instance}.{index}.log");
 
     private static void Echo(string instance, string lines)
     {
@@ -53,14 +67,57 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole) : IDis
         }
     }
 
-    public void Dispose()
+    private sealed class OutputFile(OutputSink sink, string instance) : IDisposable
     {
-        foreach (var file in _files.Values)
+        private readonly Lock _lock = new();
+        private FileStream? _stream;
+        private long _length;
+
+        public void Write(ReadOnlySpan<byte> lines)
         {
-            lock (file)
+            lock (_lock)
             {
-                file.Dispose();
+                if (_stream is null)
+                {
+                    Open();
+                }
+                else if (_length > 0 && _length + lines.Length > sink._fileSizeLimit)
+                {
+                    RollOver();
+                }
+
+                _stream!.Write(lines);
+                _length += lines.Length;
             }
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _stream?.Dispose();
+            }
+        }
+
+        private void Open()
+        {
+            _stream = new FileStream(sink.LogFile(instance), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            _length = _stream.Length;
+        }
+
+        private void RollOver()
+        {
+            _stream!.Dispose();
+            File.Delete(sink.LogFile(instance, sink._fileCount - 1));
+            for (var index = sink._fileCount - 2; index >= 0; index--)
+            {
+                if (File.Exists(sink.LogFile(instance, index)))
+                {
+                    File.Move(sink.LogFile(instance, index), sink.LogFile(instance, index + 1));
+                }
+            }
+
+            Open();
         }
     }
 }
