@@ -25,10 +25,8 @@ public sealed class TraceTests(UncachedStackFixture stack)
         Assert.NotEmpty(database);
         Assert.All(database, span => Assert.True(DescendsFrom(span, server, trace), $"database span {span.Name} is not inside the request's span"));
 
-        var logLines = Directory.EnumerateFiles(Path.Combine(stack.App.Options.DataDirectory!, "logs", "webapi"), "*", SearchOption.AllDirectories)
-            .SelectMany(ReadShared)
-            .Where(line => line.Contains(server.TraceId, StringComparison.Ordinal))
-            .ToList();
+        // Log lines are written in the background, a few milliseconds after the request: wait for them as for the spans.
+        var logLines = await WaitForLogLinesAsync(server.TraceId, timeout.Token);
         Assert.NotEmpty(logLines);
         Assert.All(logLines, line => Assert.Equal(server.TraceId, JsonDocument.Parse(line).RootElement.GetProperty("traceId").GetString()));
     }
@@ -49,6 +47,23 @@ public sealed class TraceTests(UncachedStackFixture stack)
             }
 
             await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private async Task<List<string>> WaitForLogLinesAsync(string traceId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var lines = Directory.EnumerateFiles(Path.Combine(stack.App.Options.DataDirectory!, "logs", "webapi"), "*", SearchOption.AllDirectories)
+                .SelectMany(ReadShared)
+                .Where(line => line.Contains(traceId, StringComparison.Ordinal))
+                .ToList();
+            if (lines.Count > 0 || cancellationToken.IsCancellationRequested)
+            {
+                return lines;
+            }
+
+            await Task.Delay(100, CancellationToken.None);
         }
     }
 
