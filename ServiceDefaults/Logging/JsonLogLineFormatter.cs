@@ -25,16 +25,34 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
     /// <summary>Scope keys the line already carries at top level.</summary>
     private static readonly string[] SkippedScopeKeys = [OriginalFormatKey, "TraceId", "SpanId", "ParentId"];
 
+    // A line is formatted on the thread that logs; each thread reuses its buffer and writer, so the finished line
+    // is the only allocation of its own (every request logs one).
+    private const int MaxKeptBufferBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_scratch;
+
     public byte[] FormatLine<TState>(in LogEntry<TState> entry, IExternalScopeProvider? scopes)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, entry, scopes);
-        }
-
+        // Taken, not borrowed: a value whose ToString logs formats its own line with a scratch of its own.
+        var (buffer, writer) = t_scratch ?? NewScratch();
+        t_scratch = null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        Write(writer, entry, scopes);
+        writer.Flush();
         buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
+        var line = buffer.WrittenSpan.ToArray();
+        // Only a writer that finished its line goes back (one left mid-object by an exception is dropped), and only
+        // an ordinary-sized buffer: a thread should not keep a megabyte because one exception was that long.
+        t_scratch = buffer.Capacity <= MaxKeptBufferBytes ? (buffer, writer) : null;
+        return line;
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) NewScratch()
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        return (buffer, new Utf8JsonWriter(buffer, WriterOptions));
     }
 
     private void Write<TState>(Utf8JsonWriter writer, in LogEntry<TState> entry, IExternalScopeProvider? scopes)
