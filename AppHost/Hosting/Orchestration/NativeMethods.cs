@@ -9,6 +9,7 @@ internal static partial class NativeMethods
     public const int SIGINT = 2;
     public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
+    public const int SIGUSR1 = 10;
     public const int SIGTERM = 15;
 
     private const int ESRCH = 3;
@@ -26,6 +27,8 @@ internal static partial class NativeMethods
 
     /// <summary>Signals a whole process group (every child is started as its own group leader).</summary>
     public static bool SignalGroup(int processGroupId, int signal) => Kill(-processGroupId, signal) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
+
+    public static bool Signal(int processId, int signal) => Kill(processId, signal) == 0;
 
     public static bool GroupExists(int processGroupId) => Kill(-processGroupId, 0) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
 

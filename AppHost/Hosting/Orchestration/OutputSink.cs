@@ -16,7 +16,7 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
     private readonly long _fileSizeLimit = fileSizeLimit;
     private readonly int _fileCount = fileCount;
 
-    public string LogFile(string instance) => LogFile(instance, 0);
+    public string LogFile(string instance) => Path.Combine(logDirectory, $"{instance}.log");
 
     /// <summary>One line of the AppHost's own about a resource (started, exited).</summary>
     public void Write(string instance, string line) => WriteLines(instance, Encoding.UTF8.GetBytes(line + "\n"));
@@ -47,9 +47,6 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
             file.Dispose();
         }
     }
-
-    private string LogFile(string instance, int index) =>
-        Path.Combine(logDirectory, index == 0 ? $"{instance}.log" : $"{instance}.{index}.log");
 
     private static void Echo(string instance, string lines)
     {
@@ -108,15 +105,7 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
         private void RollOver()
         {
             _stream!.Dispose();
-            File.Delete(sink.LogFile(instance, sink._fileCount - 1));
-            for (var index = sink._fileCount - 2; index >= 0; index--)
-            {
-                if (File.Exists(sink.LogFile(instance, index)))
-                {
-                    File.Move(sink.LogFile(instance, index), sink.LogFile(instance, index + 1));
-                }
-            }
-
+            LogFiles.ShiftOlder(sink.LogFile(instance), sink._fileCount);
             Open();
         }
     }

@@ -31,6 +31,9 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
     /// <summary>One-time work before the first replica starts (initdb, a config file).</summary>
     protected virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Upkeep while one process runs (rotating a server's own log files); ends when it exits.</summary>
+    protected virtual Task HousekeepAsync(ChildProcess process, CancellationToken exited) => Task.CompletedTask;
+
     /// <summary>The replica's identity and ports, as environment callbacks and specs see it.</summary>
     protected ResourceInstanceInfo InstanceInfo(int index)
     {
@@ -79,9 +82,11 @@ internal abstract class ProcessResourceRunner(IResource resource, RunnerContext 
 
             using var exited = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var health = IsOneShot ? MarkRunning(replica.Index) : MonitorHealthAsync(info, replica.Index, exited.Token);
+            var housekeeping = HousekeepAsync(process, exited.Token);
             await process.WaitForExitAsync(CancellationToken.None);
             await exited.CancelAsync();
             var healthyFor = await health;
+            await housekeeping;
 
             var exitCode = process.ExitCode;
             Context.Ledger.Remove(info.Name);

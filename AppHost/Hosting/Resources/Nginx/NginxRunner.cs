@@ -15,6 +15,8 @@ internal sealed partial class NginxRunner(NginxResource nginx, RunnerContext con
     private const string NginxBinary = "/usr/sbin/nginx";
     private const string ModulesDirectory = "/usr/lib/nginx/modules";
 
+    private static readonly TimeSpan s_accessLogCheckInterval = TimeSpan.FromSeconds(2);
+
     private static readonly (string File, string Package)[] RequiredModules =
     [
         ("ngx_http_headers_more_filter_module.so", "libnginx-mod-http-headers-more-filter"),
@@ -24,6 +26,8 @@ internal sealed partial class NginxRunner(NginxResource nginx, RunnerContext con
     private string Prefix => Path.Combine(Context.DataDirectory, "run", nginx.Name);
 
     private string ConfigFile => Path.Combine(Prefix, "conf", "nginx.conf");
+
+    private string AccessLog => Path.Combine(Context.DataDirectory, "logs", $"{nginx.Name}-access.log");
 
     // SIGQUIT is nginx's graceful shutdown: open requests finish, no new ones are taken.
     protected override int StopSignal => NativeMethods.SIGQUIT;
@@ -80,6 +84,31 @@ internal sealed partial class NginxRunner(NginxResource nginx, RunnerContext con
     protected override Task<ProcessSpec> CreateProcessSpecAsync(ResourceInstanceInfo instance, CancellationToken cancellationToken) =>
         Task.FromResult(new ProcessSpec(NginxBinary, ["-p", Prefix, "-c", ConfigFile, "-e", "stderr", "-g", "daemon off;"], new Dictionary<string, string>(), Prefix));
 
+    /// <summary>
+    /// nginx writes its access log itself, a line per request, and never rolls it: the AppHost does what logrotate
+    /// does on a server, with the limits of its own output files. USR1 makes the master reopen the log file by name.
+    /// </summary>
+    protected override async Task HousekeepAsync(ChildProcess process, CancellationToken exited)
+    {
+        using var timer = new PeriodicTimer(s_accessLogCheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(exited))
+            {
+                var log = new FileInfo(AccessLog);
+                if (log.Exists && log.Length > Context.Options.OutputFileSizeLimitBytes)
+                {
+                    LogFiles.ShiftOlder(AccessLog, Context.Options.OutputFileCount);
+                    NativeMethods.Signal(process.Id, NativeMethods.SIGUSR1);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The process exited or the AppHost is stopping.
+        }
+    }
+
     protected override async Task<bool?> IsHealthyAsync(ResourceInstanceInfo instance, CancellationToken cancellationToken) =>
         await HealthProbes.HttpAsync($"http://127.0.0.1:{instance.Ports[NginxBuilderExtensions.StatusEndpointName]}/stub_status", cancellationToken);
 
@@ -98,7 +127,7 @@ internal sealed partial class NginxRunner(NginxResource nginx, RunnerContext con
         ["NGINX_CONF_DIR"] = Path.Combine(Prefix, "conf"),
         ["NGINX_MIME_TYPES"] = "/etc/nginx/mime.types",
         ["NGINX_MODULES_DIR"] = ModulesDirectory,
-        ["NGINX_ACCESS_LOG"] = Path.Combine(Context.DataDirectory, "logs", $"{nginx.Name}-access.log"),
+        ["NGINX_ACCESS_LOG"] = AccessLog,
         ["NGINX_STATUS_LISTEN"] = $"127.0.0.1:{instance.Ports[NginxBuilderExtensions.StatusEndpointName]}",
         ["PROXY_HTTP_PORT"] = $"127.0.0.1:{instance.Ports["http"]}",
         ["PROXY_HTTPS_PORT"] = $"127.0.0.1:{instance.Ports["https"]}",
