@@ -26,6 +26,9 @@ internal static partial class HostingLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} (pid {Pid}) did not stop within {GraceSeconds} s; killing it.")]
     public static partial void KillingAfterGrace(this ILogger logger, string resource, int pid, double graceSeconds);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource}: the access log could not be rolled over: {Reason}")]
+    public static partial void AccessLogNotRolled(this ILogger logger, string resource, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "HTTPS uses a local certificate authority. Trust it once: sudo cp {CaCertificate} /usr/local/share/ca-certificates/readinessaspire.crt && sudo update-ca-certificates (browsers: import it as an authority)")]
     public static partial void TrustLocalCa(this ILogger logger, string caCertificate);
 }

@@ -56,4 +56,18 @@ public sealed class OutputTests : IDisposable
         Assert.Equal(Enumerable.Range(numbers[0], numbers.Count), numbers);
         Assert.Equal(200, numbers[^1]);
     }
+
+    [Fact]
+    public void A_log_file_that_cannot_be_written_loses_its_lines_but_never_throws_into_the_pump()
+    {
+        // A file where the log directory should be: every open fails, as on a full or read-only disk.
+        var blocked = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(blocked, "");
+        using var sink = new OutputSink(blocked, echoToConsole: false);
+
+        sink.WriteLines("stuck", "a line\n"u8);
+        sink.Write("stuck", "[apphost] another");
+
+        Assert.Equal("", File.ReadAllText(blocked));
+    }
 }

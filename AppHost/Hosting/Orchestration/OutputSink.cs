@@ -13,10 +13,11 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
     private static readonly ConsoleColor[] s_palette = [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Magenta, ConsoleColor.Yellow, ConsoleColor.Blue, ConsoleColor.DarkCyan, ConsoleColor.DarkGreen, ConsoleColor.DarkYellow];
     private static readonly Lock s_console = new();
     private readonly ConcurrentDictionary<string, OutputFile> _files = new();
+    private readonly string _logDirectory = logDirectory;
     private readonly long _fileSizeLimit = fileSizeLimit;
     private readonly int _fileCount = fileCount;
 
-    public string LogFile(string instance) => Path.Combine(logDirectory, $"{instance}.log");
+    public string LogFile(string instance) => Path.Combine(_logDirectory, $"{instance}.log");
 
     /// <summary>One line of the AppHost's own about a resource (started, exited).</summary>
     public void Write(string instance, string line) => WriteLines(instance, Encoding.UTF8.GetBytes(line + "\n"));
@@ -27,12 +28,17 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
     /// </summary>
     public void WriteLines(string instance, ReadOnlySpan<byte> lines)
     {
-        var file = _files.GetOrAdd(instance, name =>
+        var file = _files.GetOrAdd(instance, name => new OutputFile(this, name));
+        try
         {
-            Directory.CreateDirectory(logDirectory);
-            return new OutputFile(this, name);
-        });
-        file.Write(lines);
+            file.Write(lines);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a removed directory: the lines are lost from the file, but the process is still read,
+            // so it never blocks on a full pipe. The next write tries the file again.
+            file.Close();
+        }
 
         if (echoToConsole)
         {
@@ -88,16 +94,20 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
             }
         }
 
-        public void Dispose()
+        public void Close()
         {
             lock (_lock)
             {
                 _stream?.Dispose();
+                _stream = null;
             }
         }
 
+        public void Dispose() => Close();
+
         private void Open()
         {
+            Directory.CreateDirectory(sink._logDirectory);
             _stream = new FileStream(sink.LogFile(instance), FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
             _length = _stream.Length;
         }

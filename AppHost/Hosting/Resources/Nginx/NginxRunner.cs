@@ -98,8 +98,16 @@ internal sealed partial class NginxRunner(NginxResource nginx, RunnerContext con
                 var log = new FileInfo(AccessLog);
                 if (log.Exists && log.Length > Context.Options.OutputFileSizeLimitBytes)
                 {
-                    LogFiles.ShiftOlder(AccessLog, Context.Options.OutputFileCount);
-                    NativeMethods.Signal(process.Id, NativeMethods.SIGUSR1);
+                    try
+                    {
+                        LogFiles.ShiftOlder(AccessLog, Context.Options.OutputFileCount);
+                        NativeMethods.Signal(process.Id, NativeMethods.SIGUSR1);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        // A log that cannot be rolled must not take the proxy down; the next tick tries again.
+                        Context.Logger.AccessLogNotRolled(nginx.Name, ex.Message);
+                    }
                 }
             }
         }
