@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AppHost.Tests.Deployment;
 using ReadinessAspire.Hosting.Testing;
 
 namespace AppHost.Tests;
@@ -9,7 +10,7 @@ namespace AppHost.Tests;
 [Collection(StackTestGroup.Name)]
 public sealed class MonitoringTests(StackFixture stack)
 {
-    private static string MonitoringDirectory => Path.Combine(RepositoryRoot(), "Monitoring");
+    private static string MonitoringDirectory => RepositoryFiles.Path("Monitoring");
 
     [Fact]
     public async Task Promtool_accepts_the_alert_rules_and_their_unit_tests_pass()
@@ -57,16 +58,5 @@ public sealed class MonitoringTests(StackFixture stack)
         using var promtool = Process.Start(new ProcessStartInfo("promtool", args) { WorkingDirectory = MonitoringDirectory })!;
         await promtool.WaitForExitAsync();
         return promtool.ExitCode;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ReadinessAspire.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("not inside the repository");
     }
 }

@@ -65,9 +65,13 @@ public sealed class OutputTests : IDisposable
         File.WriteAllText(blocked, "");
         using var sink = new OutputSink(blocked, echoToConsole: false);
 
-        sink.WriteLines("stuck", "a line\n"u8);
-        sink.Write("stuck", "[apphost] another");
+        var thrown = Record.Exception(() =>
+        {
+            sink.WriteLines("stuck", "a line\n"u8);
+            sink.Write("stuck", "[apphost] another");
+        });
 
+        Assert.Null(thrown);
         Assert.Equal("", File.ReadAllText(blocked));
     }
 }

@@ -10,6 +10,8 @@ public sealed class SharedKeyRingTests(RedisServer redis) : IClassFixture<RedisS
     [Fact]
     public async Task A_token_issued_by_one_replica_is_accepted_by_another_started_later()
     {
+        // The class shares one Redis: start empty, so the key ring found at the end is the one these replicas wrote.
+        await ClearKeyRingAsync();
         var settings = new Dictionary<string, string?> { ["ConnectionStrings:cache"] = redis.ConnectionString };
         string cookie, token;
         await using (var first = await SecureHost.StartAsync(settings))
