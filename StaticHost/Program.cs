@@ -1,4 +1,3 @@
-using Microsoft.Net.Http.Headers;
 using StaticHost.Assets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,19 +7,8 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 var app = builder.Build();
 
-// Every response, error pages included, is to be used only as the type it declares. Added when the response
-// starts, so the exception handler clearing the headers of a failed response cannot drop it.
-app.Use((context, next) =>
-{
-    context.Response.OnStarting(static state =>
-    {
-        ((HttpResponse)state).Headers[HeaderNames.XContentTypeOptions] = "nosniff";
-        return Task.CompletedTask;
-    }, context.Response);
-    return next(context);
-});
-
 app.UseDefaultExceptionHandling();
+// Among the defaults: nosniff and a CSP on every response, error pages included.
 app.UseDefaultSecurity();
 
 // Processed once, before the first request: a broken web root fails the start, not a request.

@@ -10,7 +10,7 @@ namespace ServiceDefaults.Logging;
 /// </summary>
 internal abstract class BackgroundLineWriter : IDisposable
 {
-    public static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Channel<byte[]> lines = Channel.CreateBounded<byte[]>(
@@ -60,8 +60,8 @@ internal abstract class BackgroundLineWriter : IDisposable
         while (await lines.Reader.WaitToReadAsync())
         {
             // Let the lines of the next few milliseconds join this one: a wake-up per line is what a busy service
-            // cannot afford. Shutdown completes the queue and is not kept waiting.
-            await Task.WhenAny(Task.Delay(FlushDelay), lines.Reader.Completion);
+            // cannot afford.
+            await Task.Delay(FlushDelay);
             try
             {
                 while (lines.Reader.TryRead(out var line))

@@ -34,7 +34,7 @@ internal sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExterna
         }
     }
 
-    public List<BackgroundLineWriter> Sinks { get; } = [];
+    private List<BackgroundLineWriter> Sinks { get; } = [];
 
     public static bool WritesToStandardOutput(IHostEnvironment environment) => !environment.IsDevelopment();
 

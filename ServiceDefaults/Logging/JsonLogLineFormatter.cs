@@ -75,7 +75,7 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
         }
 
         writer.WriteString("message", LogRedactor.RedactMessage(entry.Formatter(entry.State, entry.Exception), values));
-        WriteValues(writer, "values", values);
+        WriteValues(writer, values);
 
         if (Activity.Current is { } activity)
         {
@@ -108,9 +108,9 @@ internal sealed class JsonLogLineFormatter(ServiceIdentity service)
         return null;
     }
 
-    private static void WriteValues(Utf8JsonWriter writer, string propertyName, IReadOnlyList<KeyValuePair<string, object?>> values)
+    private static void WriteValues(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, object?>> values)
     {
-        writer.WriteStartObject(propertyName);
+        writer.WriteStartObject("values");
         for (var index = 0; index < values.Count; index++)
         {
             var (key, value) = values[index];

@@ -42,8 +42,8 @@ internal static class HttpsDefaults
 
     /// <summary>An HTTPS port named for redirects (<c>https_port</c>, env <c>ASPNETCORE_HTTPS_PORT</c>/<c>HTTPS_PORT</c>) or an https URL Kestrel listens on.</summary>
     public static bool HasHttpsPort(IConfiguration configuration) =>
+        // Configuration keys ignore case: this also finds HTTPS_PORT.
         !string.IsNullOrWhiteSpace(configuration["https_port"])
-        || !string.IsNullOrWhiteSpace(configuration["HTTPS_PORT"])
         || !string.IsNullOrWhiteSpace(configuration["https_ports"])
         || (configuration["urls"]?.Contains("https://", StringComparison.OrdinalIgnoreCase) ?? false);
 }

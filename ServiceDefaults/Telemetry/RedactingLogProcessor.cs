@@ -24,9 +24,14 @@ internal sealed class RedactingLogProcessor : BaseProcessor<LogRecord>
             data.Attributes = redacted;
         }
 
-        if (data.Exception is { } exception && LogRedactor.RedactText(exception.ToString()) is var text && text != exception.ToString())
+        if (data.Exception is { } exception)
         {
-            data.Exception = new RedactedException(exception, text);
+            // The regexes hand back the same string when nothing matched.
+            var original = exception.ToString();
+            if (LogRedactor.RedactText(original) is var text && !ReferenceEquals(text, original))
+            {
+                data.Exception = new RedactedException(exception, text);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Trace;
+using ServiceDefaults.Security;
 using StackExchange.Redis;
 
 namespace WebApi.Caching;
@@ -10,7 +11,8 @@ namespace WebApi.Caching;
 public static class CacheExtensions
 {
     /// <summary>Name of the Redis connection string (<c>ConnectionStrings:cache</c>, env <c>ConnectionStrings__cache</c>).</summary>
-    public const string ConnectionName = "cache";
+    // The same Redis as the shared key ring: one name, so the two cannot drift apart.
+    public const string ConnectionName = SharedDataProtection.ConnectionName;
 
     /// <summary>
     /// Registers <see cref="HybridCache"/>: an in-process cache in front of Redis. Redis is an optimisation, never a

@@ -28,7 +28,7 @@ internal sealed class OutputSink(string logDirectory, bool echoToConsole, long f
     /// </summary>
     public void WriteLines(string instance, ReadOnlySpan<byte> lines)
     {
-        var file = _files.GetOrAdd(instance, name => new OutputFile(this, name));
+        var file = _files.GetOrAdd(instance, static (name, sink) => new OutputFile(sink, name), this);
         try
         {
             file.Write(lines);

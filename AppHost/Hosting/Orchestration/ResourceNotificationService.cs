@@ -42,8 +42,11 @@ public sealed class ResourceNotificationService
 
     internal void Update(string resource, int index, Func<InstanceSnapshot, InstanceSnapshot> change)
     {
-        _resources[resource].Update(index, change);
-        Signal();
+        // Health probes report the same state every second; only a change wakes the waiters and the status table.
+        if (_resources[resource].Update(index, change))
+        {
+            Signal();
+        }
     }
 
     internal void SetMessage(string resource, string? message)
@@ -92,11 +95,15 @@ public sealed class ResourceNotificationService
 
         public string? Message { get; set; }
 
-        public void Update(int index, Func<InstanceSnapshot, InstanceSnapshot> change)
+        /// <returns>Whether the replica's snapshot changed.</returns>
+        public bool Update(int index, Func<InstanceSnapshot, InstanceSnapshot> change)
         {
             lock (_instances)
             {
-                _instances[index] = change(_instances[index]);
+                var updated = change(_instances[index]);
+                var changed = !updated.Equals(_instances[index]);
+                _instances[index] = updated;
+                return changed;
             }
         }
 

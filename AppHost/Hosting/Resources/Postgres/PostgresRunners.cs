@@ -28,7 +28,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource postgres, Runn
         {
             yield return $"{postgres.Name}: PostgreSQL server not found in /usr/lib/postgresql/*/bin; install it: apt-get install -y postgresql";
         }
-        else if (NativeMethods.IsRoot && UnixUser.Find("postgres") is null)
+        else if (NativeMethods.IsRoot && ServerUser is null)
         {
             yield return $"{postgres.Name}: PostgreSQL refuses to run as root and there is no 'postgres' user; install it: apt-get install -y postgresql";
         }
