@@ -4,13 +4,11 @@ namespace ReadinessAspire.Hosting.ApplicationModel;
 /// A value supplied from outside: configuration <c>Parameters:name</c> (environment <c>Parameters__name</c>), or for
 /// secrets generated once and kept in the AppHost's secret store.
 /// </summary>
-public sealed class ParameterResource(string name, Func<string> resolveValue, bool secret) : Resource(name), IValueProvider, IManifestExpressionProvider, ISecretValue
+public sealed class ParameterResource(string name, Func<string> resolveValue, bool secret) : Resource(name), IValueProvider, IManifestExpressionProvider
 {
     private readonly Lazy<string> _value = new(resolveValue);
 
     public bool Secret { get; } = secret;
-
-    bool ISecretValue.IsSecret => Secret;
 
     /// <summary>When set, a missing value is generated (and the manifest asks azd to generate it).</summary>
     public GenerateParameterDefault? Default { get; init; }

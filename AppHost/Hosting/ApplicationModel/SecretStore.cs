@@ -16,14 +16,6 @@ internal sealed class SecretStore(Func<string> path)
     /// <summary>Read at each use, so a test or tool may still change where secrets live after the builder exists.</summary>
     public string Path => path();
 
-    public string? Get(string parameterName)
-    {
-        lock (_gate)
-        {
-            return Read()[Key(parameterName)]?.GetValue<string>();
-        }
-    }
-
     public string GetOrGenerate(string parameterName, GenerateParameterDefault generate)
     {
         lock (_gate)

@@ -11,9 +11,3 @@ public interface IManifestExpressionProvider
 {
     string ValueExpression { get; }
 }
-
-/// <summary>A value that may carry a secret, so it is never printed.</summary>
-public interface ISecretValue
-{
-    bool IsSecret { get; }
-}

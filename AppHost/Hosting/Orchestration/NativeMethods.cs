@@ -5,7 +5,6 @@ namespace ReadinessAspire.Hosting.Orchestration;
 /// <summary>The few POSIX calls .NET does not expose: signals other than SIGKILL, process groups, file owners.</summary>
 internal static partial class NativeMethods
 {
-    public const int SIGHUP = 1;
     public const int SIGINT = 2;
     public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
