@@ -3,42 +3,51 @@ using System.Text;
 
 namespace ReadinessAspire.Bench;
 
-/// <summary>The scenarios measured so far, the memory seen under load, and their rendering as a table, CSV and markdown.</summary>
+/// <summary>A URL measured with wrk.</summary>
 internal sealed record Scenario(string Id, string Name, string Url, string[]? RequestHeaders = null)
 {
     public string[] Headers => RequestHeaders ?? [];
 }
 
-internal sealed class BenchReport(TimeSpan duration, int connections)
+/// <summary>
+/// Everything measured: wrk scenarios (single or alternated by rounds, the median round standing for each), the memory
+/// seen under load, the AppHost's start-up; rendered as a table and saved as CSV and markdown.
+/// </summary>
+internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connections)
 {
-    // Long enough for tiered JIT to reach optimized code: with 2 s, Kestrel scenarios varied by 2x between runs.
-    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(6);
     private readonly List<(string Id, string Name, WrkResult Result)> _scenarios = [];
-    private readonly Dictionary<string, List<WrkResult>> _rounds = [];
-    private readonly Dictionary<string, double> _peakRssMiB = [];
+    private readonly List<(string Group, Dictionary<string, List<WrkResult>> Rounds)> _roundGroups = [];
+    private readonly Dictionary<string, MemoryUse> _peakMemory = new(StringComparer.Ordinal);
+    private readonly List<StartupRun> _startups = [];
+    private readonly List<(string Name, double Seconds)> _stackStarts = [];
 
     public long Errors => _scenarios.Sum(s => s.Result.Errors);
 
     public async Task MeasureAsync(Scenario scenario, BenchStack stack, CancellationToken cancellationToken)
     {
         Console.WriteLine($"[{scenario.Id}] {scenario.Name}: {scenario.Url}");
-        await WrkResult.RunAsync(scenario.Url, s_warmUp, connections, scenario.Headers, cancellationToken);
+        await stack.PrimeAsync(scenario.Url, scenario.Headers, cancellationToken);
+        await WrkResult.RunAsync(scenario.Url, warmUp, connections, scenario.Headers, cancellationToken);
         var result = await WrkResult.RunAsync(scenario.Url, duration, connections, scenario.Headers, cancellationToken);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
         _scenarios.Add((scenario.Id, scenario.Name, result));
         RecordMemory(stack);
     }
 
     /// <summary>
-    /// Scenarios to compare with each other: each warmed up, then measured once per round in turn; the round with the
-    /// median throughput stands for each, and every round is in the report.
+    /// Scenarios to compare with each other: each warmed up, then measured once per round in turn, so a slow moment of
+    /// the machine does not land on one side only; the round with the median throughput stands for each, and every
+    /// round is in the report.
     /// </summary>
-    public async Task MeasureInterleavedAsync(IReadOnlyList<Scenario> scenarios, int rounds, BenchStack stack, CancellationToken cancellationToken)
+    public async Task MeasureInterleavedAsync(string group, IReadOnlyList<Scenario> scenarios, int rounds, BenchStack stack, CancellationToken cancellationToken)
     {
+        var results = new Dictionary<string, List<WrkResult>>(StringComparer.Ordinal);
         foreach (var scenario in scenarios)
         {
             Console.WriteLine($"[{scenario.Id}] {scenario.Name}: {scenario.Url}");
-            await WrkResult.RunAsync(scenario.Url, s_warmUp, connections, scenario.Headers, cancellationToken);
-            _rounds[scenario.Id] = [];
+            await stack.PrimeAsync(scenario.Url, scenario.Headers, cancellationToken);
+            await WrkResult.RunAsync(scenario.Url, warmUp, connections, scenario.Headers, cancellationToken);
+            results[scenario.Id] = [];
         }
 
         for (var round = 1; round <= rounds; round++)
@@ -46,31 +55,38 @@ internal sealed class BenchReport(TimeSpan duration, int connections)
             foreach (var scenario in scenarios)
             {
                 var result = await WrkResult.RunAsync(scenario.Url, duration, connections, scenario.Headers, cancellationToken);
-                Console.WriteLine($"  round {round} [{scenario.Id}] {result.RequestsPerSecond:0} req/s");
-                _rounds[scenario.Id].Add(result);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round} [{scenario.Id}] {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
+                results[scenario.Id].Add(result);
                 RecordMemory(stack);
             }
         }
 
         foreach (var scenario in scenarios)
         {
-            var median = _rounds[scenario.Id].OrderBy(r => r.RequestsPerSecond).ElementAt(rounds / 2);
-            _scenarios.Add((scenario.Id, scenario.Name, median));
+            _scenarios.Add((scenario.Id, scenario.Name, Median(results[scenario.Id], r => r.RequestsPerSecond)));
         }
+
+        _roundGroups.Add((group, results));
     }
+
+    public void AddStartups(IEnumerable<StartupRun> runs) => _startups.AddRange(runs);
+
+    public void AddStackStart(string name, TimeSpan duration) => _stackStarts.Add((name, duration.TotalSeconds));
 
     private void RecordMemory(BenchStack stack)
     {
-        foreach (var (resource, rss) in stack.Memory())
+        foreach (var use in stack.Memory())
         {
-            _peakRssMiB[resource] = Math.Max(rss, _peakRssMiB.GetValueOrDefault(resource));
+            _peakMemory[use.Name] = _peakMemory.TryGetValue(use.Name, out var peak)
+                ? peak with { RssMiB = Math.Max(peak.RssMiB, use.RssMiB), PssMiB = Math.Max(peak.PssMiB, use.PssMiB) }
+                : use;
         }
     }
 
     public string Render()
     {
         var text = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, wrk -t2 -c{connections} -d{duration.TotalSeconds}s, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
+            .AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, wrk -t2 -c{connections} -d{duration.TotalSeconds}s (warm-up {warmUp.TotalSeconds}s), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
             .AppendLine()
             .AppendLine(Markdown())
             .AppendLine("Ratios:");
@@ -86,17 +102,54 @@ internal sealed class BenchReport(TimeSpan duration, int connections)
     {
         Directory.CreateDirectory(directory);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var csv = Path.Combine(directory, $"bench-{stamp}.csv");
-        var markdown = Path.Combine(directory, $"bench-{stamp}.md");
+        var files = new List<string>();
+        void Write(string suffix, string contents)
+        {
+            var path = Path.Combine(directory, $"bench-{stamp}{suffix}");
+            File.WriteAllText(path, contents);
+            files.Add(path);
+        }
+
         var rows = new StringBuilder().AppendLine("scenario,name,cores,connections,duration_s,requests_per_second,p50_ms,p99_ms,requests,errors");
         foreach (var (id, name, r) in _scenarios.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             rows.AppendLine(CultureInfo.InvariantCulture, $"{id},\"{name}\",{Environment.ProcessorCount},{connections},{duration.TotalSeconds},{r.RequestsPerSecond:0.0},{r.P50Milliseconds:0.000},{r.P99Milliseconds:0.000},{r.Requests},{r.Errors}");
         }
 
-        File.WriteAllText(csv, rows.ToString());
-        File.WriteAllText(markdown, $"# Benchmark {stamp}\n\n{Render()}");
-        return [csv, markdown];
+        Write(".csv", rows.ToString());
+
+        if (_roundGroups.Count > 0)
+        {
+            var rounds = new StringBuilder().AppendLine("group,scenario,round,requests_per_second,p50_ms,p99_ms,requests,errors");
+            foreach (var (group, results) in _roundGroups)
+            {
+                foreach (var (id, list) in results)
+                {
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        var r = list[i];
+                        rounds.AppendLine(CultureInfo.InvariantCulture, $"\"{group}\",{id},{i + 1},{r.RequestsPerSecond:0.0},{r.P50Milliseconds:0.000},{r.P99Milliseconds:0.000},{r.Requests},{r.Errors}");
+                    }
+                }
+            }
+
+            Write("-rounds.csv", rounds.ToString());
+        }
+
+        if (_startups.Count > 0)
+        {
+            var startups = new StringBuilder().AppendLine("case,round,seconds_to_up,seconds_to_apphost_exit,seconds_to_all_stopped,peak_rss_apphost_mib,peak_rss_dcp_mib,peak_pss_dcp_mib,dcp_processes,peak_rss_dashboard_mib,peak_rss_all_mib,peak_pss_all_mib,processes");
+            foreach (var s in _startups)
+            {
+                var p = s.Peaks;
+                startups.AppendLine(CultureInfo.InvariantCulture, $"\"{s.Case}\",{s.Round},{s.SecondsToUp:0.000},{s.SecondsToAppHostExit:0.000},{s.SecondsToAllStopped:0.000},{p.AppHostRss:0.0},{p.DcpRss:0.0},{p.DcpPss:0.0},{p.DcpProcesses},{p.DashboardRss:0.0},{p.AllRss:0.0},{p.AllPss:0.0},{p.AllProcesses}");
+            }
+
+            Write("-startup.csv", startups.ToString());
+        }
+
+        Write(".md", $"# Benchmark {stamp}\n\n{Render()}");
+        return files;
     }
 
     private string Markdown()
@@ -109,21 +162,47 @@ internal sealed class BenchReport(TimeSpan duration, int connections)
             text.AppendLine(CultureInfo.InvariantCulture, $"| {id}. {name} | {r.RequestsPerSecond:0} | {r.P50Milliseconds:0.00} | {r.P99Milliseconds:0.00} | {r.Errors} |");
         }
 
-        if (_rounds.Count > 0)
+        foreach (var (group, results) in _roundGroups)
         {
-            text.AppendLine().AppendLine("Alternated rounds, req/s (the median stands above):").AppendLine();
-            text.AppendLine($"| scenario | {string.Join(" | ", _rounds.First().Value.Select((_, i) => $"round {i + 1}"))} |");
-            text.AppendLine($"| --- |{string.Concat(_rounds.First().Value.Select(_ => " ---: |"))}");
-            foreach (var (id, results) in _rounds.OrderBy(r => r.Key, StringComparer.Ordinal))
+            var count = results.Values.First().Count;
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{group}: alternated rounds, req/s / p99 ms (the median round by req/s stands above):").AppendLine();
+            text.AppendLine($"| scenario | {string.Join(" | ", Enumerable.Range(1, count).Select(i => $"round {i}"))} |");
+            text.AppendLine($"| --- |{string.Concat(Enumerable.Repeat(" ---: |", count))}");
+            foreach (var (id, list) in results)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {id} | {string.Join(" | ", results.Select(r => r.RequestsPerSecond.ToString("0", CultureInfo.InvariantCulture)))} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {id} | {string.Join(" | ", list.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.RequestsPerSecond:0} / {r.P99Milliseconds:0.00}")))} |");
             }
         }
 
-        text.AppendLine().AppendLine("| process | peak RSS MiB under load |").AppendLine("| --- | ---: |");
-        foreach (var (resource, rss) in _peakRssMiB.OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (_startups.Count > 0 || _stackStarts.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {resource} | {rss:0.0} |");
+            text.AppendLine().AppendLine("Start-up, build excluded: until every resource runs healthy (median of the rounds; peak memory while starting, MiB):").AppendLine();
+            text.AppendLine("| case | rounds | up s | stop s (AppHost exit / all stopped) | AppHost RSS | DCP RSS (PSS), processes | dashboard RSS | all RSS (PSS), processes |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var group in _startups.GroupBy(s => s.Case))
+            {
+                var runs = group.ToList();
+                var median = Median(runs, r => r.SecondsToUp);
+                double M(Func<StartupRun, double> value) => MedianValue(runs.Select(value));
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {group.Key} | {runs.Count} | {median.SecondsToUp:0.0} | {M(r => r.SecondsToAppHostExit):0.0} / {M(r => r.SecondsToAllStopped):0.0} | {M(r => r.Peaks.AppHostRss):0} | {M(r => r.Peaks.DcpRss):0} ({M(r => r.Peaks.DcpPss):0}), {runs.Max(r => r.Peaks.DcpProcesses)} | {M(r => r.Peaks.DashboardRss):0} | {M(r => r.Peaks.AllRss):0} ({M(r => r.Peaks.AllPss):0}), {runs.Max(r => r.Peaks.AllProcesses)} |");
+            }
+
+            foreach (var (name, seconds) in _stackStarts)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | 1 | {seconds:0.0} | | | | | |");
+            }
+
+            if (_startups.Count > 0)
+            {
+                text.AppendLine().AppendLine("Every start, up s: " + string.Join("; ", _startups.Select(s => string.Create(CultureInfo.InvariantCulture, $"round {s.Round} {(s.Case == ColdStart.FreshCase ? "new" : "existing")} {s.SecondsToUp:0.0}"))));
+            }
+        }
+
+        text.AppendLine().AppendLine("| process | peak RSS MiB under load | peak PSS MiB |").AppendLine("| --- | ---: | ---: |");
+        foreach (var (name, use) in _peakMemory.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {use.RssMiB:0.0} | {use.PssMiB:0.0} |");
         }
 
         return text.ToString();
@@ -131,11 +210,19 @@ internal sealed class BenchReport(TimeSpan duration, int connections)
 
     private IEnumerable<(string Name, double Value)> Ratios()
     {
-        double Rps(string id) => _scenarios.FirstOrDefault(s => s.Id == id).Result?.RequestsPerSecond ?? double.NaN;
+        WrkResult? Result(string id) => _scenarios.FirstOrDefault(s => s.Id == id).Result;
+        double Rps(string id) => Result(id)?.RequestsPerSecond ?? double.NaN;
+        double P99(string id) => Result(id)?.P99Milliseconds ?? double.NaN;
         yield return ("b/a (cached API vs the nginx ceiling)", Rps("b") / Rps("a"));
         yield return ("d/a (static asset via proxy vs the ceiling)", Rps("d") / Rps("a"));
         yield return ("b/e (cached API via proxy vs Kestrel direct)", Rps("b") / Rps("e"));
         yield return ("e/f (all telemetry vs OpenTelemetry off)", Rps("e") / Rps("f"));
         yield return ("e/g (all telemetry vs OpenTelemetry and access log off)", Rps("e") / Rps("g"));
+        yield return ("h/i req/s (nginx to the replicas' own ports vs to DCP's proxy port)", Rps("h") / Rps("i"));
+        yield return ("i/h p99 (DCP's proxy port vs the replicas' own ports)", P99("i") / P99("h"));
     }
+
+    private static T Median<T>(IReadOnlyList<T> values, Func<T, double> key) => values.OrderBy(key).ElementAt(values.Count / 2);
+
+    private static double MedianValue(IEnumerable<double> values) => Median(values.ToList(), v => v);
 }

@@ -1,12 +1,21 @@
 using System.Runtime.InteropServices;
+using Aspire.Hosting;
 using ReadinessAspire.Bench;
 
-// Benchmarks the whole stack on this machine: the five scenarios of the benchmark issue, then what telemetry costs
-// (f, g), each measured with wrk, then a table with ratios, saved under bench/results/.
-// Usage: bench/run [--duration SECONDS] [--connections N] [--rounds N]
+// Benchmarks the whole stack on this machine: the AppHost's start-up (the built AppHost, to every resource healthy),
+// then the scenarios of the benchmark issue, what telemetry costs (f, g) and what DCP's proxy costs in front of webapi
+// (h, i), each measured with wrk, then a table with ratios, saved under bench/results/.
+// Usage: bench/run [--duration SECONDS] [--warmup SECONDS] [--connections N] [--rounds N] [--cold-starts N]
+//                  [--start-timeout SECONDS] [--Logging:...]
 var duration = TimeSpan.FromSeconds(Option("--duration", 10));
+// Long enough for tiered JIT to reach optimized code: with 2 s, Kestrel scenarios varied by 2x between runs.
+var warmUp = TimeSpan.FromSeconds(Option("--warmup", 6));
 var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
+var coldStarts = Option("--cold-starts", rounds);
+BenchStack.StartTimeout = TimeSpan.FromSeconds(Option("--start-timeout", 300));
+// Anything for the AppHost's configuration, e.g. --Logging:LogLevel:AppHost.Resources=Information to see the servers' output.
+var appHostArguments = args.Where(a => a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
 var resultsDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../results"));
 
 // Ctrl+C or SIGTERM stops the load and then the stack, so no server outlives the benchmark.
@@ -25,40 +34,82 @@ WebApiVariant[] telemetryVariants =
     new(NoTelemetry, new Dictionary<string, string> { ["OTEL_SDK_DISABLED"] = "true", ["Logging__LogLevel__ServiceDefaults.AccessLog"] = "Warning" }),
 ];
 
-var report = new BenchReport(duration, connections);
-await using (var stack = await BenchStack.StartAsync(cacheReads: true, telemetryVariants, stop))
+var report = new BenchReport(duration, warmUp, connections);
+try
 {
-    using var ceiling = await StaticNginx.StartAsync(stack.CertificateDirectory);
-    await report.MeasureAsync(new("a", "nginx serving a small static file (ceiling)", ceiling.Url), stack, stop);
-    await report.MeasureAsync(new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")), stack, stop);
-    await report.MeasureAsync(new("d", "fingerprinted asset via proxy, HTTPS", stack.ProxyUrl(await stack.FingerprintedAssetAsync()), ["Accept-Encoding: br"]), stack, stop);
-
-    if (await stack.RecordsRequestMetricsAsync(NoOpenTelemetry) || !await stack.RecordsRequestMetricsAsync("webapi"))
+    if (coldStarts > 0)
     {
-        throw new InvalidOperationException("OTEL_SDK_DISABLED did not decide whether metrics are recorded; the comparison would be meaningless.");
+        // First, while nothing else of the bench runs: the AppHost as a developer starts it, dashboard included.
+        Console.WriteLine($"[start-up] the built AppHost, {coldStarts} round(s) of a new and an existing data directory");
+        report.AddStartups(await ColdStart.MeasureAsync(coldStarts, stop));
     }
 
-    // Alternated round by round, so a slow moment of the machine does not land on one side only.
-    await report.MeasureInterleavedAsync(
-        [
-            new("e", "GET /api/checklists on one Kestrel replica (all telemetry)", stack.ReplicaUrl("/api/checklists")),
-            new("f", "the same, OpenTelemetry off (JSON logs stay)", stack.ReplicaUrl("/api/checklists", NoOpenTelemetry)),
-            new("g", "the same, OpenTelemetry and the access log off", stack.ReplicaUrl("/api/checklists", NoTelemetry)),
-        ],
-        rounds,
-        stack,
-        stop);
-
-    if (stack.WritesAccessLog(NoTelemetry) || !stack.WritesAccessLog("webapi"))
+    await using (var stack = await BenchStack.StartAsync(cacheReads: true, telemetryVariants, appHostArguments, stop))
     {
-        throw new InvalidOperationException("The access log level did not decide whether access lines are written; the comparison would be meaningless.");
+        report.AddStackStart("testing builder, cached stack with 2 variants (StartAsync to all healthy)", stack.StartDuration);
+        using (var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, stop))
+        {
+            await report.MeasureAsync(new("a", "nginx serving a small static file (ceiling)", ceiling.Url), stack, stop);
+        }
+
+        await report.MeasureAsync(new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")), stack, stop);
+        await report.MeasureAsync(new("d", "fingerprinted asset via proxy, HTTPS", stack.ProxyUrl(await stack.FingerprintedAssetAsync(stop)), ["Accept-Encoding: br"]), stack, stop);
+
+        if (await stack.RecordsRequestMetricsAsync(NoOpenTelemetry, stop) || !await stack.RecordsRequestMetricsAsync("webapi", stop))
+        {
+            throw new InvalidOperationException("OTEL_SDK_DISABLED did not decide whether metrics are recorded; the comparison would be meaningless.");
+        }
+
+        await report.MeasureInterleavedAsync(
+            "Telemetry",
+            [
+                new("e", "GET /api/checklists on one Kestrel replica (all telemetry)", stack.ReplicaUrl("/api/checklists")),
+                new("f", "the same, OpenTelemetry off (JSON logs stay)", stack.ReplicaUrl("/api/checklists", NoOpenTelemetry)),
+                new("g", "the same, OpenTelemetry and the access log off", stack.ReplicaUrl("/api/checklists", NoTelemetry)),
+            ],
+            rounds,
+            stack,
+            stop);
+
+        if (stack.WritesAccessLog(NoTelemetry) || !stack.WritesAccessLog("webapi"))
+        {
+            throw new InvalidOperationException("The access log level did not decide whether access lines are written; the comparison would be meaningless.");
+        }
+
+        // What the AppHost's nginx does (each replica's own port) against what it would do through DCP's proxy port,
+        // which spreads requests over the same replicas: two identical bare nginx, only the upstream differs.
+        var ownPorts = stack.OwnPorts("webapi");
+        var dcpPort = stack.DcpProxyPort("webapi");
+        using var direct = await BenchNginx.StartProxyAsync(stack.CertificateDirectory, ownPorts, "/api/checklists", stop);
+        using var throughDcp = await BenchNginx.StartProxyAsync(stack.CertificateDirectory, [dcpPort], "/api/checklists", stop);
+        await report.MeasureInterleavedAsync(
+            "Upstream path",
+            [
+                new("h", $"nginx to webapi's {ownPorts.Count} replicas on their own ports (as the AppHost does), API-cached, no nginx cache", direct.Url),
+                new("i", "the same nginx to DCP's proxy port for webapi, which spreads over the same replicas", throughDcp.Url),
+            ],
+            rounds,
+            stack,
+            stop);
+    }
+
+    await using (var stack = await BenchStack.StartAsync(cacheReads: false, [], appHostArguments, stop))
+    {
+        report.AddStackStart("testing builder, uncached stack (StartAsync to all healthy)", stack.StartDuration);
+        // A cookie makes the proxy bypass its cache; the API has its own cache turned off: PostgreSQL every time.
+        await report.MeasureAsync(new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), ["Cookie: bench=uncached"]), stack, stop);
     }
 }
-
-await using (var stack = await BenchStack.StartAsync(cacheReads: false, [], stop))
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
-    // A cookie makes the proxy bypass its cache; the API has its own cache turned off: PostgreSQL every time.
-    await report.MeasureAsync(new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), ["Cookie: bench=uncached"]), stack, stop);
+    Console.Error.WriteLine("Interrupted: everything the bench started has been stopped; nothing was saved.");
+    return 130;
+}
+catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or DistributedApplicationException or IOException or HttpRequestException)
+{
+    // Whatever failed, the stacks and servers were stopped on the way out (await using, dispose).
+    Console.Error.WriteLine($"The benchmark failed; everything it started has been stopped; nothing was saved.{Environment.NewLine}{ex}");
+    return 1;
 }
 
 Console.WriteLine(report.Render());

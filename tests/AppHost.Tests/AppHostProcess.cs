@@ -1,31 +1,59 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace AppHost.Tests;
 
-/// <summary>The real AppHost program in a child process, as `dotnet run --project AppHost` runs it, on its own ports and data.</summary>
-internal sealed class AppHostProcess : IDisposable
+/// <summary>
+/// The built AppHost program in a child process, as <c>dotnet run --project AppHost</c> runs it, on its own ports,
+/// data directory and user-secrets store. It knows it is up from the console lines ConsoleStatus prints, and it finds
+/// every process the run started by pid: its descendants, DCP's detached processes that monitor it, and theirs.
+/// Disposing it stops whatever of that is still running, by pid, never by name.
+/// </summary>
+internal sealed partial class AppHostProcess : IDisposable
 {
-    private static readonly JsonSerializerOptions s_web = new(JsonSerializerDefaults.Web);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly Dictionary<string, string> _states = new(StringComparer.Ordinal);
+    private readonly HashSet<LinuxProcess> _seen = [];
+    private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private AppHostProcess(Process process, Uri resourceApi)
+    private AppHostProcess(Process process, string dataDirectory, string userSecretsId)
     {
         _process = process;
-        ResourceApi = new HttpClient { BaseAddress = resourceApi };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        DataDirectory = dataDirectory;
+        UserSecretsId = userSecretsId;
+        Self = LinuxProcess.Find(process.Id) ?? throw new InvalidOperationException($"The AppHost (pid {process.Id}) exited at once.");
+        _seen.Add(Self);
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
-    public HttpClient ResourceApi { get; }
-
     public int Pid => _process.Id;
 
+    /// <summary>The AppHost process itself, with its start time so a reused pid is never mistaken for it.</summary>
+    public LinuxProcess Self { get; }
+
+    public string DataDirectory { get; }
+
+    public string UserSecretsId { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>When the AppHost process exited, local time.</summary>
+    public DateTime ExitTime => _process.ExitTime;
+
+    /// <summary>Everything the AppHost printed so far.</summary>
     public string Output
     {
         get
@@ -37,60 +65,124 @@ internal sealed class AppHostProcess : IDisposable
         }
     }
 
-    public static AppHostProcess Start(string dataDirectory, IDictionary<string, string>? environment = null)
+    /// <summary>The last state ConsoleStatus printed for each resource (a replica under its own id).</summary>
+    public IReadOnlyDictionary<string, string> States
     {
-        var apiPort = FreePort();
+        get
+        {
+            lock (_output)
+            {
+                return new Dictionary<string, string>(_states, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>The configuration the built AppHost was compiled in is the tests' own (Debug or Release).</summary>
+    public static string AppHostDll
+    {
+        get
+        {
+            var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
+            return Path.Combine(Projects.AppHost.ProjectPath, "bin", configuration, "net10.0", "AppHost.dll");
+        }
+    }
+
+    /// <summary>
+    /// Starts the AppHost with throwaway data in <paramref name="dataDirectory"/> and generated secrets in the
+    /// user-secrets store <paramref name="userSecretsId"/>; random ports for everything, so it never clashes with a
+    /// running AppHost or another test.
+    /// </summary>
+    public static AppHostProcess Start(string dataDirectory, string userSecretsId)
+    {
+        var dll = AppHostDll;
+        Assert.True(File.Exists(dll), $"{dll} is not built");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { new Projects.AppHost().TargetPath },
+            ArgumentList = { dll },
+            // `dotnet run --project AppHost` runs it in the project's folder, where its appsettings.json is.
+            WorkingDirectory = Projects.AppHost.ProjectPath,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
             Environment =
             {
+                // As the launch profile that `dotnet run` uses: Development is what makes Aspire read the generated
+                // secrets back from the user-secrets store, so that a second run finds the first run's passwords.
+                ["DOTNET_ENVIRONMENT"] = "Development",
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["AppHost__DataDirectory"] = dataDirectory,
-                ["AppHost__SecretsFile"] = Path.Combine(dataDirectory, "secrets.json"),
-                ["AppHost__ResourceApiPort"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["AppHost__RandomizePorts"] = "true",
-                ["AppHost__PostgresSettings__0"] = "fsync=off",
+                ["DcpPublisher__RandomizePorts"] = "true",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+                ["ASPIRE_USER_SECRETS_ID"] = userSecretsId,
+                ["postgres__Settings"] = "fsync=off",
             },
         };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        return new AppHostProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{apiPort}"));
+        return new AppHostProcess(Process.Start(start)!, dataDirectory, userSecretsId);
     }
 
-    public async Task<JsonElement[]> ResourcesAsync() => (await ResourceApi.GetFromJsonAsync<JsonElement[]>("/api/resources", s_web))!;
+    /// <summary>The user-secrets file Aspire persists generated parameter values to, as .NET's user secrets place it.</summary>
+    public static string UserSecretsFile(string userSecretsId) =>
+        Path.Combine(Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets", userSecretsId, "secrets.json");
 
-    /// <summary>Polls the resource API until every long-running resource is healthy.</summary>
-    public async Task<JsonElement[]> WaitUntilHealthyAsync(TimeSpan timeout)
+    /// <summary>A stored secret of this AppHost's user-secrets store, for example <c>Parameters:postgres-password</c>.</summary>
+    public string? StoredSecret(string key) =>
+        File.Exists(UserSecretsFile(UserSecretsId))
+            ? JsonNode.Parse(File.ReadAllText(UserSecretsFile(UserSecretsId)))?[key]?.GetValue<string>()
+            : null;
+
+    /// <summary>
+    /// Waits for ConsoleStatus's "Ready: proxy at https://localhost:N" line: every resource is up. Fails at once when a
+    /// resource fails to start or exits with an error code before that, since nothing would start it again.
+    /// </summary>
+    public async Task<Uri> WaitUntilReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(_ready.Task, _broken.Task, exited, Task.Delay(timeout));
+        if (first == _ready.Task)
         {
-            Assert.False(_process.HasExited, $"The AppHost exited with code {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
-            try
-            {
-                var resources = await ResourcesAsync();
-                if (resources.All(r => r.GetProperty("state").GetString() is "Healthy" or "Finished"))
-                {
-                    return resources;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Not healthy within {timeout}:\n{Output}");
-            await Task.Delay(200);
+            return await _ready.Task;
         }
+
+        var states = string.Join(", ", States.Select(s => $"{s.Key}: {s.Value}"));
+        Assert.Fail(first == exited ? $"The AppHost exited with code {_process.ExitCode} before it was ready ({states}):\n{Output}"
+            : first == _broken.Task ? $"{await _broken.Task} before the AppHost was ready ({states}):\n{Output}"
+            : $"Not ready within {timeout} ({states}):\n{Output}");
+        throw new UnreachableException();
     }
 
-    public void Signal(int signal) => Process.Start("kill", [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+    /// <summary>
+    /// Every process of this run that is alive now: the AppHost and its descendants, DCP's detached processes
+    /// (whose command line says <c>--monitor PID</c> of one of them) and their descendants, found again until nothing
+    /// new turns up. Only processes of this user are taken as monitors; descendants are taken whoever runs them
+    /// (PostgreSQL runs as postgres, nginx's workers as nobody).
+    /// </summary>
+    public IReadOnlyCollection<LinuxProcess> ProcessTree()
+    {
+        var tree = LinuxProcess.Tree(Self);
+        lock (_seen)
+        {
+            _seen.UnionWith(tree);
+        }
+
+        return tree;
+    }
+
+    /// <summary>The PostgreSQL server's port and pid, as the postmaster itself records them in its data directory.</summary>
+    public (int Pid, int Port) Postmaster()
+    {
+        var lines = File.ReadAllLines(Path.Combine(DataDirectory, "volumes", "postgres-data", "postmaster.pid"));
+        return (int.Parse(lines[0], CultureInfo.InvariantCulture), int.Parse(lines[3], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A client of the proxy that trusts only this run's local certificate authority, as a browser would.</summary>
+    public HttpClient CreateProxyClient(Uri proxy) => ProxyClient.Create(proxy, Path.Combine(DataDirectory, "certs", "ca.crt"));
+
+    /// <summary>Sends a signal to the AppHost process (by its pid, checked against its start time).</summary>
+    public void Signal(int signal) => Self.Signal(signal);
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -106,35 +198,220 @@ internal sealed class AppHostProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the run if it still runs (SIGTERM, then SIGKILL), gives DCP's monitor its time to stop the rest, and
+    /// kills by pid whatever of this run is still alive after that.
+    /// </summary>
     public void Dispose()
     {
-        if (!_process.HasExited)
+        try
         {
-            Signal(15);
-            _process.WaitForExit(15_000);
+            if (!_process.HasExited)
+            {
+                ProcessTree();
+                Signal(15);
+                if (!_process.WaitForExit(15_000))
+                {
+                    Signal(9);
+                    _process.WaitForExit(5_000);
+                }
+            }
+
+            // What DCP started monitors the AppHost's pid even after the AppHost is gone: find it once more.
+            List<LinuxProcess> leftovers;
+            lock (_seen)
+            {
+                _seen.UnionWith(LinuxProcess.Tree(Self));
+                leftovers = [.. _seen];
+            }
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (leftovers.Any(p => p.IsAlive) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+
+            foreach (var process in leftovers.Where(p => p.IsAlive))
+            {
+                process.Signal(9);
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
         }
 
-        _process.Dispose();
-        ResourceApi.Dispose();
-    }
-
-    public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
+        lock (_output)
         {
-            lock (_output)
+            _output.Append(DateTime.Now.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture)).AppendLine(line);
+            if (ReadyLine().Match(line) is { Success: true } ready)
             {
-                _output.AppendLine(line);
+                _ready.TrySetResult(new Uri(ready.Groups["url"].Value));
             }
+            else if (StateLine().Match(line) is { Success: true } state)
+            {
+                _states[state.Groups["name"].Value] = state.Groups["state"].Value;
+                if (FailedState().IsMatch(state.Groups["state"].Value))
+                {
+                    _broken.TrySetResult($"{state.Groups["name"].Value}: {state.Groups["state"].Value}");
+                }
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\s*Ready: proxy at (?<url>https://localhost:\d+)\s*$")]
+    private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"^\s*(?<name>[a-z][a-z0-9-]*): (?<state>(Starting|Waiting|Running|Finished|Exited|FailedToStart|Stopping|RuntimeUnhealthy|Unknown)\b.*)$")]
+    private static partial Regex StateLine();
+
+    [GeneratedRegex(@"^(FailedToStart\b.*|(Finished|Exited), exit code -?[1-9][0-9]*)$")]
+    private static partial Regex FailedState();
+}
+
+/// <summary>A Linux process known by its pid and its start time (so a reused pid is never taken for it), read from /proc.</summary>
+internal sealed record LinuxProcess(int Pid, ulong StartTime)
+{
+    /// <summary>The command line when the process was found, arguments separated by spaces.</summary>
+    public string Command { get; private init; } = string.Empty;
+
+    /// <summary>
+    /// One of DCP's own processes: its command line says <c>--monitor PID</c> (the API server, the controllers, and
+    /// the watchdog beside each child), rather than a process DCP runs for a resource.
+    /// </summary>
+    public bool IsMonitor { get; private init; }
+
+    /// <summary>The process with this pid now, if there is one.</summary>
+    public static LinuxProcess? Find(int pid) => Stat(pid) is { } stat ? new(pid, stat.StartTime) { Command = CommandLineOf(pid) } : null;
+
+    /// <summary>Alive: the same process (same start time) is still there and is not a zombie.</summary>
+    public bool IsAlive => Stat(Pid) is { } stat && stat.StartTime == StartTime && stat.State != 'Z' && stat.State != 'X';
+
+    /// <summary>The same process is the same pid started at the same time, whatever its command line says now.</summary>
+    public bool Equals(LinuxProcess? other) => other is not null && other.Pid == Pid && other.StartTime == StartTime;
+
+    public override int GetHashCode() => HashCode.Combine(Pid, StartTime);
+
+    /// <summary>Sends <paramref name="signal"/> to this process if it is still this process.</summary>
+    public void Signal(int signal)
+    {
+        if (!IsAlive)
+        {
+            return;
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("/bin/kill", [$"-{signal.ToString(CultureInfo.InvariantCulture)}", Pid.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        kill.WaitForExit();
+    }
+
+    public override string ToString() => $"{Pid} {Command}";
+
+    /// <summary>
+    /// <paramref name="root"/> and every process that belongs to it now: its descendants, and every process of this
+    /// user whose command line says <c>--monitor PID</c> for a process already taken, with its descendants; until no
+    /// new process turns up. <paramref name="root"/> need not be alive: DCP keeps monitoring a dead AppHost's pid.
+    /// </summary>
+    public static IReadOnlyCollection<LinuxProcess> Tree(LinuxProcess root)
+    {
+        var all = new Dictionary<int, (LinuxProcess Process, int ParentPid, int Uid, string[] Arguments)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && Stat(pid) is { } stat && stat.State is not ('Z' or 'X'))
+            {
+                var arguments = Read($"/proc/{pid}/cmdline")?.Split('\0') ?? [];
+                all[pid] = (new(pid, stat.StartTime) { Command = string.Join(' ', arguments).Trim(), IsMonitor = arguments.Contains("--monitor") }, stat.ParentPid, Uid(pid), arguments);
+            }
+        }
+
+        var myUid = Uid(Environment.ProcessId);
+        var taken = new HashSet<int> { root.Pid };
+        var found = new HashSet<LinuxProcess>();
+        if (root.IsAlive)
+        {
+            found.Add(root);
+        }
+
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var (pid, (process, parent, uid, arguments)) in all)
+            {
+                if (taken.Contains(pid))
+                {
+                    continue;
+                }
+
+                var monitors = uid == myUid && Enumerable.Range(0, Math.Max(0, arguments.Length - 1))
+                    .Any(i => arguments[i] == "--monitor" && int.TryParse(arguments[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var monitored) && taken.Contains(monitored));
+                if (taken.Contains(parent) || monitors)
+                {
+                    taken.Add(pid);
+                    found.Add(process);
+                    added = true;
+                }
+            }
+        }
+        while (added);
+
+        return found;
+    }
+
+    private static string CommandLineOf(int pid) => Read($"/proc/{pid}/cmdline")?.Replace('\0', ' ').Trim() ?? string.Empty;
+
+    private static (char State, int ParentPid, ulong StartTime)? Stat(int pid)
+    {
+        // "pid (comm) state ppid ... starttime(22nd field) ...": comm may hold spaces and parentheses, so split after the last ')'.
+        var stat = Read($"/proc/{pid}/stat");
+        var end = stat?.LastIndexOf(')') ?? -1;
+        if (stat is null || end < 0)
+        {
+            return null;
+        }
+
+        var fields = stat[(end + 2)..].Split(' ');
+        return fields.Length > 19
+            && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+            && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+                ? (fields[0][0], parent, startTime)
+                : null;
+    }
+
+    private static int Uid(int pid) =>
+        Read($"/proc/{pid}/status")?.Split('\n').FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)) is { } line
+        && int.TryParse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            ? uid
+            : -1;
+
+    private static string? Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // Gone meanwhile.
         }
     }
 }

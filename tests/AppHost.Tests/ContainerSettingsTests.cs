@@ -12,10 +12,13 @@ public sealed class ContainerSettingsTests
     private static readonly string[] s_rootUsers = ["root", "0", "0:0"];
 
     [Theory]
-    [InlineData("WebApi/WebApi.csproj", "readinessaspire/webapi")]
-    [InlineData("StaticHost/StaticHost.csproj", "readinessaspire/static")]
-    public async Task Images_are_small_run_as_a_non_root_user_and_listen_where_the_manifest_says(string project, string repository)
+    [InlineData("webapi", "readinessaspire/webapi")]
+    [InlineData("static", "readinessaspire/static")]
+    public async Task Images_are_small_run_as_a_non_root_user_and_listen_where_the_manifest_says(string resource, string repository)
     {
+        // The project azd publishes for the manifest's resource, with the SDK's container support.
+        var manifest = RepositoryFiles.ManifestResources()[resource]!;
+        var project = (string)manifest["path"]!;
         var settings = await ComputeAsync(project);
 
         Assert.Equal(repository, settings.Property("ContainerRepository"));
@@ -24,6 +27,8 @@ public sealed class ContainerSettingsTests
         Assert.False(string.IsNullOrEmpty(user), "no container user: the image's default would decide");
         Assert.DoesNotContain(user, s_rootUsers);
         Assert.Equal(["8080/tcp"], settings.Items("ContainerPort").Select(p => $"{p.GetProperty("Identity").GetString()}/{p.GetProperty("Type").GetString()}"));
+        // The image's one declared port is the manifest's HTTP binding; the management port (8081) stays undeclared, internal.
+        Assert.Equal(8080, (int?)manifest["bindings"]!["http"]!["targetPort"]);
         Assert.Contains(settings.Items("ContainerLabel"), l => l.GetProperty("Identity").GetString() == "org.opencontainers.image.title");
         Assert.EndsWith("/bin/container/", settings.Property("ContainerArchiveOutputPath"), StringComparison.Ordinal);
     }

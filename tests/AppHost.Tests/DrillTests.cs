@@ -1,77 +1,112 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
-using ReadinessAspire.Hosting;
-using ReadinessAspire.Hosting.Orchestration;
-using ReadinessAspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace AppHost.Tests;
 
 /// <summary>Fault drills on the shared stack: each breaks a dependency under load and asserts counts, not timings.</summary>
 [Collection(StackTestGroup.Name)]
-public sealed class RedisOutageDrill(StackFixture stack)
+public sealed class RedisOutageDrill(StackFixture stack, ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string> s_bypassProxyCache = new() { ["Cookie"] = "drill=1" };
 
     [Fact]
-    public async Task With_Redis_stopped_reads_keep_answering_readiness_degrades_and_all_recovers()
+    public async Task With_Redis_stopped_reads_keep_answering_readiness_degrades_a_crashed_replica_comes_back_and_all_recovers()
     {
         var app = stack.App;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await using var states = ResourceWatch.Watch(app);
+        var webApi = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "webapi");
+        await states.InstancesAsync(webApi, timeout.Token);
         await using (var load = new LoadLoop(() => ProxyClient.Create(app), "/api/checklists", headers: s_bypassProxyCache))
         {
-            await app.StopResourceAsync("cache");
+            await Drills.StopAsync(app, "cache", timeout.Token);
+            var stopped = await states.WaitAsync("cache", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            var stoppedAt = states.Mark();
+            output.WriteLine($"cache stopped by the stop command: {stopped.Snapshot.State?.Text}, exit code {stopped.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
             try
             {
-                // Readiness degrades on every replica (each caches its result for a moment, so poll).
-                await app.ResourceNotifications.WaitForResourceAsync("webapi", s => s.Replicas.All(r => r.Health == HealthStatus.Unhealthy), timeout.Token);
-                using (var client = ProxyClient.Create(app))
+                // Readiness degrades on every replica (each caches its result for a moment, so poll), and at the proxy.
+                foreach (var replica in states.Instances("webapi"))
                 {
-                    while (true)
-                    {
-                        using var ready = await client.GetAsync("/health/ready", timeout.Token);
-                        if (ready.StatusCode == HttpStatusCode.ServiceUnavailable)
-                        {
-                            break;
-                        }
-
-                        await Task.Delay(200, timeout.Token);
-                    }
+                    using var direct = new HttpClient { BaseAddress = Drills.ReplicaAddress(replica) };
+                    await Drills.WaitForStatusAsync(direct, "/health/ready", HttpStatusCode.ServiceUnavailable, timeout.Token);
                 }
 
-                // A replica restarted now has an empty in-process cache: its reads must fall back to PostgreSQL.
-                var before = app.ResourceNotifications.Instance("webapi", 0);
-                System.Diagnostics.Process.GetProcessById(before.Pid!.Value).Kill();
-                await app.ResourceNotifications.WaitForResourceAsync("webapi", s => s.Replicas[0].Restarts > before.Restarts && s.Replicas[0].Pid is not null, timeout.Token);
-                Assert.Equal(HttpStatusCode.OK, await FirstAnswerAsync(app.CreateHttpClient("webapi", replica: 0), "/api/checklists", timeout.Token));
+                using (var client = ProxyClient.Create(app))
+                {
+                    await Drills.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.ServiceUnavailable, timeout.Token);
+                }
+
+                // A replica that crashes now starts again with an empty in-process cache: its reads must come from PostgreSQL.
+                var before = states.Instances("webapi")[0];
+                var appPid = Drills.AppProcessOf(before);
+                output.WriteLine($"killing {before.ResourceId}'s app process {appPid} (dotnet run {Drills.Pid(before)}) with SIGKILL");
+                Drills.Kill(appPid);
+                var crashed = await states.WaitAsync(before.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+                output.WriteLine($"{before.ResourceId} exited with code {crashed.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+                // ReplicaWatcher starts it again with Aspire's start command; it must run, not fail to start.
+                var outcome = await states.WaitAsync(
+                    before.ResourceId,
+                    e => e.Snapshot.State?.Text == KnownResourceStates.FailedToStart || (e.Snapshot.State?.Text == KnownResourceStates.Running && Drills.Pid(e) is int pid && pid != Drills.Pid(before)),
+                    timeout.Token);
+                Assert.True(outcome.Snapshot.State?.Text == KnownResourceStates.Running, $"{before.ResourceId} did not run again while the cache was stopped: {outcome.Snapshot.State?.Text}");
+
+                using (var replica = new HttpClient { BaseAddress = Drills.ReplicaAddress(outcome) })
+                {
+                    Assert.Equal(HttpStatusCode.OK, await Drills.FirstAnswerAsync(replica, "/api/checklists", timeout.Token));
+                }
+
+                // Nothing started the stopped cache again meanwhile: ReplicaWatcher restarts only crashed replicas.
+                Assert.DoesNotContain(states.History("cache", since: stoppedAt), e => e.Snapshot.State?.Text == KnownResourceStates.Running);
             }
             finally
             {
-                await app.StartResourceAsync("cache");
+                await Drills.StartAsync(app, "cache", CancellationToken.None);
+                await RestoreReplicasAsync(app, states);
             }
 
             await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", timeout.Token);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("webapi", timeout.Token);
+            // Every replica is ready again, each on its own port: Aspire's health status is the resource's, through DCP's
+            // proxy, so one ready replica would make both look healthy.
+            foreach (var replica in states.Instances("webapi"))
+            {
+                var running = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text == KnownResourceStates.Running, timeout.Token);
+                using var direct = new HttpClient { BaseAddress = Drills.ReplicaAddress(running) };
+                await Drills.WaitForStatusAsync(direct, "/health/ready", HttpStatusCode.OK, timeout.Token);
+            }
+
+            using (var client = ProxyClient.Create(app))
+            {
+                await Drills.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, timeout.Token);
+            }
+
             Assert.True(load.Answers.Count > 50, $"only {load.Answers.Count} requests were made");
             Assert.All(load.Answers, a => Assert.Equal(200, a.Status));
         }
     }
 
-    /// <summary>Polls until the replica answers at all (it is restarting), then returns its status.</summary>
-    internal static async Task<HttpStatusCode> FirstAnswerAsync(HttpClient client, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Only when the drill has already failed: a replica that did not come back is started once the cache runs again,
+    /// so that the other tests sharing the stack find it whole. Best effort: it never hides the drill's own failure.
+    /// </summary>
+    private async Task RestoreReplicasAsync(DistributedApplication app, ResourceWatch states)
     {
-        using (client)
+        try
         {
-            while (true)
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", timeout.Token);
+            foreach (var replica in states.Instances("webapi").Where(r => r.Snapshot.State?.Text is "FailedToStart" or "Finished" or "Exited"))
             {
-                try
-                {
-                    using var response = await client.GetAsync(path, cancellationToken);
-                    return response.StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100, cancellationToken);
-                }
+                output.WriteLine($"{replica.ResourceId} is {replica.Snapshot.State?.Text}: starting it so that the shared stack is whole again");
+                await app.ResourceCommands.ExecuteCommandAsync(replica.ResourceId, KnownResourceCommands.StartCommand, timeout.Token);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            output.WriteLine("the cache did not become healthy again within 2 minutes");
         }
     }
 }
@@ -84,10 +119,12 @@ public sealed class UncachedStackFixture : IAsyncLifetime
 {
     public DistributedApplication App { get; private set; } = null!;
 
+    public string DataDirectory { get; private set; } = null!;
+
     internal OtlpTraceReceiver Telemetry { get; } = new();
 
-    public async Task InitializeAsync() => App = await StackFixture.StartAsync(
-        builder => builder.Builder.CreateResourceBuilder((ProjectResource)builder.Resources["webapi"])
+    public async Task InitializeAsync() => (App, DataDirectory) = await StackFixture.StartAsync(
+        builder => builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "webapi"))
             .WithEnvironment("Checklists__CacheReads", "false")
             .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Endpoint)
             .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
@@ -96,8 +133,14 @@ public sealed class UncachedStackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await StackFixture.StopAsync(App);
-        Telemetry.Dispose();
+        try
+        {
+            await StackFixture.StopAsync(App, DataDirectory);
+        }
+        finally
+        {
+            Telemetry.Dispose();
+        }
     }
 }
 
@@ -108,35 +151,37 @@ public sealed class UncachedStackTestGroup : ICollectionFixture<UncachedStackFix
 }
 
 [Collection(UncachedStackTestGroup.Name)]
-public sealed class PostgresOutageDrill
+public sealed class PostgresOutageDrill(UncachedStackFixture stack, ITestOutputHelper output)
 {
     private static readonly Dictionary<string, string> s_bypassProxyCache = new() { ["Cookie"] = "drill=1" };
-    private readonly DistributedApplication _app;
-
-    public PostgresOutageDrill(UncachedStackFixture stack) => _app = stack.App;
 
     [Fact]
-    public async Task While_PostgreSQL_restarts_reads_answer_503_problem_details_never_500_and_then_recover()
+    public async Task While_PostgreSQL_is_stopped_reads_answer_503_problem_details_never_500_and_then_recover()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await using var load = new LoadLoop(() => ProxyClient.Create(_app), "/api/checklists", headers: s_bypassProxyCache);
+        var app = stack.App;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await using var load = new LoadLoop(() => ProxyClient.Create(app), "/api/checklists", headers: s_bypassProxyCache);
         await WaitForAnswersAsync(load, a => a.Status == 200, timeout.Token);
 
-        await _app.StopResourceAsync("postgres");
+        await using var states = ResourceWatch.Watch(app);
+        await Drills.StopAsync(app, "postgres", timeout.Token);
         DateTime outageEnded;
         try
         {
+            var stopped = await states.WaitAsync("postgres", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            output.WriteLine($"postgres stopped by the stop command: {stopped.Snapshot.State?.Text}, exit code {stopped.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
             await WaitForAnswersAsync(load, a => a.Status == 503, timeout.Token);
         }
         finally
         {
-            await _app.StartResourceAsync("postgres");
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
+            await Drills.StartAsync(app, "postgres", CancellationToken.None);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
             outageEnded = DateTime.UtcNow;
         }
 
         await WaitForAnswersAsync(load, a => a.Status == 200 && a.At > outageEnded, timeout.Token);
         var answers = load.Answers;
+        output.WriteLine(string.Join(", ", answers.GroupBy(a => (a.Status, a.MediaType)).Select(g => $"{g.Key.Status} {g.Key.MediaType}: {g.Count()}")));
         Assert.All(answers, a => Assert.True(a.Status is 200 or 503, $"answered {a.Status}"));
         Assert.All(answers.Where(a => a.Status == 503), a => Assert.Equal("application/problem+json", a.MediaType));
     }
@@ -147,5 +192,183 @@ public sealed class PostgresOutageDrill
         {
             await Task.Delay(100, cancellationToken);
         }
+    }
+}
+
+/// <summary>What the drills do to a running stack: Aspire's own stop and start commands, and a crash by pid.</summary>
+internal static class Drills
+{
+    public static async Task StopAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);
+        Assert.True(result.Success, $"stop {resource}: {result.Message}");
+    }
+
+    public static async Task StartAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
+        Assert.True(result.Success, $"start {resource}: {result.Message}");
+    }
+
+    /// <summary>The pid DCP reports for an instance: for a project, that of <c>dotnet run</c>.</summary>
+    public static int? Pid(ResourceEvent instance) =>
+        instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+        && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            ? pid
+            : null;
+
+    /// <summary>A project replica's application: the one child of its <c>dotnet run</c>.</summary>
+    public static int AppProcessOf(ResourceEvent replica)
+    {
+        var runner = Pid(replica) ?? throw new InvalidOperationException($"{replica.ResourceId} reports no pid");
+        var children = File.ReadAllText($"/proc/{runner}/task/{runner}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return int.Parse(Assert.Single(children), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>SIGKILL, by pid: a crash the process cannot handle.</summary>
+    public static void Kill(int pid) => LinuxProcess.Find(pid)?.Signal(9);
+
+    /// <summary>A replica's own address, bypassing DCP's proxy: the port it reports in REPLICA_HTTP_PORT.</summary>
+    public static Uri ReplicaAddress(ResourceEvent replica) =>
+        new($"http://127.0.0.1:{replica.Snapshot.EnvironmentVariables.Single(e => e.Name == "REPLICA_HTTP_PORT").Value}");
+
+    /// <summary>Polls until <paramref name="path"/> answers <paramref name="status"/>.</summary>
+    public static async Task WaitForStatusAsync(HttpClient client, string path, HttpStatusCode status, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync(path, cancellationToken);
+                if (response.StatusCode == status)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening (yet).
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>Polls until the replica answers at all (it is starting), then returns its status.</summary>
+    public static async Task<HttpStatusCode> FirstAnswerAsync(HttpClient client, string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync(path, cancellationToken);
+                return response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+}
+
+/// <summary>Every resource instance's latest state and its history, followed from Aspire's notifications.</summary>
+internal sealed class ResourceWatch : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new(StringComparer.Ordinal);
+    private readonly List<ResourceEvent> _history = [];
+    private Task _watching = Task.CompletedTask;
+
+    private ResourceWatch()
+    {
+    }
+
+    public static ResourceWatch Watch(DistributedApplication app)
+    {
+        var states = new ResourceWatch();
+        states._watching = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var change in app.ResourceNotifications.WatchAsync(states._stop.Token))
+                {
+                    states._latest[change.ResourceId] = change;
+                    lock (states._history)
+                    {
+                        states._history.Add(change);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        return states;
+    }
+
+    public ResourceEvent? Latest(string resourceId) => _latest.TryGetValue(resourceId, out var e) ? e : null;
+
+    /// <summary>The instances of <paramref name="resourceName"/> (its replicas), by id.</summary>
+    public IReadOnlyList<ResourceEvent> Instances(string resourceName)
+    {
+        var instances = _latest.Values.Where(e => e.Resource.Name == resourceName).ToList();
+        if (instances.Count > 1)
+        {
+            instances.RemoveAll(e => e.ResourceId == resourceName);
+        }
+
+        return [.. instances.OrderBy(e => e.ResourceId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Waits until every replica of <paramref name="resource"/> has reported its state.</summary>
+    public async Task<IReadOnlyList<ResourceEvent>> InstancesAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var replicas = resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
+        while (Instances(resource.Name) is var instances && instances.Count < replicas)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return Instances(resource.Name);
+    }
+
+    /// <summary>A point in the history, for <see cref="History"/>.</summary>
+    public int Mark()
+    {
+        lock (_history)
+        {
+            return _history.Count;
+        }
+    }
+
+    /// <summary>Every state an instance (by id, or a single-instance resource by name) went through since <paramref name="since"/>.</summary>
+    public IReadOnlyList<ResourceEvent> History(string resourceIdOrName, int since = 0)
+    {
+        lock (_history)
+        {
+            return [.. _history.Skip(since).Where(e => e.ResourceId == resourceIdOrName || e.Resource.Name == resourceIdOrName)];
+        }
+    }
+
+    /// <summary>Waits until the instance (by id, or a single-instance resource by name) is in a matching state.</summary>
+    public async Task<ResourceEvent> WaitAsync(string resourceIdOrName, Func<ResourceEvent, bool> predicate, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_latest.Values.FirstOrDefault(e => (e.ResourceId == resourceIdOrName || e.Resource.Name == resourceIdOrName) && predicate(e)) is { } match)
+            {
+                return match;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _watching;
+        _stop.Dispose();
     }
 }

@@ -11,7 +11,7 @@ namespace AppHost.Tests;
 /// </summary>
 public sealed class KubernetesManifestTests
 {
-    private static readonly string[] DeployedTypes = ["container.v0", "project.v0", "dockerfile.v0"];
+    private static readonly string[] DeployedTypes = ["container.v0", "container.v1", "project.v0", "dockerfile.v0"];
 
     private static string Folder => RepositoryFiles.Path("docs", "kubernetes");
 
@@ -93,6 +93,38 @@ public sealed class KubernetesManifestTests
         Assert.DoesNotContain(Documents(), d => Scalar(d, "kind") == "Secret");
     }
 
+    [Fact]
+    public void Every_secret_the_manifest_passes_comes_from_the_secret_key_named_after_its_parameter()
+    {
+        var resources = RepositoryFiles.ManifestResources();
+        var secrets = resources
+            .Where(r => (string?)r.Value!["type"] == "parameter.v0" && (bool?)r.Value["inputs"]!["value"]!["secret"] == true)
+            .Select(r => r.Key)
+            .ToHashSet();
+        var workloads = Workloads();
+        var passed = 0;
+        foreach (var (name, node) in resources.Where(r => DeployedTypes.Contains((string?)r.Value!["type"])))
+        {
+            foreach (var (variable, value) in node!["env"] as JsonObject ?? [])
+            {
+                // {postgres-password.value}: the parameter itself, which the cluster keeps in readiness-secrets under its name.
+                if ((string?)value is not ['{', .. var expression, '}'] || !expression.EndsWith(".value", StringComparison.Ordinal)
+                    || !secrets.Contains(expression[..^".value".Length]))
+                {
+                    continue;
+                }
+
+                var entry = Sequence(workloads[name], "env").Single(e => Scalar(e, "name") == variable);
+                var reference = Mapping(Mapping(entry, "valueFrom"), "secretKeyRef");
+                Assert.Equal("readiness-secrets", Scalar(reference, "name"));
+                Assert.Equal(expression[..^".value".Length], Scalar(reference, "key"));
+                passed++;
+            }
+        }
+
+        Assert.True(passed >= secrets.Count, "the manifest passes no secret to any workload");
+    }
+
     /// <summary>Containers by workload name (Deployment, StatefulSet, Job): each workload here has one.</summary>
     private static Dictionary<string, YamlMappingNode> Workloads() => Documents()
         .Where(d => Scalar(d, "kind") is "Deployment" or "StatefulSet" or "Job")
@@ -100,11 +132,11 @@ public sealed class KubernetesManifestTests
             d => Scalar((YamlMappingNode)d.Children["metadata"], "name"),
             d => (YamlMappingNode)Sequence(Mapping(Mapping(Mapping(d, "spec"), "template"), "spec"), "containers").Single());
 
-    private static string ExpectedImage(string name, JsonObject resource) => (string)resource["type"]! switch
+    private static string ExpectedImage(string name, JsonObject resource) => ((string)resource["type"]!, (string?)resource["image"]) switch
     {
-        "container.v0" => ImageRepository((string)resource["image"]!),
-        // The SDK names project images from ContainerRepository; the proxy's image is named after its resource.
-        "project.v0" => XDocument.Load(RepositoryFiles.Path((string)resource["path"]!)).Descendants("ContainerRepository").Single().Value,
+        ("container.v0" or "container.v1", { } image) => ImageRepository(image),
+        // The SDK names project images from ContainerRepository; an image built from a Dockerfile is named after its resource.
+        ("project.v0", _) => XDocument.Load(RepositoryFiles.Path((string)resource["path"]!)).Descendants("ContainerRepository").Single().Value,
         _ => $"readinessaspire/{name}",
     };
 

@@ -1,22 +1,25 @@
-using ReadinessAspire.Hosting;
-using ReadinessAspire.Hosting.ApplicationModel;
-using ReadinessAspire.Hosting.Testing;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Tests;
 
-/// <summary>The AppHost's model and its parameters, without starting any server.</summary>
+/// <summary>The AppHost's model and its parameters, from Aspire's testing builder, without starting any server.</summary>
 public sealed class ModelTests : IDisposable
 {
-    private readonly string _secretsDirectory = Path.Combine(Path.GetTempPath(), "readinessaspire-tests", Guid.NewGuid().ToString("N")[..12]);
+    private static readonly string[] s_localServers = ["postgres", "cache", "proxy", "prometheus", "proxy-exporter", "cache-exporter", "postgres-exporter"];
+    private readonly string _dataDirectory = StackFixture.NewDataDirectory();
+    private readonly string _userSecretsId = $"readinessaspire-tests-{Guid.NewGuid():N}";
 
     [Fact]
-    public async Task A_generated_secret_is_long_enough_and_the_same_in_the_next_run()
+    public async Task A_generated_secret_is_long_enough_alphanumeric_and_the_same_in_the_next_run()
     {
         var first = await ParameterValueAsync("postgres-password");
         var second = await ParameterValueAsync("postgres-password");
 
         Assert.True(first.Length >= 22, $"only {first.Length} characters");
-        Assert.All(first, c => Assert.True(char.IsAsciiLetterOrDigit(c)));
+        Assert.All(first, c => Assert.True(char.IsAsciiLetterOrDigit(c), $"'{c}' in a password that goes into connection strings and URLs"));
+        // Aspire keeps a generated value in the AppHost's user-secrets store, and the next run reads it from there.
+        Assert.Equal(first, StoredSecret("Parameters:postgres-password"));
         Assert.Equal(first, second);
         Assert.NotEqual(first, await ParameterValueAsync("cache-password"));
     }
@@ -29,36 +32,125 @@ public sealed class ModelTests : IDisposable
         var configured = await ParameterValueAsync("cache-password", "--Parameters:cache-password=ConfiguredOutsideTheStore42");
 
         Assert.Equal("ConfiguredOutsideTheStore42", configured);
+        Assert.Equal(stored, StoredSecret("Parameters:cache-password"));
         Assert.Equal(stored, await ParameterValueAsync("cache-password"));
     }
 
     [Fact]
-    public async Task A_missing_server_stops_the_start_with_one_line_naming_what_to_install()
+    public async Task The_API_runs_two_replicas_behind_DCP_s_proxy_while_every_server_binds_its_own_port_and_has_a_health_check()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([SecretsFileArgument]);
-        builder.Builder.AddResource(new ExecutableResource("legacy", "no-such-server-binary", "/") { Package = "no-such-server" });
+        await using var builder = await CreateBuilderAsync();
+        var resources = builder.Resources;
+
+        var webApi = Assert.Single(resources, r => r.Name == "webapi");
+        Assert.Equal(2, webApi.Annotations.OfType<ReplicaAnnotation>().Last().Replicas);
+        Assert.All(webApi.Annotations.OfType<EndpointAnnotation>(), e => Assert.True(e.IsProxied, $"webapi's {e.Name} endpoint"));
+        Assert.NotEmpty(webApi.Annotations.OfType<EndpointAnnotation>());
+        Assert.NotEmpty(webApi.Annotations.OfType<HealthCheckAnnotation>());
+
+        foreach (var name in s_localServers)
+        {
+            var server = Assert.Single(resources, r => r.Name == name);
+            Assert.IsType<ExecutableResource>(server, exactMatch: false);
+            var endpoints = server.Annotations.OfType<EndpointAnnotation>().ToList();
+            Assert.NotEmpty(endpoints);
+            Assert.All(endpoints, e => Assert.False(e.IsProxied, $"{name}'s {e.Name} endpoint goes through DCP's proxy"));
+            Assert.True(server.Annotations.OfType<HealthCheckAnnotation>().Any(), $"{name} has no health check");
+        }
+    }
+
+    [Fact]
+    public void A_missing_server_binary_is_one_line_naming_the_Debian_package()
+    {
+        var error = Assert.Throws<DistributedApplicationException>(() => LocalServers.RequireFile("/usr/sbin/no-such-server-binary", "no-such-server"));
+
+        Assert.Equal("/usr/sbin/no-such-server-binary not found; install it with: apt-get install -y no-such-server (or run bash .ci/install)", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task A_server_whose_binary_is_missing_fails_to_start_with_that_line_in_its_log_and_never_runs()
+    {
+        await using var builder = await CreateBuilderAsync();
+        // Only a server like ours whose check fails: nothing else of the model needs to start for this.
+        builder.Resources.Clear();
+        var legacy = new ExecutableResource("legacy", "/usr/sbin/no-such-server-binary", _dataDirectory);
+        builder.AddResource(legacy);
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(legacy, (_, _) =>
+        {
+            LocalServers.RequireFile(legacy.Command, "no-such-server");
+            return Task.CompletedTask;
+        });
         await using var app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
 
-        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => app.StartAsync());
+        await app.StartAsync(timeout.Token); // Aspire starts the application; the one resource fails on its own.
+        await app.ResourceNotifications.WaitForResourceAsync("legacy", KnownResourceStates.FailedToStart, timeout.Token);
 
-        Assert.Equal("legacy: 'no-such-server-binary' not found; install it: apt-get install -y no-such-server", error.Message);
-        Assert.DoesNotContain(app.ResourceNotifications.Snapshot(), r => r.Pids.Count > 0);
+        var expected = "/usr/sbin/no-such-server-binary not found; install it with: apt-get install -y no-such-server (or run bash .ci/install)";
+        var log = new List<string>();
+        using (var logTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token))
+        {
+            logTimeout.CancelAfter(TimeSpan.FromSeconds(20));
+            try
+            {
+                await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(legacy).WithCancellation(logTimeout.Token))
+                {
+                    log.AddRange(batch.Select(l => l.Content));
+                    if (log.Any(l => l.Contains(expected, StringComparison.Ordinal)))
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
+            {
+            }
+        }
+
+        Assert.True(log.Any(l => l.Contains(expected, StringComparison.Ordinal)), string.Join("\n", log));
+        Assert.True(app.ResourceNotifications.TryGetCurrentState("legacy", out var state));
+        Assert.DoesNotContain(state.Snapshot.Properties, p => p.Name == "executable.pid" && p.Value is not null);
+        await app.StopAsync(timeout.Token);
     }
 
     public void Dispose()
     {
-        if (Directory.Exists(_secretsDirectory))
+        if (Directory.Exists(_dataDirectory))
         {
-            Directory.Delete(_secretsDirectory, recursive: true);
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+
+        var secrets = Path.GetDirectoryName(AppHostProcess.UserSecretsFile(_userSecretsId))!;
+        if (Directory.Exists(secrets))
+        {
+            Directory.Delete(secrets, recursive: true);
         }
     }
 
-    /// <summary>Every builder of this test keeps its secrets in the same store, as runs of one AppHost do.</summary>
-    private string SecretsFileArgument => $"--AppHost:SecretsFile={Path.Combine(_secretsDirectory, "secrets.json")}";
+    /// <summary>
+    /// The AppHost's model as a run builds it, with this test's throwaway data directory and its own user-secrets
+    /// store (ASPIRE_USER_SECRETS_ID), shared by every builder of the test as by the runs of one AppHost.
+    /// </summary>
+    private async Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(params string[] args) =>
+        await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [$"--AppHost:DataDirectory={_dataDirectory}", $"--ASPIRE_USER_SECRETS_ID={_userSecretsId}", .. args],
+            (options, _) => options.DisableDashboard = true);
 
     private async Task<string> ParameterValueAsync(string name, params string[] args)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([SecretsFileArgument, .. args]);
-        return ((ParameterResource)builder.Resources[name]).Value;
+        await using var builder = await CreateBuilderAsync(args);
+        // Run mode keeps the generated password parameters inside the servers that use them.
+        var parameter = builder.Resources.OfType<PostgresProcessResource>().Select(r => r.PasswordParameter)
+            .Concat(builder.Resources.OfType<RedisProcessResource>().Select(r => r.PasswordParameter))
+            .Single(p => p.Name == name);
+        Assert.True(parameter.Secret);
+        return (await parameter.GetValueAsync(CancellationToken.None))!;
+    }
+
+    private string? StoredSecret(string key)
+    {
+        var file = AppHostProcess.UserSecretsFile(_userSecretsId);
+        return File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file))?[key]?.GetValue<string>() : null;
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AppHost.Tests.Deployment;
-using ReadinessAspire.Hosting.Testing;
 
 namespace AppHost.Tests;
 
@@ -27,10 +26,26 @@ public sealed class MonitoringTests(StackFixture stack)
         (await api.GetAsync("/api/checklists")).Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
 
-        var targets = await PollAsync(prometheus, "/api/v1/targets", data => data.GetProperty("activeTargets").EnumerateArray().All(t => t.GetProperty("health").GetString() == "up"), timeout.Token);
-        var jobs = targets.GetProperty("activeTargets").EnumerateArray().Select(t => t.GetProperty("labels").GetProperty("job").GetString()).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "webapi", "static", "proxy-exporter", "cache-exporter", "postgres-exporter" }, jobs);
-        Assert.Equal(2, targets.GetProperty("activeTargets").EnumerateArray().Count(t => t.GetProperty("labels").GetProperty("job").GetString() == "webapi"));
+        // Prometheus finds the replicas' targets in files the AppHost writes: wait until it has read them and scraped each.
+        var replicas = (await stack.App.WaitUntilAsync(s => s.Replicas("webapi") is [_, _], timeout.Token)).Replicas("webapi");
+        var targets = await PollAsync(
+            prometheus,
+            "/api/v1/targets",
+            data => data.GetProperty("activeTargets").EnumerateArray().ToList() is var active
+                && active.Count(t => Job(t) == "webapi") == replicas.Count
+                && active.All(t => t.GetProperty("health").GetString() == "up"),
+            timeout.Token);
+
+        var active = targets.GetProperty("activeTargets").EnumerateArray().ToList();
+        Assert.Equal(new HashSet<string?> { "webapi", "static", "proxy-exporter", "cache-exporter", "postgres-exporter" }, active.Select(Job).ToHashSet());
+        Assert.All(active, t => Assert.Equal("up", t.GetProperty("health").GetString()));
+
+        // Every replica of webapi is a target of its own, on its own management port, labelled with its resource id.
+        List<(string? Replica, string? Address)> expected = [.. replicas.Select(r => ((string?)r.ResourceId, (string?)$"127.0.0.1:{r.EnvironmentPort("REPLICA_MANAGEMENT_PORT")}"))];
+        List<(string? Replica, string? Address)> scraped = [.. active.Where(t => Job(t) == "webapi")
+            .Select(t => (t.GetProperty("labels").GetProperty("replica").GetString(), t.GetProperty("labels").GetProperty("instance").GetString()))
+            .OrderBy(t => t.Item1, StringComparer.Ordinal)];
+        Assert.Equal(expected, scraped);
 
         // The route template, not the path: a group's root is recorded as "/api/checklists/".
         var query = Uri.EscapeDataString("http_server_request_duration_seconds_bucket{job=\"webapi\", http_route=~\"/api/checklists.*\"}");
@@ -39,17 +54,28 @@ public sealed class MonitoringTests(StackFixture stack)
         Assert.Contains(series.GetProperty("result").EnumerateArray(), s => s.GetProperty("metric").GetProperty("le").GetString() == "0.5");
     }
 
+    private static string? Job(JsonElement target) => target.GetProperty("labels").GetProperty("job").GetString();
+
+    /// <summary>Asks Prometheus until <paramref name="done"/> accepts its data; fails with the last answer if the token ends the wait.</summary>
     private static async Task<JsonElement> PollAsync(HttpClient client, string path, Func<JsonElement, bool> done, CancellationToken cancellationToken)
     {
-        while (true)
+        var data = default(JsonElement);
+        try
         {
-            var data = (await client.GetFromJsonAsync<JsonElement>(path, cancellationToken)).GetProperty("data");
-            if (done(data))
+            while (true)
             {
-                return data;
-            }
+                data = (await client.GetFromJsonAsync<JsonElement>(path, cancellationToken)).GetProperty("data");
+                if (done(data))
+                {
+                    return data;
+                }
 
-            await Task.Delay(500, cancellationToken);
+                await Task.Delay(500, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new Xunit.Sdk.XunitException($"Prometheus's {path} never answered as expected; last: {(data.ValueKind == JsonValueKind.Undefined ? "nothing" : data.GetRawText())}");
         }
     }
 

@@ -1,67 +1,64 @@
+using System.Net;
 using System.Text.Json;
-using ReadinessAspire.Hosting;
 
 namespace AppHost.Tests;
 
-/// <summary>nginx's access log in a stack of its own whose log files roll over at 16 KiB.</summary>
-public sealed class ProxyAccessLogTests : IAsyncLifetime
+/// <summary>
+/// nginx's access log, which the local run now writes as a container would: one JSON object per request on standard
+/// output, kept by DCP as the proxy resource's console log (what the dashboard shows) rather than in a file the
+/// AppHost rolls over.
+/// </summary>
+[Collection(StackTestGroup.Name)]
+public sealed class ProxyAccessLogTests(StackFixture stack)
 {
-    private const int FileSizeLimit = 16 * 1024;
-    private const int FileCount = 3;
-    private DistributedApplication _app = null!;
-
-    public async Task InitializeAsync() => _app = await StackFixture.StartAsync(
-        builder =>
-        {
-            builder.Options.OutputFileSizeLimitBytes = FileSizeLimit;
-            builder.Options.OutputFileCount = FileCount;
-        },
-        ["proxy"]);
-
-    public Task DisposeAsync() => StackFixture.StopAsync(_app);
+    private static readonly string[] s_fields = ["time", "request_id", "remote_addr", "method", "path", "protocol", "status", "bytes", "request_time", "upstream_addr", "upstream_status", "upstream_time", "cache"];
 
     [Fact]
-    public async Task The_access_log_rolls_over_by_size_and_nginx_goes_on_writing_the_new_file()
+    public async Task Every_line_the_proxy_writes_to_its_console_is_a_json_entry_naming_the_request_and_its_status()
     {
-        using var client = ProxyClient.Create(_app);
-        var active = ProxyClient.AccessLog(_app);
+        await using var accessLog = ProxyAccessLog.Follow(stack.App);
+        using var client = ProxyClient.Create(stack.App);
 
-        // Far more than the limit (a line is about 400 bytes), until the AppHost has rolled the file over.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!File.Exists(Rolled(active, 1)))
+        // Answers of every kind: from an upstream, from the proxy itself, refused before any route.
+        var sent = new List<(string Path, HttpMethod Method, HttpStatusCode Status, Version Version, string RequestId)>();
+        foreach (var (path, method, host) in new (string, HttpMethod, string?)[]
         {
-            for (var i = 0; i < 50; i++)
+            ("/health/live", HttpMethod.Get, null),
+            ("/api/checklists/no-such-checklist", HttpMethod.Get, null),
+            ("/", HttpMethod.Get, null),
+            ("/api/checklists", HttpMethod.Trace, null),
+            ("/api/checklists", HttpMethod.Get, "attacker.example"),
+        })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (host is not null)
             {
-                (await client.GetAsync("/health/live", timeout.Token)).Dispose();
+                request.Headers.Host = host;
             }
 
-            await Task.Delay(200, timeout.Token);
+            using var response = await client.SendAsync(request);
+            sent.Add((path, method, response.StatusCode, response.Version, response.Headers.GetValues("X-Request-Id").Single()));
         }
 
-        // A request after the roll-over is written to the new active file: nginx reopened it.
-        using var response = await client.GetAsync("/health/live", timeout.Token);
-        var requestId = response.Headers.GetValues("X-Request-Id").Single();
-        while (!ReadShared(active).Contains(requestId, StringComparison.Ordinal))
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.OK, HttpStatusCode.MethodNotAllowed, HttpStatusCode.MisdirectedRequest], sent.Select(s => s.Status));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var entries = await accessLog.WaitForRequestsAsync([.. sent.Select(s => s.RequestId)], timeout.Token);
+
+        Assert.All(sent, s =>
         {
-            await Task.Delay(200, timeout.Token);
-        }
+            var entry = entries[s.RequestId];
+            Assert.Equal(s.Path, entry.GetProperty("path").GetString());
+            Assert.Equal(s.Method.Method, entry.GetProperty("method").GetString());
+            Assert.Equal((int)s.Status, entry.GetProperty("status").GetInt32());
+            Assert.Equal($"HTTP/{s.Version}", entry.GetProperty("protocol").GetString());
+        });
+        // Only what reached an upstream names one.
+        Assert.False(string.IsNullOrEmpty(entries[sent[0].RequestId].GetProperty("upstream_addr").GetString()));
+        Assert.Equal(string.Empty, entries[sent[4].RequestId].GetProperty("upstream_addr").GetString());
 
-        var files = LogFilesOf(active).ToList();
-        // Checked every 2 s, so a rolled file holds what came in until then: more than the limit, never nothing.
-        Assert.InRange(files.Count, 2, FileCount);
-        Assert.All(files.Where(file => file != active), file => Assert.True(new FileInfo(file).Length > FileSizeLimit));
-        Assert.All(files.SelectMany(file => ReadShared(file).Split('\n', StringSplitOptions.RemoveEmptyEntries)), line => JsonDocument.Parse(line).Dispose());
-    }
-
-    private static string Rolled(string active, int index) => Path.ChangeExtension(active, $"{index}.log");
-
-    private static IEnumerable<string> LogFilesOf(string active) =>
-        Directory.EnumerateFiles(Path.GetDirectoryName(active)!, "proxy-access*.log");
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        // Everything nginx has written to standard output since it started is such an entry, each with every field.
+        Assert.Empty(accessLog.OtherOutput);
+        Assert.All(accessLog.Entries, entry => Assert.All(s_fields, field => Assert.True(entry.TryGetProperty(field, out _), $"an entry lacks {field}: {entry.GetRawText()}")));
+        Assert.All(accessLog.Entries, entry => Assert.Equal(JsonValueKind.Number, entry.GetProperty("status").ValueKind));
     }
 }

@@ -1,16 +1,21 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using ReadinessAspire.Hosting;
-using ReadinessAspire.Hosting.Testing;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Tests;
 
 /// <summary>Talks to the proxy as a browser would: https://localhost, trusting only the AppHost's local CA.</summary>
 internal static class ProxyClient
 {
-    public static HttpClient Create(DistributedApplication app, bool followRedirects = false)
+    public static HttpClient Create(DistributedApplication app, bool followRedirects = false) =>
+        Create(HttpsBase(app), CaCertificatePath(app), followRedirects);
+
+    /// <summary>A client of the proxy at <paramref name="baseAddress"/> that trusts only the CA in <paramref name="caCertificatePath"/>.</summary>
+    public static HttpClient Create(Uri baseAddress, string caCertificatePath, bool followRedirects = false)
     {
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(app.Options.DataDirectory!, "certs", "ca.crt")));
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caCertificatePath));
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = followRedirects,
@@ -30,9 +35,10 @@ internal static class ProxyClient
         };
         return new HttpClient(handler)
         {
-            BaseAddress = HttpsBase(app),
+            BaseAddress = baseAddress,
             DefaultRequestVersion = HttpVersion.Version20,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+            Timeout = TimeSpan.FromSeconds(30),
         };
     }
 
@@ -40,5 +46,198 @@ internal static class ProxyClient
 
     public static Uri HttpBase(DistributedApplication app) => new($"http://localhost:{app.GetEndpoint("proxy", "http").Port}");
 
-    public static string AccessLog(DistributedApplication app) => Path.Combine(app.Options.DataDirectory!, "logs", "proxy-access.log");
+    /// <summary>The AppHost's local certificate authority, which signed the proxy's certificate.</summary>
+    public static string CaCertificatePath(DistributedApplication app) =>
+        app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<NginxResource>().Single().Certificates!.CaCertificatePath;
+}
+
+/// <summary>
+/// nginx's access log as Aspire keeps it: the proxy writes one JSON object per request to its standard output, which
+/// DCP captures as the proxy resource's console log. Follows that log from its first line until disposed.
+/// </summary>
+internal sealed partial class ProxyAccessLog : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _reading;
+    private readonly Dictionary<string, JsonElement> _byRequestId = new(StringComparer.Ordinal);
+    private readonly List<JsonElement> _entries = [];
+    private readonly List<string> _otherOutput = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _nginxStarted;
+
+    private ProxyAccessLog(DistributedApplication app)
+    {
+        var proxy = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<NginxResource>().Single();
+        var logs = app.Services.GetRequiredService<ResourceLoggerService>();
+        _reading = Task.Run(() => ReadAsync(logs, proxy, _stop.Token));
+    }
+
+    public static ProxyAccessLog Follow(DistributedApplication app) => new(app);
+
+    /// <summary>Every access log entry read so far, in the order nginx wrote them.</summary>
+    public IReadOnlyList<JsonElement> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    /// <summary>What nginx wrote to standard output that is not a JSON object (Aspire's and DCP's own lines and nginx's stderr excluded).</summary>
+    public IReadOnlyList<string> OtherOutput
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _otherOutput];
+            }
+        }
+    }
+
+    /// <summary>The entry of each request id, once every one of them has been logged.</summary>
+    public async Task<IReadOnlyDictionary<string, JsonElement>> WaitForRequestsAsync(IReadOnlyCollection<string> requestIds, CancellationToken cancellationToken)
+    {
+        await WaitUntilAsync(() => requestIds.All(_byRequestId.ContainsKey), () => $"{requestIds.Count(id => !_byRequestId.ContainsKey(id))} of {requestIds.Count} requests never appeared in the access log", cancellationToken);
+        lock (_entries)
+        {
+            return requestIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => _byRequestId[id], StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>How many entries have been read so far.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>The first entry that <paramref name="match"/> accepts, among those read (or to come) after the first <paramref name="after"/>.</summary>
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, CancellationToken cancellationToken, int after = 0)
+    {
+        await WaitUntilAsync(() => _entries.Skip(after).Any(match), () => "no access log entry matched", cancellationToken);
+        lock (_entries)
+        {
+            return _entries.Skip(after).First(match);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _reading;
+        _stop.Dispose();
+    }
+
+    private async Task WaitUntilAsync(Func<bool> done, Func<string> failure, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_entries)
+            {
+                if (done())
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                lock (_entries)
+                {
+                    throw new Xunit.Sdk.XunitException($"{failure()} ({_entries.Count} entries read)");
+                }
+            }
+        }
+    }
+
+    private async Task ReadAsync(ResourceLoggerService logs, IResource proxy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var batch in logs.WatchAsync(proxy).WithCancellation(cancellationToken))
+            {
+                lock (_entries)
+                {
+                    foreach (var line in batch)
+                    {
+                        Add(line);
+                    }
+
+                    _changed.TrySetResult();
+                    _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Add(LogLine line)
+    {
+        // DCP puts the time it read the line in front of it.
+        var content = DcpTimestamp().Replace(line.Content, string.Empty, 1);
+        if (line.IsErrorMessage)
+        {
+            return; // nginx's error log, on stderr.
+        }
+
+        if (content.StartsWith("[sys] ", StringComparison.Ordinal))
+        {
+            // DCP's own lines.
+            _nginxStarted |= content.StartsWith("[sys] Starting process", StringComparison.Ordinal);
+            return;
+        }
+
+        var entry = ParseObject(content);
+        if (entry is null)
+        {
+            // Before nginx starts, Aspire logs its waits here; after, everything on standard output is nginx's.
+            // (The backlog keeps the last 10,000 lines: an entry read means nginx had started.)
+            if (_nginxStarted || _entries.Count > 0)
+            {
+                _otherOutput.Add(content);
+            }
+
+            return;
+        }
+
+        _entries.Add(entry.Value);
+        if (entry.Value.TryGetProperty("request_id", out var id) && id.GetString() is { } requestId)
+        {
+            _byRequestId.TryAdd(requestId, entry.Value);
+        }
+    }
+
+    private static JsonElement? ParseObject(string content)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z ")]
+    private static partial Regex DcpTimestamp();
 }

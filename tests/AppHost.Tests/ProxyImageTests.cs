@@ -42,6 +42,23 @@ public sealed partial class ProxyImageTests : IDisposable
     }
 
     [Fact]
+    public void The_manifest_builds_the_proxy_from_this_Dockerfile_whose_image_exposes_every_binding()
+    {
+        var proxy = RepositoryFiles.ManifestResources()["proxy"]!;
+        var exposed = ExposedPorts().Match(File.ReadAllText(Dockerfile)).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        // PublishAsDockerFile: Aspire writes a container.v1 that azd builds from this folder and pushes to its registry.
+        Assert.Equal("container.v1", (string?)proxy["type"]);
+        Assert.Null(proxy["image"]);
+        Assert.Equal("Proxy", (string?)proxy["build"]!["context"]);
+        Assert.Equal("Proxy/Dockerfile", (string?)proxy["build"]!["dockerfile"]);
+        Assert.Equal(Dockerfile, RepositoryFiles.Path((string)proxy["build"]!["dockerfile"]!));
+        var bindings = (JsonObject)proxy["bindings"]!;
+        Assert.NotEmpty(bindings);
+        Assert.All(bindings, b => Assert.Contains(((int)b.Value!["targetPort"]!).ToString(System.Globalization.CultureInfo.InvariantCulture), exposed));
+    }
+
+    [Fact]
     public void The_images_defaults_are_the_values_the_manifest_gives_the_container()
     {
         var env = (JsonObject)RepositoryFiles.ManifestResources()["proxy"]!["env"]!;
@@ -161,4 +178,7 @@ public sealed partial class ProxyImageTests : IDisposable
 
     [GeneratedRegex(@"(?m)^\s*(?:ENV\s+)?([A-Z][A-Z0-9_]+)=(\S+?)\s*\\?$")]
     private static partial Regex DockerfileEnv();
+
+    [GeneratedRegex(@"(?m)^EXPOSE ([0-9 ]+)$")]
+    private static partial Regex ExposedPorts();
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ReadinessAspire.Hosting.Orchestration;
 
 namespace AppHost.Tests;
 
@@ -139,6 +138,7 @@ public sealed partial class ProxyTests(StackFixture stack)
     [Fact]
     public async Task The_request_id_is_the_proxys_own_returned_to_the_client_and_logged()
     {
+        await using var accessLog = ProxyAccessLog.Follow(stack.App);
         using var client = ProxyClient.Create(stack.App);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
         request.Headers.Add("X-Request-Id", "forged-by-client");
@@ -146,87 +146,76 @@ public sealed partial class ProxyTests(StackFixture stack)
 
         var requestId = Header(response, "X-Request-Id");
         Assert.Matches("^[0-9a-f]{32}$", requestId);
-        var entry = await WaitForAccessLogAsync(stack.App, e => e.GetProperty("request_id").GetString() == requestId);
+        using var timeout = new CancellationTokenSource(s_logTimeout);
+        var entry = (await accessLog.WaitForRequestsAsync([requestId], timeout.Token))[requestId];
         Assert.Equal("/health/live", entry.GetProperty("path").GetString());
         Assert.Equal(200, entry.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(entry.GetProperty("upstream_addr").GetString()));
+        Assert.DoesNotContain(accessLog.Entries, e => e.GetProperty("request_id").GetString() == "forged-by-client");
     }
 
     [Fact]
     public async Task A_thousand_gets_are_spread_evenly_over_both_replicas()
     {
+        await using var accessLog = ProxyAccessLog.Follow(stack.App);
         using var client = ProxyClient.Create(stack.App);
-        await WaitUntilBothReplicasInRotationAsync(client);
-        var earlier = ReadAccessLog(stack.App).Count(e => e.GetProperty("path").GetString() == "/health/ready");
+        var upstreams = await WaitUntilBothReplicasInRotationAsync(client, accessLog);
+
+        var requestIds = new List<string>();
         for (var i = 0; i < 1000; i++)
         {
             using var response = await client.GetAsync("/health/ready");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            requestIds.Add(Header(response, "X-Request-Id"));
         }
 
-        var entries = await WaitForAccessLogCountAsync(stack.App, "/health/ready", earlier + 1000);
-        entries = entries.Skip(earlier).ToList();
+        using var timeout = new CancellationTokenSource(s_logTimeout);
+        var entries = await accessLog.WaitForRequestsAsync(requestIds, timeout.Token);
         Assert.Equal(1000, entries.Count);
-        var perReplica = entries.GroupBy(e => e.GetProperty("upstream_addr").GetString()).ToDictionary(g => g.Key!, g => g.Count());
-        var replicaPorts = stack.App.ResourceNotifications.Snapshot("webapi").Urls.Select(u => new Uri(u).Port).ToList();
-        Assert.Equal(2, perReplica.Count);
-        Assert.All(perReplica, pair =>
-        {
-            Assert.Contains(new Uri($"http://{pair.Key}").Port, replicaPorts);
-            Assert.InRange(pair.Value, 425, 575);
-        });
+        // Which replica answered: nginx logs the upstream it passed each request to, a replica's own port.
+        var perReplica = entries.Values.GroupBy(UpstreamAddress).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(upstreams.Order(StringComparer.Ordinal), perReplica.Keys.Order(StringComparer.Ordinal));
+        Assert.All(perReplica, pair => Assert.InRange(pair.Value, 425, 575));
     }
 
     [Fact]
     public async Task Killing_a_replica_under_a_stream_of_gets_fails_no_request()
     {
-        using var client = ProxyClient.Create(stack.App);
-        var before = stack.App.ResourceNotifications.Instance("webapi", 0);
-        var failures = new List<string>();
-        var completed = 0;
-        using var stop = new CancellationTokenSource();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await using var accessLog = ProxyAccessLog.Follow(stack.App);
+        var victim = (await stack.App.WaitForServingReplicasAsync("webapi", 2, timeout.Token))[0];
+        var victimUpstream = Upstream(victim);
+        var victimApp = victim.AppProcessId();
 
-        async Task StreamAsync()
+        var load = new LoadLoop(() => ProxyClient.Create(stack.App), "/health/ready", concurrency: 4);
+        int answeredWhileDown;
+        try
         {
-            while (!stop.IsCancellationRequested)
+            // The stream reaches the victim before it dies...
+            await accessLog.WaitForAsync(e => UpstreamAddress(e) == victimUpstream, timeout.Token, after: accessLog.Count);
+            var answeredBeforeKill = load.Answers.Count;
+            using (var app = System.Diagnostics.Process.GetProcessById(victimApp))
             {
-                try
-                {
-                    using var response = await client.GetAsync("/health/ready");
-                    if (response.StatusCode != HttpStatusCode.OK)
-                    {
-                        lock (failures)
-                        {
-                            failures.Add(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                        }
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    lock (failures)
-                    {
-                        failures.Add(ex.Message);
-                    }
-                }
-
-                Interlocked.Increment(ref completed);
+                app.Kill(); // SIGKILL: no graceful shutdown, connections die mid-request.
             }
+
+            // ...Aspire reports it exited and the AppHost starts it again: a new process...
+            var restarted = (await stack.App.WaitUntilAsync(
+                s => s.TryGetValue(victim.ResourceId, out var replica) && replica.ProcessId() is int pid && pid != victim.ProcessId() && replica.IsRunningAndHealthy(),
+                timeout.Token))[victim.ResourceId];
+            answeredWhileDown = load.Answers.Count - answeredBeforeKill;
+
+            // ...and nginx passes requests to it again once it answers.
+            await accessLog.WaitForAsync(e => UpstreamAddress(e) == Upstream(restarted) && e.GetProperty("status").GetInt32() == 200, timeout.Token, after: accessLog.Count);
+        }
+        finally
+        {
+            await load.DisposeAsync();
         }
 
-        var streams = Enumerable.Range(0, 4).Select(_ => Task.Run(StreamAsync)).ToList();
-        await Task.Delay(500);
-        System.Diagnostics.Process.GetProcessById(before.Pid!.Value).Kill();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await stack.App.ResourceNotifications.WaitForResourceAsync(
-            "webapi",
-            s => s.Replicas[0].Restarts > before.Restarts && s.Replicas[0].State == ResourceState.Healthy,
-            timeout.Token);
-        await Task.Delay(500);
-        await stop.CancelAsync();
-        await Task.WhenAll(streams);
-
-        Assert.True(completed > 100, $"only {completed} requests completed");
-        Assert.Empty(failures);
+        Assert.True(answeredWhileDown > 0, "no request was answered while the replica was down");
+        var failed = load.Answers.Where(a => a.Status != 200).Select(a => a.Status).ToList();
+        Assert.True(failed.Count == 0, $"{failed.Count} of {load.Answers.Count} requests failed: {string.Join(", ", failed.Distinct())} (0 = no HTTP answer)");
     }
 
     private static readonly string[] s_hardeningHeaders = ["Strict-Transport-Security", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy", "X-Request-Id"];
@@ -254,28 +243,39 @@ public sealed partial class ProxyTests(StackFixture stack)
     private static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values) : string.Empty;
 
+    private static readonly TimeSpan s_logTimeout = TimeSpan.FromMinutes(1);
+
+    private static string UpstreamAddress(JsonElement entry) => entry.GetProperty("upstream_addr").GetString() ?? string.Empty;
+
+    /// <summary>How nginx names a replica in <c>upstream_addr</c>: its own port, never DCP's proxy.</summary>
+    private static string Upstream(ResourceEvent replica) => $"127.0.0.1:{replica.EnvironmentPort("REPLICA_HTTP_PORT")}";
+
     /// <summary>
-    /// After an earlier test killed a replica, nginx leaves it out for fail_timeout; measure only once the access log
-    /// shows both replicas answering again.
+    /// Both replicas running, healthy and answering through nginx: after an earlier test killed one, nginx leaves it
+    /// out for fail_timeout. Returns how nginx names the two upstreams.
     /// </summary>
-    private async Task WaitUntilBothReplicasInRotationAsync(HttpClient client)
+    private async Task<List<string>> WaitUntilBothReplicasInRotationAsync(HttpClient client, ProxyAccessLog accessLog)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("webapi", timeout.Token);
-        for (var attempt = 0; attempt < 30; attempt++)
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var upstreams = (await stack.App.WaitForServingReplicasAsync("webapi", 2, timeout.Token)).Select(Upstream).ToList();
+        Assert.Equal(2, upstreams.Distinct().Count());
+        while (!timeout.IsCancellationRequested)
         {
+            var requestIds = new List<string>();
             for (var i = 0; i < 20; i++)
             {
-                (await client.GetAsync("/health/ready")).Dispose();
+                using var response = await client.GetAsync("/health/ready", timeout.Token);
+                requestIds.Add(Header(response, "X-Request-Id"));
             }
 
-            await Task.Delay(1100); // nginx flushes its buffered access log every second.
-            var recent = ReadAccessLog(stack.App).Where(e => e.GetProperty("path").GetString() == "/health/ready").TakeLast(10);
-            if (recent.Select(e => e.GetProperty("upstream_addr").GetString()).Distinct().Count() == 2)
+            var answeredBy = (await accessLog.WaitForRequestsAsync(requestIds, timeout.Token)).Values.Select(UpstreamAddress).ToHashSet();
+            if (upstreams.All(answeredBy.Contains))
             {
-                return;
+                return upstreams;
             }
         }
+
+        throw new Xunit.Sdk.XunitException($"nginx never passed requests to both {string.Join(" and ", upstreams)}");
     }
 
     private static async Task WaitUntilNotLimitedAsync(HttpClient client)
@@ -290,48 +290,6 @@ public sealed partial class ProxyTests(StackFixture stack)
 
             await Task.Delay(200);
         }
-    }
-
-    private static async Task<JsonElement> WaitForAccessLogAsync(ReadinessAspire.Hosting.DistributedApplication app, Func<JsonElement, bool> match)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if (ReadAccessLog(app).FirstOrDefault(match) is { ValueKind: JsonValueKind.Object } entry)
-            {
-                return entry;
-            }
-
-            await Task.Delay(100); // nginx flushes its buffered access log every second.
-        }
-
-        throw new Xunit.Sdk.XunitException("no matching access log entry");
-    }
-
-    private static async Task<List<JsonElement>> WaitForAccessLogCountAsync(ReadinessAspire.Hosting.DistributedApplication app, string path, int count)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var entries = ReadAccessLog(app).Where(e => e.GetProperty("path").GetString() == path).ToList();
-            if (entries.Count >= count || attempt == 50)
-            {
-                return entries;
-            }
-
-            await Task.Delay(100); // nginx flushes its buffered access log every second.
-        }
-    }
-
-    private static List<JsonElement> ReadAccessLog(ReadinessAspire.Hosting.DistributedApplication app)
-    {
-        using var stream = new FileStream(ProxyClient.AccessLog(app), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        var entries = new List<JsonElement>();
-        while (reader.ReadLine() is { } line)
-        {
-            entries.Add(JsonDocument.Parse(line).RootElement.Clone());
-        }
-
-        return entries;
     }
 
     [GeneratedRegex(@"/assets/[A-Za-z0-9._-]+\.(js|css)")]

@@ -1,10 +1,12 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AppHost.Tests.Deployment;
 using YamlDotNet.RepresentationModel;
 
 namespace AppHost.Tests;
 
 /// <summary>The GitHub workflows pass actionlint, and do what the deployability issue asks of them.</summary>
-public sealed class WorkflowTests : IDisposable
+public sealed partial class WorkflowTests : IDisposable
 {
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), "readinessaspire-tests", "workflows-" + Guid.NewGuid().ToString("N")[..12]);
 
@@ -43,6 +45,27 @@ public sealed class WorkflowTests : IDisposable
         Assert.Contains("git diff --exit-code -- aspire-manifest.json", text, StringComparison.Ordinal);
         Assert.Contains("-t:PublishContainer", text, StringComparison.Ordinal);
         Assert.Contains("actions/upload-artifact", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CIs_proxy_image_check_gives_the_image_the_manifests_values_where_it_has_no_default()
+    {
+        var text = File.ReadAllText(RepositoryFiles.Path(".github", "workflows", "ci.yml"));
+        var given = DockerRunEnv().Matches(text).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value);
+        var defaults = DockerfileEnv().Matches(File.ReadAllText(RepositoryFiles.Path("Proxy", "Dockerfile"))).Select(m => m.Groups[1].Value).ToHashSet();
+        var resources = RepositoryFiles.ManifestResources();
+        var env = (JsonObject)resources["proxy"]!["env"]!;
+
+        var needed = env.Where(e => !defaults.Contains(e.Key)).ToList();
+        Assert.NotEmpty(needed);
+        foreach (var (name, value) in needed)
+        {
+            Assert.True(given.TryGetValue(name, out var actual), $"ci.yml runs the proxy image without {name}, which the manifest sets and the image has no default for");
+            // Upstreams as the container resolves them: the service's name, its HTTP binding's port.
+            var expected = BindingHost().Replace((string)value!, m => m.Groups[1].Value);
+            expected = BindingPort().Replace(expected, m => ((int)resources[m.Groups[1].Value]!["bindings"]!["http"]!["targetPort"]!).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected, actual);
+        }
     }
 
     [Fact]
@@ -93,4 +116,16 @@ public sealed class WorkflowTests : IDisposable
         stream.Load(new StringReader(File.ReadAllText(RepositoryFiles.Path(".github", "workflows", workflow))));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
+
+    [GeneratedRegex(@"-e (?:'(?<name>[A-Z][A-Z0-9_]*)=(?<value>[^']*)'|(?<name>[A-Z][A-Z0-9_]*)=(?<value>\S*))")]
+    private static partial Regex DockerRunEnv();
+
+    [GeneratedRegex(@"(?m)^\s*(?:ENV\s+)?([A-Z][A-Z0-9_]+)=(\S+?)\s*\\?$")]
+    private static partial Regex DockerfileEnv();
+
+    [GeneratedRegex(@"\{([a-z0-9-]+)\.bindings\.http\.host\}")]
+    private static partial Regex BindingHost();
+
+    [GeneratedRegex(@"\{([a-z0-9-]+)\.bindings\.http\.port\}")]
+    private static partial Regex BindingPort();
 }

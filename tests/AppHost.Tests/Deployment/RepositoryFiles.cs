@@ -5,7 +5,17 @@ namespace AppHost.Tests.Deployment;
 /// <summary>Files of the repository these tests check, found from the AppHost project the test project references.</summary>
 internal static class RepositoryFiles
 {
-    public static string Root { get; } = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(new Projects.AppHost().ProjectPath)!, ".."));
+    /// <summary>
+    /// The AppHost's folder. Aspire's AppHost SDK generates <c>Projects.AppHost</c> with the project's folder as its
+    /// <c>ProjectPath</c> (where the AppHost runs from); a project file's path is taken to its folder as well.
+    /// </summary>
+    public static string AppHostDirectory { get; } = Projects.AppHost.ProjectPath.EndsWith(".csproj", StringComparison.Ordinal)
+        ? System.IO.Path.GetDirectoryName(Projects.AppHost.ProjectPath)!
+        : Projects.AppHost.ProjectPath;
+
+    public static string AppHostProject => System.IO.Path.Combine(AppHostDirectory, "AppHost.csproj");
+
+    public static string Root { get; } = System.IO.Path.GetFullPath(System.IO.Path.Combine(AppHostDirectory, ".."));
 
     public static string ManifestPath => Path("aspire-manifest.json");
 

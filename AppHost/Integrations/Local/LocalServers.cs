@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// What every local-process server of ours shares: the data directory that survives restarts, the ports they listen on
+/// (their own, never DCP's proxy, so that no hot path goes through it) and the user PostgreSQL must run as.
+/// </summary>
+internal static class LocalServers
+{
+    public const string DataDirectoryKey = "AppHost:DataDirectory";
+
+    /// <summary>
+    /// <c>AppHost:DataDirectory</c>, else one directory per AppHost checkout: under /var/lib as root (PostgreSQL's user
+    /// cannot traverse /root), else under the user's XDG data home.
+    /// </summary>
+    public static string DataDirectory(IDistributedApplicationBuilder builder)
+    {
+        var directory = builder.Configuration[DataDirectoryKey];
+        if (string.IsNullOrEmpty(directory))
+        {
+            var checkout = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.AppHostDirectory)))[..10];
+            var root = Environment.IsPrivilegedProcess
+                ? "/var/lib/readinessaspire"
+                : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "readinessaspire");
+            directory = Path.Combine(root, $"apphost-{checkout}");
+        }
+
+        directory = Path.GetFullPath(directory, builder.AppHostDirectory);
+        Directory.CreateDirectory(directory);
+        // Servers that run as another user (PostgreSQL) must traverse it; what is private inside is 0700 on its own.
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        return directory;
+    }
+
+    /// <summary>A subdirectory of the data directory, created.</summary>
+    public static string DataSubdirectory(IDistributedApplicationBuilder builder, params string[] parts)
+    {
+        var directory = Path.Combine([DataDirectory(builder), .. parts]);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>
+    /// The port a server listens on itself. The preferred one in a real run; a free one when the testing builder asks for
+    /// random ports (<c>DcpPublisher:RandomizePorts</c>), so tests never clash with a running AppHost or each other.
+    /// </summary>
+    public static int Port(IDistributedApplicationBuilder builder, int? preferred) =>
+        preferred is int port && !builder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts") ? port : FreePort();
+
+    /// <summary>
+    /// A port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for port 0 is one it
+    /// also hands out as the source port of outgoing connections, which can take it before the server binds it.
+    /// </summary>
+    private static int FreePort()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
+        throw new DistributedApplicationException("No free loopback port between 20000 and 32000 after 100 tries");
+    }
+
+    /// <summary>
+    /// Generated server passwords are kept in the AppHost's user secrets, which Aspire writes in every environment but
+    /// reads back only in Development: read them everywhere, or a Production start would generate a new password
+    /// that the existing PostgreSQL cluster does not know. Lowest precedence, so the environment still overrides.
+    /// </summary>
+    public static void ReadUserSecretsInEveryEnvironment(IDistributedApplicationBuilder builder)
+    {
+        var id = builder.Configuration["ASPIRE_USER_SECRETS_ID"]
+            ?? System.Reflection.Assembly.GetEntryAssembly()?.GetCustomAttributes(typeof(Microsoft.Extensions.Configuration.UserSecrets.UserSecretsIdAttribute), false)
+                .OfType<Microsoft.Extensions.Configuration.UserSecrets.UserSecretsIdAttribute>().FirstOrDefault()?.UserSecretsId;
+        // In Development the host has added it already (as user secrets: a JSON file named secrets.json).
+        if (id is null || builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().Any(s => s.Path == "secrets.json"))
+        {
+            return;
+        }
+
+        builder.Configuration.Sources.Insert(0, new ConfigurationBuilder().AddUserSecrets(id).Sources.Single());
+    }
+
+    /// <summary>Adds a loopback endpoint that the server binds itself: no DCP proxy between clients and the server.</summary>
+    public static IResourceBuilder<T> WithLocalEndpoint<T>(this IResourceBuilder<T> builder, string name, string scheme, int? port = null, bool isExternal = false)
+        where T : IResourceWithEndpoints
+    {
+        var local = Port(builder.ApplicationBuilder, port);
+        return builder.WithEndpoint(name, endpoint =>
+        {
+            endpoint.UriScheme = scheme;
+            endpoint.Port = local;
+            endpoint.TargetPort = local;
+            endpoint.IsProxied = false;
+            endpoint.IsExternal = isExternal;
+        });
+    }
+
+    /// <summary>Writes a file only its owner can read: passwords and keys never go on a command line.</summary>
+    public static void WritePrivateFile(string path, string contents)
+    {
+        File.WriteAllText(path, string.Empty);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(path, contents);
+    }
+
+    /// <summary>Names the Debian package to install when a server's binary is missing, before anything starts.</summary>
+    public static void RequireFile(string path, string package)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DistributedApplicationException($"{path} not found; install it with: apt-get install -y {package} (or run bash .ci/install)");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Logging;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// Follows Aspire's resource notifications: restarts crashed replicas (Aspire's start command, with backoff) and tells
+/// the watchers when the ports of a resource's replicas change.
+/// </summary>
+internal sealed partial class ReplicaWatcher(
+    ReplicaWatcher.WatchList watches,
+    ResourceNotificationService notifications,
+    ResourceCommandService commands,
+    ILogger<ReplicaWatcher> logger) : ResourceEventFollower(notifications)
+{
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_stableAfter = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RestartHistory> _restarts = new(StringComparer.Ordinal);
+    private readonly Dictionary<Watch, string> _lastPorts = [];
+    private readonly Dictionary<string, string?> _previousStates = new(StringComparer.Ordinal);
+
+    /// <summary>The watches registered while the model was built; one list per builder.</summary>
+    internal sealed class WatchList : List<Watch>;
+
+    internal sealed record Watch(IResource Target, string EndpointName, Func<ReplicaWatcher, CancellationToken, Task> OnChange);
+
+    private sealed record RestartHistory(int Failures, DateTime LastStart, bool Pending);
+
+    private static readonly ConditionalWeakTable<IDistributedApplicationBuilder, WatchList> s_watches = new();
+
+    internal static WatchList Watches(IDistributedApplicationBuilder builder) => s_watches.GetOrCreateValue(builder);
+
+    /// <summary>The ports the resource's replicas serve the endpoint on now, as DCP resolved them for each replica.</summary>
+    internal IReadOnlyList<ReplicaPort> CurrentPorts(IResource target, string endpointName)
+    {
+        var variable = ReplicaPort.VariableName(endpointName);
+        var ports = new List<ReplicaPort>();
+        foreach (var current in _latest.Values.Where(e => e.Resource == target).OrderBy(e => e.ResourceId, StringComparer.Ordinal))
+        {
+            if (current.Snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == variable) is { Value: { } value }
+                && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+            {
+                ports.Add(new(current.ResourceId, port));
+            }
+        }
+
+        return ports;
+    }
+
+    /// <summary>
+    /// Waits until the resource is healthy and every one of its replicas has reported its port and answers
+    /// <paramref name="readyPath"/> there (when given). Aspire's health is the resource's, checked through DCP's proxy:
+    /// one healthy replica makes the resource healthy while another may not serve yet.
+    /// </summary>
+    internal async Task<IReadOnlyList<ReplicaPort>> WaitForReplicasAsync(IResource target, string endpointName, string? readyPath, CancellationToken cancellationToken)
+    {
+        await Notifications.WaitForResourceHealthyAsync(target.Name, cancellationToken);
+        var replicas = target.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            var ports = CurrentPorts(target, endpointName);
+            if (ports.Count >= replicas && (readyPath is null || await AllReadyAsync(probe, ports, readyPath, cancellationToken)))
+            {
+                return ports;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static async Task<bool> AllReadyAsync(HttpClient probe, IReadOnlyList<ReplicaPort> ports, string readyPath, CancellationToken cancellationToken)
+    {
+        foreach (var replica in ports)
+        {
+            try
+            {
+                using var response = await probe.GetAsync(new Uri($"http://127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)}{readyPath}"), cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The process id DCP reports for a single-instance resource, while it runs.</summary>
+    internal int? ProcessId(IResource resource) =>
+        _latest.Values.SingleOrDefault(e => e.Resource == resource) is { } current
+        && current.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+        && int.TryParse(Convert.ToString(pid, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : null;
+
+    protected override async Task OnChangeAsync(ResourceEvent change, CancellationToken cancellationToken)
+    {
+        _latest[change.ResourceId] = change;
+        if (change.Resource.Annotations.OfType<RestartOnFailureAnnotation>().Any())
+        {
+            ConsiderRestart(change, cancellationToken);
+        }
+
+        foreach (var watch in watches.Where(w => w.Target == change.Resource))
+        {
+            await NotifyIfChangedAsync(watch, cancellationToken);
+        }
+    }
+
+    private async Task NotifyIfChangedAsync(Watch watch, CancellationToken cancellationToken)
+    {
+        var ports = CurrentPorts(watch.Target, watch.EndpointName);
+        var key = string.Join(',', ports.Select(p => $"{p.ReplicaName}={p.Port}"));
+        if (ports.Count == 0 || (_lastPorts.TryGetValue(watch, out var last) && last == key))
+        {
+            return;
+        }
+
+        _lastPorts[watch] = key;
+        try
+        {
+            await watch.OnChange(this, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A consumer that cannot follow a change now must not stop the watch: the next change tries again.
+            LogWatchFailed(logger, watch.Target.Name, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// A replica that was running and exited with a non-zero code crashed; one that a stop command ended went through
+    /// Stopping first, and stays stopped.
+    /// </summary>
+    private void ConsiderRestart(ResourceEvent change, CancellationToken stoppingToken)
+    {
+        var snapshot = change.Snapshot;
+        var state = snapshot.State?.Text;
+        var previous = _previousStates.TryGetValue(change.ResourceId, out var p) ? p : null;
+        _previousStates[change.ResourceId] = state;
+        if ((state != KnownResourceStates.Exited && state != KnownResourceStates.Finished) || previous != KnownResourceStates.Running || snapshot.ExitCode is null or 0)
+        {
+            return;
+        }
+
+        var history = _restarts.GetOrAdd(change.ResourceId, _ => new(0, DateTime.MinValue, false));
+        if (history.Pending)
+        {
+            return;
+        }
+
+        var failures = DateTime.UtcNow - history.LastStart > s_stableAfter ? 0 : history.Failures;
+        var delay = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, s_firstBackoff.Ticks << Math.Min(failures, 10)));
+        _restarts[change.ResourceId] = history with { Failures = failures + 1, Pending = true };
+        LogRestarting(logger, change.ResourceId, snapshot.ExitCode.Value, delay.TotalSeconds);
+        _ = RestartAsync(change.ResourceId, delay, stoppingToken);
+    }
+
+    /// <summary>Starts the replica after <paramref name="delay"/>; a start that fails is tried again, with the delay doubled.</summary>
+    private async Task RestartAsync(string resourceId, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(delay, stoppingToken);
+                var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, stoppingToken);
+                if (result.Success)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, delay.Ticks * 2));
+                LogWatchFailed(logger, resourceId, $"{result.Message ?? "start command failed"}; trying again in {delay.TotalSeconds} s");
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _restarts.AddOrUpdate(resourceId, _ => new(1, DateTime.UtcNow, false), (_, h) => h with { LastStart = DateTime.UtcNow, Pending = false });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Replica} exited with code {ExitCode}; starting it again in {DelaySeconds} s")]
+    private static partial void LogRestarting(ILogger logger, string replica, int exitCode, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource}: {Reason}")]
+    private static partial void LogWatchFailed(ILogger logger, string resource, string reason);
+}

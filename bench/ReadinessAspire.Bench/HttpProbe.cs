@@ -1,0 +1,31 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ReadinessAspire.Bench;
+
+/// <summary>An HTTP client for single checks: HTTPS trusts the AppHost's local certificate authority and nothing else.</summary>
+internal static class HttpProbe
+{
+    public static HttpClient CreateClient(string caCertificatePath)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        };
+        if (File.Exists(caCertificatePath))
+        {
+            var ca = X509CertificateLoader.LoadCertificateFromFile(caCertificatePath);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return certificate is X509Certificate2 server && chain.Build(server);
+            };
+        }
+
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+    }
+}

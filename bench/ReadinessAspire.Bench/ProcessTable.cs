@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace ReadinessAspire.Bench;
+
+/// <summary>One process as /proc showed it: its parent and its command line.</summary>
+internal sealed record ProcessEntry(int Pid, int ParentPid, IReadOnlyList<string> Arguments)
+{
+    public string Executable => Arguments.Count > 0 ? Arguments[0] : string.Empty;
+
+    /// <summary>DCP's own binary: start-apiserver, run-controllers and a monitor-process per resource.</summary>
+    public bool IsDcp => Path.GetFileName(Executable) == "dcp";
+
+    public bool IsDashboard => Path.GetFileName(Executable).StartsWith("Aspire.Dashboard", StringComparison.Ordinal);
+
+    /// <summary><c>dotnet run</c>, which DCP starts for a project; the application itself is its child.</summary>
+    public bool IsDotnetRun => Path.GetFileName(Executable) == "dotnet" && Arguments.Count > 1 && Arguments[1] == "run";
+}
+
+/// <summary>
+/// A snapshot of every process on the machine (parent and command line), with resident (RSS) and proportional (PSS:
+/// shared pages divided among the processes sharing them) memory read on demand. Memory is summed per process tree, since
+/// PostgreSQL's backends and nginx's workers are children of the process DCP started.
+/// </summary>
+internal sealed class ProcessTable
+{
+    private readonly Dictionary<int, ProcessEntry> _processes;
+    private readonly Dictionary<int, List<int>> _children = [];
+
+    private ProcessTable(Dictionary<int, ProcessEntry> processes)
+    {
+        _processes = processes;
+        foreach (var process in processes.Values)
+        {
+            if (!_children.TryGetValue(process.ParentPid, out var list))
+            {
+                _children[process.ParentPid] = list = [];
+            }
+
+            list.Add(process.Pid);
+        }
+    }
+
+    public static ProcessTable Capture()
+    {
+        var processes = new Dictionary<int, ProcessEntry>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Read(pid) is { } entry)
+            {
+                processes[pid] = entry;
+            }
+        }
+
+        return new ProcessTable(processes);
+    }
+
+    public ProcessEntry? this[int pid] => _processes.GetValueOrDefault(pid);
+
+    public IEnumerable<ProcessEntry> All => _processes.Values;
+
+    public IReadOnlyList<int> Children(int pid) => _children.GetValueOrDefault(pid) ?? [];
+
+    /// <summary>A process and all its descendants.</summary>
+    public IEnumerable<int> Tree(int pid)
+    {
+        if (!_processes.ContainsKey(pid))
+        {
+            yield break;
+        }
+
+        var pending = new Stack<int>([pid]);
+        while (pending.TryPop(out var current))
+        {
+            yield return current;
+            foreach (var child in Children(current))
+            {
+                pending.Push(child);
+            }
+        }
+    }
+
+    /// <summary>
+    /// DCP's processes for the AppHost with pid <paramref name="appHostPid"/>: the API server started with
+    /// <c>--monitor &lt;pid&gt;</c> (it detaches, so it is no child of the AppHost) and everything below it.
+    /// </summary>
+    public IEnumerable<ProcessEntry> DcpTree(int appHostPid)
+    {
+        var monitor = appHostPid.ToString(CultureInfo.InvariantCulture);
+        return _processes.Values
+            .Where(p => p.IsDcp && p.Arguments.Zip(p.Arguments.Skip(1)).Any(pair => pair is ("--monitor", var value) && value == monitor))
+            .SelectMany(p => Tree(p.Pid))
+            .Distinct()
+            .Select(pid => _processes[pid]);
+    }
+
+    public static double RssMiB(IEnumerable<int> pids) => pids.Sum(pid => StatusKiB(pid, "/status", "VmRSS:")) / 1024.0;
+
+    public static double PssMiB(IEnumerable<int> pids) => pids.Sum(pid => StatusKiB(pid, "/smaps_rollup", "Pss:")) / 1024.0;
+
+    public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}");
+
+    private static ProcessEntry? Read(int pid)
+    {
+        var directory = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            var stat = File.ReadAllText(directory + "/stat");
+            var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+            var arguments = File.ReadAllText(directory + "/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            return new ProcessEntry(pid, parent, arguments);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // The process ended while we looked.
+        }
+    }
+
+    private static long StatusKiB(int pid, string file, string key)
+    {
+        try
+        {
+            return File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}{file}")
+                .Where(line => line.StartsWith(key, StringComparison.Ordinal))
+                .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
+                .FirstOrDefault();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+}
