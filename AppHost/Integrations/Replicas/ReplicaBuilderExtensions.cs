@@ -29,7 +29,7 @@ public static class ReplicaBuilderExtensions
 
     /// <summary>
     /// Calls <paramref name="onChange"/> whenever the set of ports that <paramref name="target"/>'s replicas serve
-    /// <paramref name="endpointName"/> on changes (a replica started again gets a new port). Run mode only.
+    /// <paramref name="endpointName"/> on changes (a replica started again may get another port). Run mode only.
     /// </summary>
     internal static void WatchReplicaPorts(IDistributedApplicationBuilder builder, IResourceWithEndpoints target, string endpointName, Func<ReplicaWatcher, CancellationToken, Task> onChange)
     {
