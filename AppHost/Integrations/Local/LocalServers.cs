@@ -118,6 +118,25 @@ internal static class LocalServers
         File.WriteAllText(path, contents);
     }
 
+    /// <summary>
+    /// Runs a server's own checker (<c>nginx -t</c>, <c>promtool check</c>) to completion: null when it passes, else
+    /// what it printed.
+    /// </summary>
+    public static async Task<string?> CheckAsync(string command, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(command, arguments)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return process.ExitCode == 0 ? null : ((await output) + (await errors)).Trim();
+    }
+
     /// <summary>Names the Debian package to install when a server's binary is missing, before anything starts.</summary>
     public static void RequireFile(string path, string package)
     {

@@ -140,21 +140,8 @@ public static partial class NginxBuilderExtensions
     internal static string UpstreamVariable(IResource target) => $"UPSTREAM_{target.Name.ToUpperInvariant().Replace('-', '_')}";
 
     /// <summary><c>nginx -t</c> on the rendered configuration: null when nginx accepts it, else what nginx said.</summary>
-    private static async Task<string?> CheckConfigurationAsync(NginxResource nginx, string prefix, CancellationToken cancellationToken)
-    {
-        var check = new System.Diagnostics.ProcessStartInfo(nginx.Command)
-        {
-            ArgumentList = { "-t", "-q", "-p", prefix, "-c", Path.Combine(prefix, "conf", "nginx.conf"), "-e", "stderr" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = System.Diagnostics.Process.Start(check)!;
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode == 0 ? null : (await errors).Trim();
-    }
+    private static Task<string?> CheckConfigurationAsync(NginxResource nginx, string prefix, CancellationToken cancellationToken) =>
+        LocalServers.CheckAsync(nginx.Command, ["-t", "-q", "-p", prefix, "-c", Path.Combine(prefix, "conf", "nginx.conf"), "-e", "stderr"], cancellationToken);
 
     /// <summary>Renders every template into the prefix's conf/ directory.</summary>
     internal static async Task RenderAsync(NginxResource nginx, string prefix, LocalCertificateAuthority certificates, Func<(IResourceWithEndpoints Target, string EndpointName), IReadOnlyList<ReplicaPort>> replicaPorts, CancellationToken cancellationToken)

@@ -65,28 +65,13 @@ public static class PrometheusBuilderExtensions
             }
 
             await File.WriteAllTextAsync(configFile, RenderConfig(prometheus, runDirectory), cancellationToken);
-            if (await PromtoolAsync(["check", "config", configFile], cancellationToken) is { } rejection)
+            // promtool checks the rule files the configuration names too.
+            if (await LocalServers.CheckAsync("/usr/bin/promtool", ["check", "config", configFile], cancellationToken) is { } rejection)
             {
                 throw new DistributedApplicationException($"{prometheus.Name}: promtool rejected {configFile} or its rules: {rejection}");
             }
         });
         return resource;
-    }
-
-    /// <summary><c>promtool</c>, which checks the rule files a configuration names too: null when it passes, else what it said.</summary>
-    private static async Task<string?> PromtoolAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/promtool", arguments)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode == 0 ? null : ((await output) + (await errors)).Trim();
     }
 
     /// <summary>Alert and recording rules, relative to the AppHost project; promtool checks them before start.</summary>
