@@ -49,11 +49,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         Assert.True(exits.Count == processes.Count, $"still running 70 s after SIGTERM:\n  {string.Join("\n  ", processes.Where(p => !exits.ContainsKey(p)))}");
 
         // The next run finds what the stop under load left: the same password, the row, the same answers.
-        var next = Start();
-        var nextProxy = await next.WaitUntilReadyAsync(s_startTimeout);
-        Assert.Equal(password, next.StoredSecret("Parameters:postgres-password"));
-        Assert.Equal("kept", await ScalarAsync(next, password, "SELECT note FROM drill_marker"));
-        Assert.Equal(checklists, await ChecklistsAsync(next, nextProxy));
+        await AssertNextRunKeptTheDataAsync(password, checklists);
 
         Assert.True(exitedAfter < TimeSpan.FromSeconds(10), $"the AppHost exited {exitedAfter.TotalSeconds:F1} s after SIGTERM:\n{run.Output}");
         Assert.True(left.Count == 0, $"still running 10 s after SIGTERM:\n  {string.Join("\n  ", left)}\n{run.Output}");
@@ -88,11 +84,17 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         Assert.True(exits.Count == processes.Count, $"DCP still runs 75 s after SIGKILL:\n  {string.Join("\n  ", processes.Where(p => !exits.ContainsKey(p)))}");
 
         // Second run on the same data and user secrets: the same password, and the row is there.
-        var second = Start();
-        var secondProxy = await second.WaitUntilReadyAsync(s_startTimeout);
-        Assert.Equal(password, second.StoredSecret("Parameters:postgres-password"));
-        Assert.Equal("kept", await ScalarAsync(second, password, "SELECT note FROM drill_marker"));
-        Assert.Equal(checklists, await ChecklistsAsync(second, secondProxy));
+        await AssertNextRunKeptTheDataAsync(password, checklists);
+    }
+
+    /// <summary>Starts the AppHost again on the same data and user secrets: the same password, the marker row, the same answers.</summary>
+    private async Task AssertNextRunKeptTheDataAsync(string password, string checklists)
+    {
+        var next = Start();
+        var proxy = await next.WaitUntilReadyAsync(s_startTimeout);
+        Assert.Equal(password, next.StoredSecret("Parameters:postgres-password"));
+        Assert.Equal("kept", await ScalarAsync(next, password, "SELECT note FROM drill_marker"));
+        Assert.Equal(checklists, await ChecklistsAsync(next, proxy));
     }
 
     public void Dispose()
