@@ -7,6 +7,7 @@ var trustedProxies = builder.AddParameter("trusted-proxy-networks", "127.0.0.1/3
 var postgres = builder.AddPostgresServer("postgres");
 var readinessDb = postgres.AddPostgresDatabase("readiness");
 var cache = builder.AddRedisServer("cache");
+var evidence = builder.AddBlobStorage("evidence");
 
 // Services
 var migrator = builder.AddProject<Projects.WebApi>("migrator")
@@ -20,12 +21,14 @@ var webApi = builder.AddProject<Projects.WebApi>("webapi")
     .WithServiceEndpoints()
     .WithReference(readinessDb)
     .WithReference(cache)
+    .WithReference(evidence)
     .WithEnvironment("AllowedHosts", allowedHosts)
     .WithEnvironment("ForwardedHeaders__KnownNetworks", trustedProxies)
     .WithHttpHealthCheck("/health/ready")
     .WithRestartOnFailure()
     .WithDeployCheck()
     .WaitFor(readinessDb)
+    .WaitFor(evidence)
     .WaitForCompletion(migrator);
 
 var staticHost = builder.AddProject<Projects.StaticHost>("static")

@@ -107,9 +107,9 @@ public sealed class KubernetesManifestTests
         {
             foreach (var (variable, value) in node!["env"] as JsonObject ?? [])
             {
-                // {postgres-password.value}: the parameter itself, which the cluster keeps in readiness-secrets under its name.
-                if ((string?)value is not ['{', .. var expression, '}'] || !expression.EndsWith(".value", StringComparison.Ordinal)
-                    || !secrets.Contains(expression[..^".value".Length]))
+                // {postgres-password.value}, or {evidence.connectionString} of a connection-string parameter: the
+                // parameter itself, which the cluster keeps in readiness-secrets under its name.
+                if ((string?)value is not ['{', .. var expression, '}'] || SecretParameter(expression) is not { } parameter || !secrets.Contains(parameter))
                 {
                     continue;
                 }
@@ -117,13 +117,19 @@ public sealed class KubernetesManifestTests
                 var entry = Sequence(workloads[name], "env").Single(e => Scalar(e, "name") == variable);
                 var reference = Mapping(Mapping(entry, "valueFrom"), "secretKeyRef");
                 Assert.Equal("readiness-secrets", Scalar(reference, "name"));
-                Assert.Equal(expression[..^".value".Length], Scalar(reference, "key"));
+                Assert.Equal(parameter, Scalar(reference, "key"));
                 passed++;
             }
         }
 
         Assert.True(passed >= secrets.Count, "the manifest passes no secret to any workload");
     }
+
+    /// <summary>The parameter an expression passes whole: <c>{name.value}</c> or <c>{name.connectionString}</c>.</summary>
+    private static string? SecretParameter(string expression) =>
+        expression.EndsWith(".value", StringComparison.Ordinal) ? expression[..^".value".Length]
+        : expression.EndsWith(".connectionString", StringComparison.Ordinal) ? expression[..^".connectionString".Length]
+        : null;
 
     /// <summary>Containers by workload name (Deployment, StatefulSet, Job): each workload here has one.</summary>
     private static Dictionary<string, YamlMappingNode> Workloads() => Documents()

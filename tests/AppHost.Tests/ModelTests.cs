@@ -6,7 +6,7 @@ namespace AppHost.Tests;
 /// <summary>The AppHost's model and its parameters, from Aspire's testing builder, without starting any server.</summary>
 public sealed class ModelTests : IDisposable
 {
-    private static readonly string[] s_localServers = ["postgres", "cache", "proxy", "prometheus", "proxy-exporter", "cache-exporter", "postgres-exporter"];
+    private static readonly string[] s_localServers = ["postgres", "cache", "evidence", "proxy", "prometheus", "proxy-exporter", "cache-exporter", "postgres-exporter"];
     private readonly string _dataDirectory = StackFixture.NewDataDirectory();
     private readonly string _userSecretsId = $"readinessaspire-tests-{Guid.NewGuid():N}";
 
@@ -58,6 +58,96 @@ public sealed class ModelTests : IDisposable
             Assert.True(server.Annotations.OfType<HealthCheckAnnotation>().Any(), $"{name} has no health check");
         }
     }
+
+    [Fact]
+    public async Task Blob_storage_runs_Azurite_on_loopback_with_its_data_in_the_data_directory_and_its_key_only_in_the_environment()
+    {
+        await using var builder = await CreateBuilderAsync();
+
+        var storage = Assert.Single(builder.Resources.OfType<AzuriteResource>());
+        Assert.Equal("evidence", storage.Name);
+        Assert.Equal("azurite-blob", Path.GetFileName(storage.Command));
+        Assert.Equal("evidence", storage.AccountName);
+        var endpoint = Assert.Single(storage.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(("blob", "http", false), (endpoint.Name, endpoint.UriScheme, endpoint.IsProxied));
+        Assert.Equal(endpoint.Port, endpoint.TargetPort);
+
+        var args = await ArgumentsAsync(storage);
+        var port = Assert.IsType<EndpointReferenceExpression>(args[5]);
+        Assert.Equal(("blob", EndpointProperty.Port), (port.Endpoint.EndpointName, port.Property));
+        var data = Path.Combine(_dataDirectory, "volumes", "evidence-data");
+        Assert.Equal(["--location", data, "--blobHost", "127.0.0.1", "--blobPort", "{port}", "--skipApiVersionCheck", "--loose", "--disableTelemetry"], args.Select(a => a as string ?? "{port}"));
+
+        var key = await storage.AccountKeyParameter.GetValueAsync(CancellationToken.None);
+        Assert.NotNull(key);
+        Assert.True(storage.AccountKeyParameter.Secret);
+        Assert.Equal($"evidence:{key}", await EnvironmentValueAsync(builder, storage, "AZURITE_ACCOUNTS"));
+        Assert.DoesNotContain(args, a => a is string text && text.Contains(key, StringComparison.Ordinal));
+        Assert.Contains(storage.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == "evidence_check");
+    }
+
+    [Fact]
+    public async Task The_blob_account_key_is_random_64_bytes_kept_0600_in_the_data_directory_and_the_same_in_the_next_run()
+    {
+        var first = await AccountKeyAsync(_dataDirectory);
+        var second = await AccountKeyAsync(_dataDirectory);
+        var other = StackFixture.NewDataDirectory();
+        string elsewhere;
+        try
+        {
+            elsewhere = await AccountKeyAsync(other);
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+
+        Assert.Equal(64, Convert.FromBase64String(first).Length);
+        Assert.NotEqual(AzuriteTests.WellKnownAccountKey, first);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, elsewhere);
+        var file = Path.Combine(_dataDirectory, "secrets", "evidence-account-key");
+        Assert.Equal(first, File.ReadAllText(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+        // Nothing of it in the user-secrets store, where the passwords are: it belongs to the data beside it.
+        Assert.Null(StoredSecret("Parameters:evidence-account-key"));
+    }
+
+    [Fact]
+    public void A_damaged_account_key_file_is_an_error_naming_the_file_and_is_never_replaced()
+    {
+        var file = Path.Combine(_dataDirectory, "secrets", "evidence-account-key");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, "not base64!");
+
+        var error = Assert.Throws<DistributedApplicationException>(() => AzuriteBuilderExtensions.ReadOrCreateAccountKey(file));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Equal("not base64!", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void A_missing_azurite_blob_names_the_npm_package_that_ci_install_installs()
+    {
+        var error = Assert.Throws<DistributedApplicationException>(() => LocalServers.RequireFile("/usr/bin/no-such-azurite-blob", AzuriteBuilderExtensions.NpmPackage, "npm install -g"));
+
+        Assert.Equal($"/usr/bin/no-such-azurite-blob not found; install it with: npm install -g {AzuriteBuilderExtensions.NpmPackage} (or run bash .ci/install)", error.Message);
+        Assert.Contains($"azurite=\"{AzuriteBuilderExtensions.NpmPackage}\"", File.ReadAllLines(AppHost.Tests.Deployment.RepositoryFiles.Path(".ci", "install")));
+    }
+
+    [Theory]
+    [InlineData("evidence", "evidence")]
+    [InlineData("Review-Evidence-2", "reviewevidence2")]
+    public void The_storage_account_is_named_after_the_resource_in_letters_and_digits(string name, string account) =>
+        Assert.Equal(account, AzuriteBuilderExtensions.AccountName(name));
+
+    [Theory]
+    [InlineData("ev")]
+    [InlineData("a-b")]
+    [InlineData("evidence-of-every-review-ever")]
+    public void A_resource_name_that_makes_no_storage_account_name_is_refused(string name) =>
+        Assert.Contains($"'{name}'", Assert.Throws<ArgumentException>(() => AzuriteBuilderExtensions.AccountName(name)).Message, StringComparison.Ordinal);
 
     [Fact]
     public void A_missing_server_binary_is_one_line_naming_the_Debian_package()
@@ -132,9 +222,11 @@ public sealed class ModelTests : IDisposable
     /// The AppHost's model as a run builds it, with this test's throwaway data directory and its own user-secrets
     /// store (ASPIRE_USER_SECRETS_ID), shared by every builder of the test as by the runs of one AppHost.
     /// </summary>
-    private async Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(params string[] args) =>
+    private Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(params string[] args) => CreateBuilderOnAsync(_dataDirectory, args);
+
+    private async Task<IDistributedApplicationTestingBuilder> CreateBuilderOnAsync(string dataDirectory, params string[] args) =>
         await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--AppHost:DataDirectory={_dataDirectory}", $"--ASPIRE_USER_SECRETS_ID={_userSecretsId}", .. args],
+            [$"--AppHost:DataDirectory={dataDirectory}", $"--ASPIRE_USER_SECRETS_ID={_userSecretsId}", .. args],
             (options, _) => options.DisableDashboard = true);
 
     private async Task<string> ParameterValueAsync(string name, params string[] args)
@@ -146,6 +238,35 @@ public sealed class ModelTests : IDisposable
             .Single(p => p.Name == name);
         Assert.True(parameter.Secret);
         return (await parameter.GetValueAsync(CancellationToken.None))!;
+    }
+
+    private async Task<string> AccountKeyAsync(string dataDirectory)
+    {
+        await using var builder = await CreateBuilderOnAsync(dataDirectory);
+        return (await Assert.Single(builder.Resources.OfType<AzuriteResource>()).AccountKeyParameter.GetValueAsync(CancellationToken.None))!;
+    }
+
+    /// <summary>The arguments as the resource's callbacks write them, unresolved: endpoint ports are known only in a run.</summary>
+    private static async Task<List<object>> ArgumentsAsync(ExecutableResource resource)
+    {
+        var args = new List<object>();
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new CommandLineArgsCallbackContext(args, resource, CancellationToken.None));
+        }
+
+        return args;
+    }
+
+    private static async Task<string?> EnvironmentValueAsync(IDistributedApplicationTestingBuilder builder, ExecutableResource resource, string name)
+    {
+        var environment = new Dictionary<string, object>();
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(new EnvironmentCallbackContext(builder.ExecutionContext, resource, environment, CancellationToken.None));
+        }
+
+        return environment[name] is IValueProvider value ? await value.GetValueAsync(CancellationToken.None) : environment[name] as string;
     }
 
     private string? StoredSecret(string key)

@@ -9,7 +9,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string DataDirectory { get; private set; } = null!;
 
-    public async Task InitializeAsync() => (App, DataDirectory) = await StartAsync(_ => { }, ["webapi", "static", "proxy"]);
+    public async Task InitializeAsync() => (App, DataDirectory) = await StartAsync(_ => { }, ["evidence", "webapi", "static", "proxy"]);
 
     public Task DisposeAsync() => StopAsync(App, DataDirectory);
 

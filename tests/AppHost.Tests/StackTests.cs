@@ -8,7 +8,7 @@ namespace AppHost.Tests;
 [Collection(StackTestGroup.Name)]
 public sealed class StackTests(StackFixture stack)
 {
-    private static readonly string[] s_servers = ["postgres", "readiness", "cache", "migrator", "webapi", "static", "proxy", "proxy-exporter", "cache-exporter", "postgres-exporter", "prometheus"];
+    private static readonly string[] s_servers = ["postgres", "readiness", "cache", "evidence", "migrator", "webapi", "static", "proxy", "proxy-exporter", "cache-exporter", "postgres-exporter", "prometheus"];
 
     [Fact]
     public async Task Every_resource_runs_healthy_and_the_migrator_finished_with_exit_code_0()

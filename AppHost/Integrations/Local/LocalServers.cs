@@ -137,12 +137,12 @@ internal static class LocalServers
         return process.ExitCode == 0 ? null : ((await output) + (await errors)).Trim();
     }
 
-    /// <summary>Names the Debian package to install when a server's binary is missing, before anything starts.</summary>
-    public static void RequireFile(string path, string package)
+    /// <summary>Names the package to install (Debian's, unless <paramref name="installer"/> says npm) when a server's binary is missing, before anything starts.</summary>
+    public static void RequireFile(string path, string package, string installer = "apt-get install -y")
     {
         if (!File.Exists(path))
         {
-            throw new DistributedApplicationException($"{path} not found; install it with: apt-get install -y {package} (or run bash .ci/install)");
+            throw new DistributedApplicationException($"{path} not found; install it with: {installer} {package} (or run bash .ci/install)");
         }
     }
 }
