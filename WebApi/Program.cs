@@ -9,6 +9,7 @@ using WebApi.Data;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddServiceDefaults();
+builder.AddApiDocumentation();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.AddReadinessDatabase();
 builder.AddReadinessCache();
@@ -40,6 +41,7 @@ if (!await app.AllowsStartAsync())
 app.UseDefaultExceptionHandling();
 app.UseDefaultSecurity();
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
 app.MapAntiforgeryTokenEndpoint();
 app.MapChecklistEndpoints();
 

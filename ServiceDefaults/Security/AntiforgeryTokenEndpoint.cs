@@ -34,7 +34,10 @@ public static class AntiforgeryTokenEndpoint
 
             var tokens = antiforgery.GetAndStoreTokens(http);
             return TypedResults.Ok(new AntiforgeryTokenResponse(tokens.HeaderName!, tokens.RequestToken!));
-        });
+        })
+            .WithTags("Antiforgery")
+            .WithSummary("Get the antiforgery token for cookie-authenticated writes")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         return routes;
     }

@@ -16,9 +16,15 @@ public static class ChecklistEndpoints
 
     public static IEndpointRouteBuilder MapChecklistEndpoints(this IEndpointRouteBuilder routes)
     {
-        var checklists = routes.MapGroup("/api/checklists");
-        checklists.MapGet("/", GetChecklistsAsync);
-        checklists.MapGet("/{id}", GetChecklistAsync);
+        var checklists = routes.MapGroup("/api/checklists").WithTags("Checklists");
+        // Produces(304): a matching If-None-Match answers 304, which the handlers' result types cannot declare.
+        checklists.MapGet("/", GetChecklistsAsync)
+            .WithSummary("List the checklists")
+            .Produces(StatusCodes.Status304NotModified);
+        checklists.MapGet("/{id}", GetChecklistAsync)
+            .WithSummary("Get a checklist with its sections and items")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 

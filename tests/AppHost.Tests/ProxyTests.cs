@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using WebApi.Tests.OpenApi;
 
 namespace AppHost.Tests;
 
@@ -136,6 +137,41 @@ public sealed partial class ProxyTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_the_API_reference_and_its_assets_load_through_the_proxy()
+    {
+        using var client = ProxyClient.Create(stack.App);
+        using var document = await client.GetAsync(ReferencePage.DocumentPath);
+        using var redirect = await client.GetAsync("/api/docs");
+        using var page = await client.GetAsync(ReferencePage.PagePath);
+        var reference = await ReferencePage.GetAsync(client);
+
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal("application/json", document.Content.Headers.ContentType?.MediaType);
+        AssertHardened(document);
+        using (var json = JsonDocument.Parse(await document.Content.ReadAsStringAsync()))
+        {
+            // Test requests from the reference go to the proxy, as the client reached it (port included).
+            var server = json.RootElement.GetProperty("servers")[0].GetProperty("url").GetString();
+            Assert.Equal(ProxyClient.HttpsBase(stack.App), new Uri(new Uri(ProxyClient.HttpsBase(stack.App), ReferencePage.DocumentPath), server));
+        }
+
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        Assert.Equal("docs/", redirect.Headers.Location?.OriginalString);
+        // The edge's headers, with WebApi's policy for the page in place of the edge's own (ReferencePage checks it).
+        AssertEdgeHeaders(page);
+        Assert.Single(page.Headers.GetValues("Content-Security-Policy"));
+        foreach (var asset in reference.Assets)
+        {
+            using var response = await client.GetAsync(asset);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {(int)response.StatusCode}");
+            var expected = Path.GetExtension(asset.OriginalString) switch { ".js" => "text/javascript", ".svg" => "image/svg+xml", _ => "application/json" };
+            Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
+            AssertEdgeHeaders(response);
+            Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        }
+    }
+
+    [Fact]
     public async Task The_request_id_is_the_proxys_own_returned_to_the_client_and_logged()
     {
         await using var accessLog = ProxyAccessLog.Follow(stack.App);
@@ -222,18 +258,24 @@ public sealed partial class ProxyTests(StackFixture stack)
 
     private static void AssertHardened(HttpResponseMessage response)
     {
-        foreach (var name in s_hardeningHeaders)
-        {
-            Assert.True(response.Headers.Contains(name), $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri} lacks {name}");
-        }
-
-        Assert.Equal("max-age=63072000; includeSubDomains", Header(response, "Strict-Transport-Security"));
+        AssertEdgeHeaders(response);
         var csp = Header(response, "Content-Security-Policy");
         Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.Contains("object-src 'none'", csp, StringComparison.Ordinal);
         Assert.Contains("base-uri 'self'", csp, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every header the edge sets, whatever the Content-Security-Policy.</summary>
+    private static void AssertEdgeHeaders(HttpResponseMessage response)
+    {
+        foreach (var name in s_hardeningHeaders)
+        {
+            Assert.True(response.Headers.Contains(name), $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri} lacks {name}");
+        }
+
+        Assert.Equal("max-age=63072000; includeSubDomains", Header(response, "Strict-Transport-Security"));
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.Equal("same-origin", Header(response, "Cross-Origin-Opener-Policy"));
         Assert.Equal("same-origin", Header(response, "Cross-Origin-Resource-Policy"));

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+
+namespace WebApi.Tests.OpenApi;
+
+/// <summary>
+/// WebApi's OpenAPI document against WebApi's own routes, whatever routes it has: a route added without a description,
+/// or hidden with ExcludeFromDescription, fails here unless it is named below with the reason.
+/// </summary>
+public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<DocumentedWebApi>
+{
+    /// <summary>The routes that are not the public API. Each must exist, so the list cannot go stale.</summary>
+    internal static readonly string[] Undocumented =
+    [
+        // Probes for orchestrators and load balancers.
+        "GET /health/live",
+        "GET /health/ready",
+        // The management port's, which the proxy never routes.
+        "GET /health/details",
+        // Prometheus' scraping endpoint takes any method.
+        "* /metrics",
+        // The document itself, and Scalar's reference page and its scripts.
+        "GET /openapi/{documentName}.json",
+        "GET /api/docs/{documentName}",
+        "GET /api/docs/scalar.js",
+        "GET /api/docs/scalar.aspnetcore.js",
+        "GET /api/docs/favicon.svg",
+    ];
+
+    [Fact]
+    public async Task Every_route_is_described_with_its_method()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        var routes = ApiDescriptionCheck.Routes(api.Endpoints);
+        Assert.Empty(Undocumented.Except(routes));
+        var undescribed = ApiDescriptionCheck.Undescribed(api.Endpoints, document.RootElement, Undocumented);
+        Assert.True(undescribed.Count == 0, "Routes missing from the OpenAPI document: " + string.Join(", ", undescribed));
+        Assert.Contains("GET /api/checklists/{id}", ApiDescriptionCheck.Operations(document.RootElement).Keys);
+    }
+
+    [Fact]
+    public async Task Only_the_api_is_described()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        Assert.All(ApiDescriptionCheck.Operations(document.RootElement).Keys, operation => Assert.Contains(" /api/", operation, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_document_is_json_with_a_title_version_and_description()
+    {
+        using var client = api.CreatePlainClient();
+
+        using var response = await client.GetAsync(new Uri(OpenApiExtensions.DocumentPath, UriKind.Relative));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var info = document.RootElement.GetProperty("info");
+        Assert.Equal("ReadinessAspire API", info.GetProperty("title").GetString());
+        Assert.Equal("v1", info.GetProperty("version").GetString());
+        Assert.Contains("problem details", info.GetProperty("description").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_security_schemes_are_the_session_cookie_with_its_antiforgery_header_and_bearer_access_tokens()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        var schemes = document.RootElement.GetProperty("components").GetProperty("securitySchemes");
+        var cookie = schemes.GetProperty("cookie");
+        Assert.Equal("apiKey", cookie.GetProperty("type").GetString());
+        Assert.Equal("cookie", cookie.GetProperty("in").GetString());
+        Assert.Equal("__Host-ra-auth", cookie.GetProperty("name").GetString());
+        var antiforgery = schemes.GetProperty("antiforgery");
+        Assert.Equal("apiKey", antiforgery.GetProperty("type").GetString());
+        Assert.Equal("header", antiforgery.GetProperty("in").GetString());
+        Assert.Equal("X-CSRF-TOKEN", antiforgery.GetProperty("name").GetString());
+        var bearer = schemes.GetProperty("bearer");
+        Assert.Equal("http", bearer.GetProperty("type").GetString());
+        Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
+        Assert.Contains("ra_pat_", bearer.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Operations_that_require_authentication_and_only_they_name_the_schemes()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        AssertSecurityFollowsAuthorization(ApiDescriptionCheck.AuthenticatedRoutes(api.Endpoints, api.Authorization), ApiDescriptionCheck.Operations(document.RootElement));
+    }
+
+    [Fact]
+    public async Task Every_error_response_is_problem_details()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        AssertErrorsAreProblemDetails(document.RootElement);
+    }
+
+    [Fact]
+    public async Task The_reference_page_runs_only_its_own_scripts_under_a_policy_with_a_fresh_nonce()
+    {
+        using var client = api.CreatePlainClient();
+
+        using var redirect = await client.GetAsync(new Uri(OpenApiExtensions.ReferencePath, UriKind.Relative));
+        var first = await ReferencePage.GetAsync(client);
+        var second = await ReferencePage.GetAsync(client);
+
+        Assert.Equal(OpenApiExtensions.ReferencePath + "/", ReferencePage.PagePath);
+        Assert.Equal(OpenApiExtensions.DocumentPath, ReferencePage.DocumentPath);
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.Equal("docs/", redirect.Headers.Location?.OriginalString);
+        Assert.NotEqual(first.Nonce, second.Nonce);
+        foreach (var asset in first.Assets)
+        {
+            using var response = await client.GetAsync(asset);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {(int)response.StatusCode}");
+        }
+    }
+
+    /// <summary>Each operation requiring authentication takes the cookie (with the antiforgery header on writes) or a bearer token, and may answer 401 and 403; no other operation names a scheme.</summary>
+    internal static void AssertSecurityFollowsAuthorization(HashSet<string> authenticated, Dictionary<string, JsonElement> operations)
+    {
+        foreach (var (key, operation) in operations)
+        {
+            var alternatives = ApiDescriptionCheck.SecurityAlternatives(operation);
+            if (!authenticated.Contains(key))
+            {
+                Assert.True(alternatives.Count == 0, $"{key} requires no authentication but names {string.Join(" or ", alternatives)}");
+                continue;
+            }
+
+            var write = key.Split(' ')[0] is "POST" or "PUT" or "PATCH" or "DELETE";
+            Assert.Equal([write ? "antiforgery+cookie" : "cookie", "bearer"], alternatives);
+            var responses = operation.GetProperty("responses");
+            Assert.True(responses.TryGetProperty("401", out _), $"{key} lacks 401");
+            Assert.True(responses.TryGetProperty("403", out _), $"{key} lacks 403");
+        }
+    }
+
+    /// <summary>Every 4xx and 5xx response of every operation is problem details, and every operation lists 429, 500 and 503.</summary>
+    internal static void AssertErrorsAreProblemDetails(JsonElement document)
+    {
+        Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("ProblemDetails", out _));
+        var operations = ApiDescriptionCheck.Operations(document);
+        Assert.NotEmpty(operations);
+        foreach (var (key, operation) in operations)
+        {
+            var responses = operation.GetProperty("responses");
+            foreach (var status in new[] { "429", "500", "503" })
+            {
+                Assert.True(responses.TryGetProperty(status, out _), $"{key} lacks {status}");
+            }
+
+            foreach (var response in responses.EnumerateObject().Where(response => response.Name[0] is '4' or '5'))
+            {
+                var content = Assert.Single(response.Value.GetProperty("content").EnumerateObject());
+                Assert.Equal("application/problem+json", content.Name);
+                // ProblemDetails, or HttpValidationProblemDetails where an endpoint declares a validation problem.
+                Assert.Matches("^#/components/schemas/(HttpValidation)?ProblemDetails$", content.Value.GetProperty("schema").GetProperty("$ref").GetString());
+            }
+        }
+    }
+}
