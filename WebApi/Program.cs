@@ -1,9 +1,15 @@
 using ServiceDefaults.Deploy;
 using ServiceDefaults.Security;
+using WebApi.Accounts;
 using WebApi.Caching;
 using WebApi.Checklists;
 using WebApi.Content;
 using WebApi.Data;
+using WebApi.Evidence;
+using WebApi.Http;
+using WebApi.Reviews;
+using WebApi.Services;
+using WebApi.Teams;
 
 // appsettings.json is read from beside the binary, whatever directory the orchestrator starts us in.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -11,13 +17,18 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddServiceDefaults();
 builder.AddApiDocumentation();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.AddApiConventions();
 builder.AddReadinessDatabase();
 builder.AddReadinessCache();
+builder.AddAccounts();
 builder.AddChecklists();
+builder.AddReviews();
+builder.AddEvidence();
 builder.Services.AddContentSanitizer();
 builder.Services.AddRequiredSecrets(
     RequiredSecret.ConnectionString(DatabaseExtensions.ConnectionName),
-    RequiredSecret.ConnectionString(CacheExtensions.ConnectionName));
+    RequiredSecret.ConnectionString(CacheExtensions.ConnectionName),
+    RequiredSecret.ConnectionString(EvidenceStorage.ConnectionName));
 
 // Disposing the app flushes buffered logs, which the short-lived migrate mode relies on.
 await using var app = builder.Build();
@@ -40,10 +51,17 @@ if (!await app.AllowsStartAsync())
 
 app.UseDefaultExceptionHandling();
 app.UseDefaultSecurity();
+app.UseAccounts();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapAntiforgeryTokenEndpoint();
 app.MapChecklistEndpoints();
+app.MapAccountEndpoints();
+app.MapTokenEndpoints();
+app.MapTeamEndpoints();
+app.MapServiceEndpoints();
+app.MapReviewEndpoints();
+app.MapEvidenceEndpoints();
 
 await app.RunAsync();
 return 0;

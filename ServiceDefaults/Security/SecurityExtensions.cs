@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDefaults.Deploy;
@@ -37,6 +38,13 @@ public static class SecurityExtensions
         app.UseSecurityHeaders();
         app.UseHttpsDefaults();
         app.UseCookiePolicy();
+        // A service that signs users in is authenticated before the CSRF check, because antiforgery tokens are bound
+        // to the user they were issued to and would never match an anonymous request.
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+        }
+
         app.UseCsrfProtection();
         // Endpoints that bind forms carry antiforgery metadata and refuse to run unless this middleware ran.
         app.UseAntiforgery();

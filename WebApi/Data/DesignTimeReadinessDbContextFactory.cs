@@ -13,5 +13,6 @@ public sealed class DesignTimeReadinessDbContextFactory : IDesignTimeDbContextFa
     public ReadinessDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<ReadinessDbContext>()
             .UseNpgsql("Host=localhost;Database=readiness")
+            .UseIdentityStoreDefaults()
             .Options);
 }

@@ -47,6 +47,12 @@ public static partial class MigrationCommand
                 LogApplied(logger, pending.Count, pending);
             }
 
+            if (DemoData.IsEnabled(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()))
+            {
+                await DemoData.SeedAsync(db, TimeProvider.System, cancellationToken);
+                LogSeeded(logger);
+            }
+
             return 0;
         }
 #pragma warning disable CA1031 // Any failure must become one line on stderr and a non-zero exit code.
@@ -98,6 +104,9 @@ public static partial class MigrationCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date; no migration was pending")]
     private static partial void LogUpToDate(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data is present (Seed:DemoData)")]
+    private static partial void LogSeeded(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} migration(s): {Migrations}")]
     private static partial void LogApplied(ILogger logger, int count, IReadOnlyList<string> migrations);

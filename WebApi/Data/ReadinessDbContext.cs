@@ -1,20 +1,44 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using WebApi.Accounts;
+using WebApi.Audit;
+using WebApi.Evidence;
+using WebApi.Http;
+using WebApi.Reviews;
+using WebApi.Services;
+using WebApi.Teams;
 
 namespace WebApi.Data;
 
-public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> options) : DbContext(options)
+public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> options) : IdentityDbContext<IdentityUser>(options)
 {
     private const int IdLength = 64;
     private const int TitleLength = 200;
     private const int TextLength = 2000;
 
     public DbSet<Checklist> Checklists => Set<Checklist>();
+    public DbSet<ChecklistItem> ChecklistItems => Set<ChecklistItem>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<RegisteredService> Services => Set<RegisteredService>();
+    public DbSet<Review> Reviews => Set<Review>();
+    public DbSet<ReviewItem> ReviewItems => Set<ReviewItem>();
+    public DbSet<EvidenceFile> EvidenceFiles => Set<EvidenceFile>();
+    public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(modelBuilder);
+        ArgumentNullException.ThrowIfNull(builder);
 
-        modelBuilder.Entity<Checklist>(checklist =>
+        // Identity's tables for the schema version in IdentityOptions (Version3, with passkeys: see IdentityStoreDefaults).
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ReadinessDbContext).Assembly);
+
+        builder.Entity<Checklist>(checklist =>
         {
             checklist.ToTable("Checklists");
             checklist.HasKey(c => c.Id);
@@ -27,7 +51,7 @@ public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> opti
         });
 
         // Section and item ids are short codes ("WEB", "WEB-01") that only need to be unique within their checklist.
-        modelBuilder.Entity<ChecklistSection>(section =>
+        builder.Entity<ChecklistSection>(section =>
         {
             section.ToTable("ChecklistSections");
             section.HasKey(s => new { s.ChecklistId, s.Id });
@@ -39,7 +63,7 @@ public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> opti
             section.HasData(ChecklistSeed.Sections);
         });
 
-        modelBuilder.Entity<ChecklistItem>(item =>
+        builder.Entity<ChecklistItem>(item =>
         {
             item.ToTable("ChecklistItems");
             item.HasKey(i => new { i.ChecklistId, i.Id });

@@ -134,12 +134,14 @@ internal sealed partial class BenchStack : IAsyncDisposable
             .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false");
         var database = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "readiness"));
         var cache = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "cache"));
+        var evidence = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "evidence"));
         foreach (var variant in variants)
         {
             var resource = builder.AddProject<Projects.WebApi>(variant.Name)
                 .WithServiceEndpoints()
                 .WithReference(database)
                 .WithReference(cache)
+                .WithReference(evidence)
                 .WaitFor(webApi)
                 .WithEnvironment("AllowedHosts", "localhost;127.0.0.1")
                 .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")

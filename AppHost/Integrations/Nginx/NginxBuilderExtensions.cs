@@ -35,6 +35,8 @@ public static partial class NginxBuilderExtensions
         nginx.TemplateVariables["PROXY_API_RATE"] = builder.Configuration["Proxy:ApiRate"] ?? "50r/s";
         nginx.TemplateVariables["PROXY_API_BURST"] = builder.Configuration["Proxy:ApiBurst"] ?? "100";
         nginx.TemplateVariables["PROXY_MAX_BODY_SIZE"] = "1m";
+        // Evidence uploads: WebApi's own limit (10 MiB, Evidence__MaxUploadBytes) plus multipart framing.
+        nginx.TemplateVariables["PROXY_UPLOAD_MAX_BODY_SIZE"] = builder.Configuration["Proxy:UploadMaxBodySize"] ?? "11m";
         var resource = builder.AddResource(nginx).WithIconName("ArrowRouting");
 
         if (builder.ExecutionContext.IsPublishMode)
@@ -114,6 +116,9 @@ public static partial class NginxBuilderExtensions
             return builder.WithEnvironment(UpstreamVariable(project.Resource), ReferenceExpression.Create(
                 $"server {endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)} max_fails=1 fail_timeout=5s;"));
         }
+
+        // Links a service writes for people (email confirmation, password reset) point at the origin they use: the proxy.
+        project.WithEnvironment("PublicOrigin", builder.GetEndpoint(NginxResource.HttpsEndpointName));
 
         ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, project.Resource, endpointName, async (replicas, cancellationToken) =>
         {

@@ -55,6 +55,10 @@ public static class ServiceProjectBuilderExtensions
             .WithEnvironment("DOTNET_ENVIRONMENT", environment)
             .WithEnvironment("Logging__File__Path", Path.Combine(LocalServers.DataDirectory(app), "logs", builder.Resource.Name))
             // The dashboard stops first: a final OTLP export must not hold a stopping service for the default 10 s.
-            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            // A local run has no mail server: confirmation and reset links go to the service's log in the dashboard.
+            .WithEnvironment("Accounts__EmailTransport", "log")
+            // And a new user of a local run finds a demo team to look at. Never set in publish mode.
+            .WithEnvironment("Seed__DemoData", "true");
     }
 }

@@ -1,12 +1,13 @@
 namespace ServiceDefaults.Deploy.Checks;
 
 /// <summary>
-/// The password in a connection string of either form the stack uses: <c>key=value;...</c> (PostgreSQL) and
-/// <c>host:port,password=...</c> (Redis). Good enough to judge strength; generated passwords contain no separators.
+/// The secret in a connection string of either form the stack uses: <c>key=value;...</c> (PostgreSQL, and Azure
+/// Storage, whose secret is the account key or a shared access signature) and <c>host:port,password=...</c> (Redis).
+/// Good enough to judge strength; generated secrets contain no separators.
 /// </summary>
 internal static class ConnectionStringPassword
 {
-    private static readonly string[] s_passwordKeys = ["password", "pwd"];
+    private static readonly string[] s_passwordKeys = ["password", "pwd", "accountkey", "sharedaccesssignature"];
 
     public static string? Find(string connectionString) =>
         connectionString

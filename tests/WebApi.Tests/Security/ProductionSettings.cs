@@ -15,8 +15,11 @@ internal sealed class ProductionSettings : IDisposable
     public Dictionary<string, string> Good() => new()
     {
         ["AllowedHosts"] = "readiness.example.com;localhost;127.0.0.1",
+        ["PublicOrigin"] = "https://readiness.example.com",
         ["ConnectionStrings__readiness"] = Secrets.PostgresConnectionString(DatabasePassword),
         ["ConnectionStrings__cache"] = Secrets.RedisConnectionString(CachePassword),
+        // Blob storage on a closed port, like the servers above: evidence calls fail, the rest of the app starts.
+        ["ConnectionStrings__evidence"] = $"DefaultEndpointsProtocol=http;AccountName=evidence;AccountKey={Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Secrets.Strong()))};BlobEndpoint=http://127.0.0.1:1/evidence;",
         ["DataProtection__CertificatePath"] = _certificate.Path,
         ["DataProtection__CertificatePassword"] = _certificate.Password,
     };

@@ -1,0 +1,46 @@
+using StackExchange.Redis;
+
+namespace WebApi.Caching;
+
+/// <summary>
+/// A counter in Redis that every write to teams, services or reviews increments, and that the keys of cached reads
+/// include. After a write, every replica's next read asks for a key no one has cached yet, so a change is seen on the
+/// next read from any replica; HybridCache's own tag removal reaches only the replica that made it.
+/// When Redis cannot answer, there is no generation and reads skip the cache, so they are never stale, only slower.
+/// </summary>
+public sealed partial class CacheGeneration(IConnectionMultiplexer redis, ILogger<CacheGeneration> logger)
+{
+    private static readonly RedisKey Key = "readiness:generation:catalog";
+
+    /// <returns>The current generation, or null when Redis is unreachable and the cache must not be used.</returns>
+    public async Task<long?> GetAsync()
+    {
+        try
+        {
+            var value = await redis.GetDatabase().StringGetAsync(Key);
+            return value.IsNull ? 0 : (long)value;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            LogUnavailable(logger, exception.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>Called after a write is committed. If Redis is away the entries still expire (one minute locally, five in Redis).</summary>
+    public async Task BumpAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await redis.GetDatabase().StringIncrementAsync(Key);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            LogUnavailable(logger, exception.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not answer for the cache generation ({ExceptionType}); reads bypass the cache.")]
+    private static partial void LogUnavailable(ILogger logger, string exceptionType);
+}

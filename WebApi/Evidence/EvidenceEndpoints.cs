@@ -1,0 +1,280 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using WebApi.Accounts;
+using WebApi.Audit;
+using WebApi.Data;
+using WebApi.Http;
+using WebApi.Reviews;
+using WebApi.Teams;
+
+namespace WebApi.Evidence;
+
+/// <summary>
+/// Files attached to review items. Uploads stream from the request into blob storage; the type comes from the file's
+/// first bytes; a row exists only for a stored blob, and a blob whose row could not be written is deleted again.
+/// </summary>
+public static class EvidenceEndpoints
+{
+    public static IHostApplicationBuilder AddEvidence(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<EvidenceOptions>(builder.Configuration.GetSection("Evidence"));
+        builder.Services.AddSingleton<EvidenceStorage>();
+        builder.Services.AddHostedService<EvidenceOrphanSweep>();
+        // Degraded, not unhealthy: without storage only evidence fails, and the replica should keep serving the rest.
+        builder.Services.AddHealthChecks().AddCheck<EvidenceStorageHealthCheck>("evidence", Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEvidenceEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var ofItem = routes.MapGroup("/api/reviews/{reviewId:guid}/items/{itemId}/evidence").WithTags("Evidence");
+        ofItem.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
+        ofItem.MapPost("/", UploadAsync).RequireAuthorization(AccessPolicies.Write)
+            .Accepts<IFormFile>("multipart/form-data")
+            // Kestrel's 30 MB default does not apply: the upload stream enforces Evidence:MaxUploadBytes itself.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+
+        var evidence = routes.MapGroup("/api/evidence/{id:guid}").WithTags("Evidence");
+        evidence.MapGet("/content", DownloadAsync).RequireAuthorization(AccessPolicies.Read);
+        evidence.MapPost("/link", LinkAsync).RequireAuthorization(AccessPolicies.Read);
+        evidence.MapDelete("/", DeleteAsync).RequireAuthorization(AccessPolicies.Write);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<List<EvidenceResponse>>, ProblemHttpResult>> ListAsync(
+        Guid reviewId, string itemId, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        var found = await ReviewEndpoints.FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        var files = await db.EvidenceFiles.AsNoTracking()
+            .Where(e => e.ReviewId == reviewId && e.ItemId == itemId)
+            .OrderBy(e => e.UploadedAt)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(files.Select(ToResponse).ToList());
+    }
+
+    private static async Task<Results<Created<EvidenceResponse>, ProblemHttpResult>> UploadAsync(
+        Guid reviewId, string itemId, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, IOptions<EvidenceOptions> options,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        // A declared length over the limit is refused before a byte is read (multipart framing allowed for).
+        if (http.Request.ContentLength > limits.MaxUploadBytes + 64 * 1024)
+        {
+            return TooLarge(limits.MaxUploadBytes);
+        }
+
+        var found = await ReviewEndpoints.FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Maintainer, cancellationToken);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        if (!found.Review!.Items.Any(i => i.ItemId == itemId))
+        {
+            return ProblemDetailsResponse.NotFound("review item");
+        }
+
+        if (found.Review.State == ReviewState.Completed)
+        {
+            return ProblemDetailsResponse.Conflict("The review is completed and frozen; start a new review to add evidence.");
+        }
+
+        var section = await FirstFileSectionAsync(http.Request, cancellationToken);
+        if (section is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No file",
+                detail: "Send the file as multipart/form-data, in a part named \"file\" with a filename.");
+        }
+
+        var head = await ReadHeadAsync(section.Value.Body, cancellationToken);
+        var contentType = FileSignatures.Detect(head, complete: head.Length < FileSignatures.SniffLength);
+        if (contentType is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "File type not allowed",
+                detail: $"Judged by its content, the file is none of: {string.Join(", ", FileSignatures.Allowed)}.");
+        }
+
+        var blobName = EvidenceStorage.NewBlobName();
+        await using var content = new InspectingStream(head, section.Value.Body, limits.MaxUploadBytes, mustStayText: !IsBinary(contentType));
+        try
+        {
+            await storage.UploadAsync(blobName, content, contentType, cancellationToken);
+        }
+        catch (EvidenceRejectedException rejected)
+        {
+            // The blob client may have committed blocks before the check failed.
+            await storage.DeleteManyAsync([blobName], CancellationToken.None);
+            return TypedResults.Problem(statusCode: rejected.StatusCode, title: rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? "File too large" : "File type not allowed", detail: rejected.Message);
+        }
+
+        var file = new EvidenceFile
+        {
+            ReviewId = reviewId,
+            ItemId = itemId,
+            BlobName = blobName,
+            FileName = FileNames.Sanitize(section.Value.FileName),
+            ContentType = contentType,
+            Length = content.BytesRead,
+            Sha256 = content.Sha256,
+            UploadedBy = http.User.UserId(),
+            UploadedAt = time.GetUtcNow(),
+        };
+        try
+        {
+            db.EvidenceFiles.Add(file);
+            db.Record(http.User, "evidence.added", "evidence", file.Id.ToString(), null, Snapshot(file),
+                teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            // No row, so no blob either.
+            await storage.DeleteManyAsync([blobName], CancellationToken.None);
+            throw;
+        }
+
+        http.Response.SetETag(file.Version);
+        return TypedResults.Created(ContentUrl(file.Id), ToResponse(file));
+    }
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(
+        Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, CancellationToken cancellationToken)
+    {
+        var file = await FindForAsync(db, id, http.User.UserId(), TeamRole.Viewer, cancellationToken);
+        if (file is null)
+        {
+            return ProblemDetailsResponse.NotFound("evidence");
+        }
+
+        var stream = await storage.OpenReadAsync(file.BlobName, cancellationToken);
+        // Saved, never shown: the browser does not render or run it, whatever it contains (nosniff is on every response).
+        http.Response.Headers.ContentDisposition = EvidenceStorage.ContentDisposition(file.FileName);
+        http.Response.Headers.CacheControl = "private, no-store";
+        return TypedResults.Stream(stream, file.ContentType);
+    }
+
+    private static async Task<Results<Ok<EvidenceLinkResponse>, ProblemHttpResult>> LinkAsync(
+        Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, IOptions<EvidenceOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var file = await FindForAsync(db, id, http.User.UserId(), TeamRole.Viewer, cancellationToken);
+        if (file is null)
+        {
+            return ProblemDetailsResponse.NotFound("evidence");
+        }
+
+        var lifetime = options.Value.LinkLifetime;
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new EvidenceLinkResponse(storage.ReadLink(file.BlobName, file.FileName, file.ContentType, lifetime), time.GetUtcNow().Add(lifetime)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, CancellationToken cancellationToken)
+    {
+        var userId = http.User.UserId();
+        var file = await db.EvidenceFiles.SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
+        var found = file is null ? default : await ReviewEndpoints.FindForAsync(db, file.ReviewId, userId, TeamRole.Maintainer, cancellationToken, tracking: false);
+        if (file is null || found.Problem is { StatusCode: StatusCodes.Status404NotFound })
+        {
+            return ProblemDetailsResponse.NotFound("evidence");
+        }
+
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        if (http.Request.CheckIfMatch(file.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
+        if (found.Review!.State == ReviewState.Completed)
+        {
+            return ProblemDetailsResponse.Conflict("The review is completed and frozen.");
+        }
+
+        db.ExpectVersion(file, expected);
+        db.EvidenceFiles.Remove(file);
+        db.Record(http.User, "evidence.deleted", "evidence", file.Id.ToString(), Snapshot(file), null,
+            teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: file.ReviewId);
+        await db.SaveChangesAsync(cancellationToken);
+        // The row is gone, so the file is unreachable; if this delete fails the sweep removes it later.
+        await storage.DeleteManyAsync([file.BlobName], CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<EvidenceFile?> FindForAsync(ReadinessDbContext db, Guid id, string userId, TeamRole needed, CancellationToken cancellationToken)
+    {
+        var found = await db.EvidenceFiles.AsNoTracking().Where(e => e.Id == id)
+            .Join(db.Reviews, e => e.ReviewId, r => r.Id, (e, r) => new { File = e, r.ServiceId })
+            .Join(db.Services, x => x.ServiceId, s => s.Id, (x, s) => new { x.File, s.TeamId })
+            .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.TeamId, m => m.TeamId, (x, m) => new { x.File, m.Role })
+            .SingleOrDefaultAsync(cancellationToken);
+        return found is not null && found.Role.Allows(needed) ? found.File : null;
+    }
+
+    /// <summary>The first part that carries a file name; other form fields before it are skipped.</summary>
+    private static async Task<(Stream Body, string FileName)?> FirstFileSectionAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
+        {
+            return null;
+        }
+
+        var reader = new MultipartReader(boundary, request.Body);
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                && disposition.IsFileDisposition())
+            {
+                var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                return (section.Body, name);
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<byte[]> ReadHeadAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[FileSignatures.SniffLength];
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return buffer[..filled];
+    }
+
+    private static bool IsBinary(string contentType) => contentType is "image/png" or "image/jpeg" or "application/pdf";
+
+    private static ProblemHttpResult TooLarge(long max) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge, title: "File too large", detail: $"The file is larger than the {max} bytes allowed.");
+
+    private static string ContentUrl(Guid id) => $"/api/evidence/{id}/content";
+
+    private static object Snapshot(EvidenceFile file) => new { file.ItemId, file.FileName, file.ContentType, file.Length, file.Sha256 };
+
+    private static EvidenceResponse ToResponse(EvidenceFile file) => new(
+        file.Id, file.ReviewId, file.ItemId, file.FileName, file.ContentType, file.Length, file.Sha256, file.UploadedBy, file.UploadedAt,
+        ContentUrl(file.Id), Preconditions.ETag(file.Version));
+}

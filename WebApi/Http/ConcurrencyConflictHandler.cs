@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace WebApi.Http;
+
+/// <summary>
+/// What the database refuses becomes the client's answer, not a 500: a row changed since it was read answers 412,
+/// a unique value already taken (a slug, a second open review) answers 409. Nothing was written in either case.
+/// </summary>
+public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    private static readonly Dictionary<string, string> UniqueValues = new(StringComparer.Ordinal)
+    {
+        ["IX_Services_Slug"] = "Another service already has this slug.",
+        ["IX_Teams_Slug"] = "Another team already has this slug.",
+        ["IX_Reviews_OneOpenPerService"] = "The service already has an open review; complete it before starting another.",
+        ["PK_TeamMembers"] = "The user is already a member of the team.",
+    };
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var (status, title, detail) = exception switch
+        {
+            DbUpdateConcurrencyException => (StatusCodes.Status412PreconditionFailed, "Precondition Failed",
+                "The resource changed since the ETag in If-Match was read. Read it again, reapply your change and retry."),
+            DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique } =>
+                (StatusCodes.Status409Conflict, "Conflict", UniqueValues.GetValueOrDefault(unique.ConstraintName ?? "", "A unique value is already taken.")),
+            _ => (0, "", ""),
+        };
+        if (status == 0)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}

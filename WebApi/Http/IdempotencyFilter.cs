@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WebApi.Accounts;
+using WebApi.Data;
+
+namespace WebApi.Http;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on a POST: the first request with a key runs; a retry with the same key and body gets the
+/// first answer again (with <c>Idempotent-Replayed: true</c>) and creates nothing; the same key with a different body
+/// is refused with 422, and a retry while the first is still running with 409. Keys are per user and kept a day.
+/// </summary>
+public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> contextFactory, TimeProvider time, IOptions<JsonOptions> json) : IEndpointFilter
+{
+    public const string HeaderName = "Idempotency-Key";
+    public const string ReplayedHeaderName = "Idempotent-Replayed";
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(1);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        var key = http.Request.Headers[HeaderName].ToString();
+        if (string.IsNullOrEmpty(key) || http.User.Identity?.IsAuthenticated != true)
+        {
+            return await next(context);
+        }
+
+        if (key.Length > Limits.IdempotencyKey)
+        {
+            return ProblemDetailsResponse.Invalid(HeaderName, $"At most {Limits.IdempotencyKey} characters.");
+        }
+
+        var userId = http.User.UserId();
+        var requestHash = HashArguments(http, context.Arguments);
+        var cancellationToken = http.RequestAborted;
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+
+        var existing = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+        if (existing is not null && existing.CreatedAt < time.GetUtcNow() - Retention)
+        {
+            await db.IdempotencyKeys.Where(r => r.UserId == userId && r.Key == key).ExecuteDeleteAsync(cancellationToken);
+            existing = null;
+        }
+
+        if (existing is not null)
+        {
+            return Replay(existing, requestHash, http);
+        }
+
+        try
+        {
+            db.IdempotencyKeys.Add(new IdempotencyRecord { UserId = userId, Key = key, RequestHash = requestHash, CreatedAt = time.GetUtcNow() });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another request with this key got there first: it is running or has just finished.
+            db.ChangeTracker.Clear();
+            var winner = await db.IdempotencyKeys.AsNoTracking().SingleAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+            return Replay(winner, requestHash, http);
+        }
+
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch
+        {
+            // Nothing was created: free the key so the client's retry runs again.
+            await ForgetAsync(db, userId, key);
+            throw;
+        }
+
+        // Typed unions (Results<Created<T>, ProblemHttpResult>) wrap the result that actually answers.
+        var answer = result is INestedHttpResult nested ? nested.Result : result;
+        if (answer is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } success)
+        {
+            var status = success.StatusCode!.Value;
+            var location = answer.GetType().GetProperty("Location")?.GetValue(answer) as string;
+            var body = answer is IValueHttpResult { Value: { } value } ? JsonSerializer.Serialize(value, value.GetType(), json.Value.SerializerOptions) : null;
+            // Not cancellable: the resource exists now, and a retry must find its answer.
+            await db.IdempotencyKeys.Where(r => r.UserId == userId && r.Key == key).ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.Completed, true)
+                .SetProperty(r => r.StatusCode, status)
+                .SetProperty(r => r.Location, location)
+                .SetProperty(r => r.Body, body),
+                CancellationToken.None);
+        }
+        else
+        {
+            await ForgetAsync(db, userId, key);
+        }
+
+        return result;
+    }
+
+    private static object Replay(IdempotencyRecord record, string requestHash, HttpContext http)
+    {
+        if (record.RequestHash != requestHash)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused",
+                detail: "This Idempotency-Key was used with a different request; use a new key for a new request.");
+        }
+
+        if (!record.Completed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
+                detail: "A request with this Idempotency-Key is still being processed; retry shortly.");
+        }
+
+        http.Response.Headers[ReplayedHeaderName] = "true";
+        if (record.Location is not null)
+        {
+            http.Response.Headers.Location = record.Location;
+        }
+
+        return TypedResults.Text(record.Body ?? "", "application/json", statusCode: record.StatusCode);
+    }
+
+    private static async Task ForgetAsync(ReadinessDbContext db, string userId, string key) =>
+        await db.IdempotencyKeys.Where(r => r.UserId == userId && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+
+    /// <summary>
+    /// The path and the bound body (request contracts are named <c>...Request</c>): a retry must be the same request,
+    /// not merely the same key.
+    /// </summary>
+    private static string HashArguments(HttpContext http, IList<object?> arguments)
+    {
+        var bodies = arguments.Where(argument => argument is not null && argument.GetType().Name.EndsWith("Request", StringComparison.Ordinal));
+        var text = http.Request.Path + "\n" + string.Join("\n", bodies.Select(body => JsonSerializer.Serialize(body, body!.GetType(), JsonSerializerOptions.Web)));
+        return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace WebApi.Http;
+
+/// <summary>
+/// Optimistic concurrency over HTTP. Every resource's entity tag is its row version (PostgreSQL's <c>xmin</c>); a change
+/// must name the version it was based on in <c>If-Match</c> (428 without it), and the UPDATE itself is conditioned on
+/// that version, so a change made in between answers 412 however close the race (see <see cref="ConcurrencyConflictHandler"/>).
+/// </summary>
+public static class Preconditions
+{
+    public static string ETag(uint version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>Sets the response's <c>ETag</c> to <paramref name="version"/>'s.</summary>
+    public static void SetETag(this HttpResponse response, uint version)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.ETag = ETag(version);
+    }
+
+    /// <summary>
+    /// The version the client's <c>If-Match</c> names, or a 428/412 problem. Checked against <paramref name="current"/>
+    /// here for a clear answer, and again by the database when saving.
+    /// </summary>
+    public static ProblemHttpResult? CheckIfMatch(this HttpRequest request, uint current, out uint expected)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        expected = 0;
+        var ifMatch = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(ifMatch))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status428PreconditionRequired,
+                title: "Precondition Required",
+                detail: "Send the resource's ETag in If-Match, so a change made by someone else since you read it is not overwritten.");
+        }
+
+        if (!EntityTagHeaderValue.TryParseList([ifMatch], out var tags)
+            || tags.SingleOrDefault() is not { IsWeak: false } tag
+            || !uint.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out expected)
+            || expected != current)
+        {
+            return StalePrecondition();
+        }
+
+        return null;
+    }
+
+    /// <summary>Makes the next SaveChanges update <paramref name="entity"/> only if its row is still at <paramref name="expected"/>.</summary>
+    public static void ExpectVersion<TEntity>(this DbContext db, TEntity entity, uint expected)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        db.Entry(entity).Property<uint>("Version").OriginalValue = expected;
+    }
+
+    public static ProblemHttpResult StalePrecondition() => TypedResults.Problem(
+        statusCode: StatusCodes.Status412PreconditionFailed,
+        title: "Precondition Failed",
+        detail: "The resource changed since the ETag in If-Match was read. Read it again, reapply your change and retry.");
+}

@@ -1,0 +1,387 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using WebApi.Accounts;
+using WebApi.Audit;
+using WebApi.Caching;
+using WebApi.Content;
+using WebApi.Data;
+using WebApi.Http;
+using WebApi.Services;
+using WebApi.Teams;
+
+namespace WebApi.Reviews;
+
+/// <summary>
+/// Reviews of a service against a checklist. Maintainers mark items; a waiver needs an owner's approval; a completed
+/// review is frozen and a new one can start.
+/// </summary>
+public static class ReviewEndpoints
+{
+    public static IEndpointRouteBuilder MapReviewEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var ofService = routes.MapGroup("/api/services/{serviceId:guid}/reviews").WithTags("Reviews");
+        ofService.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
+        ofService.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+
+        var reviews = routes.MapGroup("/api/reviews/{reviewId:guid}").WithTags("Reviews");
+        reviews.MapGet("/", GetAsync).RequireAuthorization(AccessPolicies.Read);
+        reviews.MapPost("/complete", CompleteAsync).RequireAuthorization(AccessPolicies.Write);
+        reviews.MapPatch("/items/{itemId}", UpdateItemAsync).RequireAuthorization(AccessPolicies.Write);
+        reviews.MapPost("/items/{itemId}/waiver/approve", ApproveWaiverAsync).RequireAuthorization(AccessPolicies.Write);
+        reviews.MapGet("/history", HistoryAsync).RequireAuthorization(AccessPolicies.Read);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<List<ReviewSummaryResponse>>, ProblemHttpResult>> ListAsync(
+        Guid serviceId, HttpContext http, ReadinessDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (_, problem) = await ServiceEndpoints.FindForAsync(db, serviceId, http.User.UserId(), TeamRole.Viewer, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var today = Today(time);
+        var reviews = await db.Reviews.AsNoTracking().Include(r => r.Items)
+            .Where(r => r.ServiceId == serviceId)
+            .OrderByDescending(r => r.StartedAt)
+            .AsSplitQuery()
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(reviews.Select(r => new ReviewSummaryResponse(
+            r.Id, r.ServiceId, r.ChecklistId, r.ChecklistVersion, r.State, r.StartedAt, r.CompletedAt,
+            Math.Round(ReviewScoring.Count(r.Items, today).Score, 4), Preconditions.ETag(r.Version))).ToList());
+    }
+
+    private static async Task<Results<Created<ReviewResponse>, ProblemHttpResult, ValidationProblem>> StartAsync(
+        Guid serviceId, StartReviewRequest? request, HttpContext http, ReadinessDbContext db, CacheGeneration generation,
+        ReadinessPolicy policy, IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (service, problem) = await ServiceEndpoints.FindForAsync(db, serviceId, http.User.UserId(), TeamRole.Maintainer, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var checklistId = request?.ChecklistId ?? ChecklistSeed.ChecklistId;
+        var checklist = await db.Checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
+            .SingleOrDefaultAsync(c => c.Id == checklistId, cancellationToken);
+        if (checklist is null)
+        {
+            return ProblemDetailsResponse.Invalid("checklistId", "No checklist has this id; GET /api/checklists lists them.");
+        }
+
+        if (await db.Reviews.AnyAsync(r => r.ServiceId == serviceId && r.State == ReviewState.Open, cancellationToken))
+        {
+            return ProblemDetailsResponse.Conflict("The service already has an open review; complete it before starting another.");
+        }
+
+        var now = time.GetUtcNow();
+        var review = new Review
+        {
+            ServiceId = serviceId,
+            ChecklistId = checklist.Id,
+            ChecklistVersion = checklist.Version,
+            StartedBy = http.User.UserId(),
+            StartedAt = now,
+        };
+        // The items are copied, so later versions of the checklist never change a review already under way.
+        var order = 0;
+        foreach (var section in checklist.Sections.OrderBy(s => s.Order))
+        {
+            foreach (var item in section.Items.OrderBy(i => i.Order))
+            {
+                review.Items.Add(new ReviewItem
+                {
+                    ReviewId = review.Id,
+                    ItemId = item.Id,
+                    SectionId = section.Id,
+                    SectionTitle = section.Title,
+                    Title = item.Title,
+                    Order = order++,
+                    UpdatedAt = now,
+                });
+            }
+        }
+
+        db.Reviews.Add(review);
+        db.Record(http.User, "review.started", "review", review.Id.ToString(), null,
+            new { review.ChecklistId, review.ChecklistVersion }, teamId: service!.TeamId, serviceId: serviceId, reviewId: review.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        http.Response.SetETag(review.Version);
+        return TypedResults.Created($"/api/reviews/{review.Id}", ToResponse(review, service, policy, sanitizer, Today(time)));
+    }
+
+    private static async Task<Results<Ok<ReviewResponse>, ProblemHttpResult>> GetAsync(
+        Guid reviewId, HttpContext http, ReadinessDbContext db, ReadinessPolicy policy, IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var found = await FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        http.Response.Headers.CacheControl = "private, no-cache";
+        http.Response.SetETag(found.Review!.Version);
+        return TypedResults.Ok(ToResponse(found.Review, found.Service!, policy, sanitizer, Today(time)));
+    }
+
+    private static async Task<Results<Ok<ReviewResponse>, ProblemHttpResult>> CompleteAsync(
+        Guid reviewId, HttpContext http, ReadinessDbContext db, CacheGeneration generation, ReadinessPolicy policy,
+        IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var found = await FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Maintainer, cancellationToken);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        var review = found.Review!;
+        if (http.Request.CheckIfMatch(review.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
+        if (review.State == ReviewState.Completed)
+        {
+            return ProblemDetailsResponse.Conflict("The review is already completed.");
+        }
+
+        db.ExpectVersion(review, expected);
+        review.State = ReviewState.Completed;
+        review.CompletedAt = time.GetUtcNow();
+        review.CompletedBy = http.User.UserId();
+        var score = ReviewScoring.Count(review.Items, Today(time)).Score;
+        db.Record(http.User, "review.completed", "review", review.Id.ToString(), new { State = nameof(ReviewState.Open) },
+            new { State = nameof(ReviewState.Completed), Score = Math.Round(score, 4) }, teamId: found.Service!.TeamId, serviceId: review.ServiceId, reviewId: review.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        http.Response.SetETag(review.Version);
+        return TypedResults.Ok(ToResponse(review, found.Service, policy, sanitizer, Today(time)));
+    }
+
+    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItemAsync(
+        Guid reviewId, string itemId, UpdateItemRequest request, HttpContext http, ReadinessDbContext db, CacheGeneration generation,
+        IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var userId = http.User.UserId();
+        var found = await FindForAsync(db, reviewId, userId, TeamRole.Maintainer, cancellationToken);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        var item = found.Review!.Items.SingleOrDefault(i => i.ItemId == itemId);
+        if (item is null)
+        {
+            return ProblemDetailsResponse.NotFound("review item");
+        }
+
+        if (http.Request.CheckIfMatch(item.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
+        if (found.Review.State == ReviewState.Completed)
+        {
+            return ProblemDetailsResponse.Conflict("The review is completed and frozen; start a new review to change items.");
+        }
+
+        var teamId = found.Service!.TeamId;
+        var today = Today(time);
+        var invalid = await ValidateAsync(request, db, teamId, userId, today, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var before = Snapshot(item);
+        db.ExpectVersion(item, expected);
+        Apply(item, request, userId, teamOwnerApproves: request.Waiver?.ApproverId == userId, time.GetUtcNow());
+        db.Record(http.User, "item.updated", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: teamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        http.Response.SetETag(item.Version);
+        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer));
+    }
+
+    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> ApproveWaiverAsync(
+        Guid reviewId, string itemId, HttpContext http, ReadinessDbContext db, CacheGeneration generation,
+        IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var userId = http.User.UserId();
+        var found = await FindForAsync(db, reviewId, userId, TeamRole.Owner, cancellationToken);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        var item = found.Review!.Items.SingleOrDefault(i => i.ItemId == itemId);
+        if (item?.Waiver is not { } waiver || item.Status != ItemStatus.Waived)
+        {
+            return ProblemDetailsResponse.NotFound("waiver");
+        }
+
+        if (waiver.ApproverId != userId)
+        {
+            return ProblemDetailsResponse.Forbidden("Only the owner named as the waiver's approver may approve it.");
+        }
+
+        if (found.Review.State == ReviewState.Completed)
+        {
+            return ProblemDetailsResponse.Conflict("The review is completed and frozen.");
+        }
+
+        var today = Today(time);
+        if (ReviewScoring.StateOf(waiver, today) != WaiverState.Pending)
+        {
+            return ProblemDetailsResponse.Conflict("Only a pending waiver can be approved; an expired one must be requested again.");
+        }
+
+        var before = Snapshot(item);
+        waiver.ApprovedAt = time.GetUtcNow();
+        db.Record(http.User, "waiver.approved", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        http.Response.SetETag(item.Version);
+        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer));
+    }
+
+    private static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> HistoryAsync(
+        Guid reviewId, [AsParameters] PageQuery page, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        var found = await FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false);
+        if (found.Problem is not null)
+        {
+            return found.Problem;
+        }
+
+        return TypedResults.Ok(await db.PageAsync(e => e.ReviewId == reviewId, page, cancellationToken));
+    }
+
+    /// <summary>The review with its items and service, when the user's role in the service's team is at least <paramref name="needed"/>.</summary>
+    internal static async Task<(Review? Review, RegisteredService? Service, ProblemHttpResult? Problem)> FindForAsync(
+        ReadinessDbContext db, Guid reviewId, string userId, TeamRole needed, CancellationToken cancellationToken, bool tracking = true)
+    {
+        var reviews = tracking ? db.Reviews : db.Reviews.AsNoTracking();
+        var found = await reviews.Include(r => r.Items)
+            .Where(r => r.Id == reviewId)
+            .Join(db.Services, r => r.ServiceId, s => s.Id, (r, s) => new { Review = r, Service = s })
+            .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.Service.TeamId, m => m.TeamId, (x, m) => new { x.Review, x.Service, m.Role })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return (null, null, ProblemDetailsResponse.NotFound("review"));
+        }
+
+        return found.Role.Allows(needed)
+            ? (found.Review, found.Service, null)
+            : (null, null, ProblemDetailsResponse.Forbidden(TeamAccess.Describe(needed)));
+    }
+
+    private static async Task<ValidationProblem?> ValidateAsync(
+        UpdateItemRequest request, ReadinessDbContext db, Guid teamId, string userId, DateOnly today, CancellationToken cancellationToken)
+    {
+        if (request.Status == ItemStatus.Waived)
+        {
+            if (request.Waiver is not { } waiver)
+            {
+                return ProblemDetailsResponse.Invalid("waiver", "A waived item needs a waiver: reason, approverId and expiresOn.");
+            }
+
+            if (waiver.ExpiresOn <= today)
+            {
+                return ProblemDetailsResponse.Invalid("waiver.expiresOn", "The waiver must expire after today.");
+            }
+
+            var owners = await db.TeamMembers.Where(m => m.TeamId == teamId && m.Role == TeamRole.Owner).Select(m => m.UserId).ToListAsync(cancellationToken);
+            if (!owners.Contains(waiver.ApproverId))
+            {
+                return ProblemDetailsResponse.Invalid("waiver.approverId", "The approver must be one of the team's owners.");
+            }
+
+            // Someone else must approve whenever the team has someone else who can.
+            if (waiver.ApproverId == userId && owners.Any(owner => owner != userId))
+            {
+                return ProblemDetailsResponse.Invalid("waiver.approverId", "Name another owner of the team as approver: a waiver is not approved by the person who asks for it.");
+            }
+        }
+        else if (request.Waiver is not null)
+        {
+            return ProblemDetailsResponse.Invalid("waiver", "A waiver goes with status Waived.");
+        }
+
+        if (!string.IsNullOrEmpty(request.AssigneeId)
+            && !await db.TeamMembers.AnyAsync(m => m.TeamId == teamId && m.UserId == request.AssigneeId, cancellationToken))
+        {
+            return ProblemDetailsResponse.Invalid("assigneeId", "The assignee must be a member of the service's team.");
+        }
+
+        return null;
+    }
+
+    private static void Apply(ReviewItem item, UpdateItemRequest request, string userId, bool teamOwnerApproves, DateTimeOffset now)
+    {
+        if (request.Status is { } status)
+        {
+            item.Status = status;
+            item.Waiver = request.Waiver is { } waiver && status == ItemStatus.Waived
+                ? new Waiver
+                {
+                    Reason = waiver.Reason.Trim(),
+                    RequestedBy = userId,
+                    ApproverId = waiver.ApproverId,
+                    ExpiresOn = waiver.ExpiresOn!.Value,
+                    // The team's only owner asking: there is no one else to approve it.
+                    ApprovedAt = teamOwnerApproves ? now : null,
+                }
+                : null;
+        }
+
+        if (request.Notes is not null)
+        {
+            item.Notes = request.Notes;
+        }
+
+        if (request.AssigneeId is not null)
+        {
+            item.AssigneeId = request.AssigneeId.Length == 0 ? null : request.AssigneeId;
+        }
+
+        if (request.ClearDueOn == true)
+        {
+            item.DueOn = null;
+        }
+        else if (request.DueOn is { } dueOn)
+        {
+            item.DueOn = dueOn;
+        }
+
+        item.UpdatedAt = now;
+    }
+
+    private static object Snapshot(ReviewItem item) => new
+    {
+        Status = item.Status.ToString(),
+        item.Notes,
+        item.AssigneeId,
+        item.DueOn,
+        Waiver = item.Waiver is { } w ? new { w.Reason, w.RequestedBy, w.ApproverId, w.ExpiresOn, w.ApprovedAt } : null,
+    };
+
+    private static ReviewResponse ToResponse(Review review, RegisteredService service, ReadinessPolicy policy, IContentSanitizer sanitizer, DateOnly today)
+    {
+        var items = review.Items.OrderBy(i => i.Order).ToList();
+        var counts = ReviewScoring.Count(items, today);
+        return new ReviewResponse(
+            review.Id, review.ServiceId, review.ChecklistId, review.ChecklistVersion, review.State, review.StartedBy, review.StartedAt,
+            review.CompletedBy, review.CompletedAt, Math.Round(counts.Score, 4), service.Tier, policy.Evaluate(service.Tier, review.Id, counts),
+            ReviewScoring.Sections(items, today), [.. items.Select(i => ReviewScoring.ToResponse(i, today, sanitizer))], Preconditions.ETag(review.Version));
+    }
+
+    private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+}

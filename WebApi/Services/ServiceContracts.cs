@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+using WebApi.Data;
+using WebApi.Http;
+using WebApi.Reviews;
+
+namespace WebApi.Services;
+
+public sealed record ServiceEnvironmentRequest(
+    [property: Required, Slug] string Name,
+    [property: Required, HttpUrl] string BaseUrl);
+
+public sealed record CreateServiceRequest(
+    [property: Required] Guid? TeamId,
+    [property: Required, MinLength(1), MaxLength(Limits.Name)] string Name,
+    [property: Required, Slug] string Slug,
+    [property: MaxLength(Limits.Description)] string? Description,
+    [property: HttpUrl] string? RepositoryUrl,
+    [property: ServiceTags] IReadOnlyList<string>? Tags,
+    [property: MaxLength(Limits.Environments)] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
+    CriticalityTier? Tier);
+
+/// <summary>PUT replaces every field; the slug and the team stay as they are.</summary>
+public sealed record UpdateServiceRequest(
+    [property: Required, MinLength(1), MaxLength(Limits.Name)] string Name,
+    [property: MaxLength(Limits.Description)] string? Description,
+    [property: HttpUrl] string? RepositoryUrl,
+    [property: ServiceTags] IReadOnlyList<string>? Tags,
+    [property: MaxLength(Limits.Environments)] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
+    [property: Required] CriticalityTier? Tier);
+
+/// <summary>Query of <c>GET /api/services</c>.</summary>
+public sealed class ServiceListQuery
+{
+    /// <summary>Part of the name or slug, case-insensitive.</summary>
+    [MaxLength(100)]
+    public string? Search { get; init; }
+
+    /// <summary>Only services with this tag.</summary>
+    [MaxLength(Limits.Tag)]
+    public string? Tag { get; init; }
+
+    public Guid? TeamId { get; init; }
+
+    /// <summary><c>name</c>, <c>-name</c>, <c>updated</c>, <c>-updated</c>, <c>tier</c> or <c>-tier</c>.</summary>
+    [RegularExpression("^-?(name|updated|tier)$", ErrorMessage = "Sort by name, updated or tier, with - for descending.")]
+    public string? Sort { get; init; }
+
+    [Range(1, 100_000)]
+    public int? Page { get; init; }
+
+    [Range(1, PageQuery.MaxSize)]
+    public int? PageSize { get; init; }
+}
+
+public sealed record EnvironmentResponse(string Name, string BaseUrl);
+
+public sealed record ServiceResponse(
+    Guid Id,
+    Guid TeamId,
+    string Name,
+    string Slug,
+    string Description,
+    string? RepositoryUrl,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<EnvironmentResponse> Environments,
+    CriticalityTier Tier,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    ServiceReadiness Readiness,
+    string Etag);

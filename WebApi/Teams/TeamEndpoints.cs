@@ -1,0 +1,226 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using WebApi.Accounts;
+using WebApi.Audit;
+using WebApi.Caching;
+using WebApi.Data;
+using WebApi.Http;
+
+namespace WebApi.Teams;
+
+/// <summary><c>/api/teams</c>: teams and their members. Owners manage members; every member reads.</summary>
+public static class TeamEndpoints
+{
+    public static IEndpointRouteBuilder MapTeamEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var teams = routes.MapGroup("/api/teams").WithTags("Teams");
+        teams.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
+        teams.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+        teams.MapGet("/{teamId:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
+        teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write);
+        teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+        teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write);
+        teams.MapDelete("/{teamId:guid}/members/{userId}", RemoveMemberAsync).RequireAuthorization(AccessPolicies.Write);
+        return routes;
+    }
+
+    private static async Task<Ok<List<TeamResponse>>> ListAsync(HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = http.User.UserId();
+        var teams = await db.TeamMembers.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => new { Team = t, m.Role })
+            .OrderBy(x => x.Team.Name)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(teams.Select(x => ToResponse(x.Team, x.Role)).ToList());
+    }
+
+    private static async Task<Created<TeamResponse>> CreateAsync(
+        CreateTeamRequest request, HttpContext http, ReadinessDbContext db, CacheGeneration generation, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var team = new Team { Name = request.Name.Trim(), Slug = request.Slug, CreatedAt = now };
+        team.Members.Add(new TeamMember { TeamId = team.Id, UserId = http.User.UserId(), Role = TeamRole.Owner, AddedAt = now });
+        db.Teams.Add(team);
+        db.Record(http.User, "team.created", "team", team.Id.ToString(), null, new { team.Name, team.Slug }, teamId: team.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        http.Response.SetETag(team.Version);
+        return TypedResults.Created($"/api/teams/{team.Id}", ToResponse(team, TeamRole.Owner));
+    }
+
+    private static async Task<Results<Ok<TeamDetailResponse>, ProblemHttpResult>> GetAsync(
+        Guid teamId, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        var role = await db.RoleAsync(teamId, http.User.UserId(), cancellationToken);
+        var team = role is null ? null : await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null || role is null)
+        {
+            return ProblemDetailsResponse.NotFound("team");
+        }
+
+        var members = await MembersAsync(db, teamId, cancellationToken);
+        http.Response.SetETag(team.Version);
+        return TypedResults.Ok(new TeamDetailResponse(team.Id, team.Name, team.Slug, role.Value, team.CreatedAt, members, Preconditions.ETag(team.Version)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid teamId, HttpContext http, ReadinessDbContext db, CacheGeneration generation, CancellationToken cancellationToken)
+    {
+        var role = await db.RoleAsync(teamId, http.User.UserId(), cancellationToken);
+        var team = role is null ? null : await db.Teams.SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null || role is null)
+        {
+            return ProblemDetailsResponse.NotFound("team");
+        }
+
+        if (!role.Value.Allows(TeamRole.Owner))
+        {
+            return ProblemDetailsResponse.Forbidden(TeamAccess.Describe(TeamRole.Owner));
+        }
+
+        if (http.Request.CheckIfMatch(team.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
+        if (await db.Services.AnyAsync(s => s.TeamId == teamId, cancellationToken))
+        {
+            return ProblemDetailsResponse.Conflict("The team still owns services; delete them or move them to another team first.");
+        }
+
+        db.ExpectVersion(team, expected);
+        db.Teams.Remove(team);
+        db.Record(http.User, "team.deleted", "team", team.Id.ToString(), new { team.Name, team.Slug }, null, teamId: team.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<MemberResponse>, ProblemHttpResult, ValidationProblem>> AddMemberAsync(
+        Guid teamId, AddMemberRequest request, HttpContext http, ReadinessDbContext db, UserManager<IdentityUser> users,
+        CacheGeneration generation, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var role = await db.RoleAsync(teamId, http.User.UserId(), cancellationToken);
+        if (role is null)
+        {
+            return ProblemDetailsResponse.NotFound("team");
+        }
+
+        if (!role.Value.Allows(TeamRole.Owner))
+        {
+            return ProblemDetailsResponse.Forbidden(TeamAccess.Describe(TeamRole.Owner));
+        }
+
+        var user = await users.FindByEmailAsync(request.Email);
+        if (user is null)
+        {
+            return ProblemDetailsResponse.Invalid("email", "No account has this email address; ask the person to sign up first.");
+        }
+
+        var member = new TeamMember { TeamId = teamId, UserId = user.Id, Role = request.Role!.Value, AddedAt = time.GetUtcNow() };
+        db.TeamMembers.Add(member);
+        db.Record(http.User, "member.added", "member", $"{teamId}/{user.Id}", null, new { user.Email, member.Role }, teamId: teamId);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        http.Response.SetETag(member.Version);
+        return TypedResults.Created($"/api/teams/{teamId}/members/{user.Id}", new MemberResponse(user.Id, user.Email!, member.Role, member.AddedAt, Preconditions.ETag(member.Version)));
+    }
+
+    private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRoleAsync(
+        Guid teamId, string userId, ChangeRoleRequest request, HttpContext http, ReadinessDbContext db, CacheGeneration generation, CancellationToken cancellationToken)
+    {
+        var (member, problem) = await FindMemberForOwnerAsync(teamId, userId, http, db, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (http.Request.CheckIfMatch(member!.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
+        var newRole = request.Role!.Value;
+        if (member.Role == TeamRole.Owner && newRole != TeamRole.Owner && await IsLastOwnerAsync(db, teamId, cancellationToken))
+        {
+            return ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.");
+        }
+
+        var before = new { member.Role };
+        db.ExpectVersion(member, expected);
+        member.Role = newRole;
+        db.Record(http.User, "member.role-changed", "member", $"{teamId}/{userId}", before, new { member.Role }, teamId: teamId);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+
+        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
+        http.Response.SetETag(member.Version);
+        return TypedResults.Ok(new MemberResponse(userId, email!, member.Role, member.AddedAt, Preconditions.ETag(member.Version)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
+        Guid teamId, string userId, HttpContext http, ReadinessDbContext db, CacheGeneration generation, CancellationToken cancellationToken)
+    {
+        var (member, problem) = await FindMemberForOwnerAsync(teamId, userId, http, db, cancellationToken, allowSelf: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (http.Request.CheckIfMatch(member!.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
+        if (member.Role == TeamRole.Owner && await IsLastOwnerAsync(db, teamId, cancellationToken))
+        {
+            return ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.");
+        }
+
+        db.ExpectVersion(member, expected);
+        db.TeamMembers.Remove(member);
+        db.Record(http.User, "member.removed", "member", $"{teamId}/{userId}", new { member.Role }, null, teamId: teamId);
+        await db.SaveChangesAsync(cancellationToken);
+        await generation.BumpAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The member to change, when the caller is one of the team's owners (or, with <paramref name="allowSelf"/>, the member).</summary>
+    private static async Task<(TeamMember? Member, ProblemHttpResult? Problem)> FindMemberForOwnerAsync(
+        Guid teamId, string userId, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken, bool allowSelf = false)
+    {
+        var callerId = http.User.UserId();
+        var role = await db.RoleAsync(teamId, callerId, cancellationToken);
+        if (role is null)
+        {
+            return (null, ProblemDetailsResponse.NotFound("team"));
+        }
+
+        if (!role.Value.Allows(TeamRole.Owner) && !(allowSelf && callerId == userId))
+        {
+            return (null, ProblemDetailsResponse.Forbidden(TeamAccess.Describe(TeamRole.Owner)));
+        }
+
+        var member = await db.TeamMembers.SingleOrDefaultAsync(m => m.TeamId == teamId && m.UserId == userId, cancellationToken);
+        return member is null ? (null, ProblemDetailsResponse.NotFound("member")) : (member, null);
+    }
+
+    private static async Task<bool> IsLastOwnerAsync(ReadinessDbContext db, Guid teamId, CancellationToken cancellationToken) =>
+        await db.TeamMembers.CountAsync(m => m.TeamId == teamId && m.Role == TeamRole.Owner, cancellationToken) <= 1;
+
+    private static async Task<List<MemberResponse>> MembersAsync(ReadinessDbContext db, Guid teamId, CancellationToken cancellationToken) =>
+        (await db.TeamMembers.AsNoTracking()
+            .Where(m => m.TeamId == teamId)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m, u.Email })
+            .OrderBy(x => x.Email)
+            .ToListAsync(cancellationToken))
+        .Select(x => new MemberResponse(x.m.UserId, x.Email!, x.m.Role, x.m.AddedAt, Preconditions.ETag(x.m.Version)))
+        .ToList();
+
+    private static TeamResponse ToResponse(Team team, TeamRole role) =>
+        new(team.Id, team.Name, team.Slug, role, team.CreatedAt, Preconditions.ETag(team.Version));
+}

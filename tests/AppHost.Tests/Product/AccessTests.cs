@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace AppHost.Tests.Product;
+
+/// <summary>Who may do what: team roles, other teams, tokens and their scopes, and forged browser requests.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class AccessTests(StackFixture stack)
+{
+    private static readonly string[] s_read = ["read"];
+    private static readonly string[] s_readWrite = ["read", "write"];
+
+    [Fact]
+    public async Task Viewers_read_maintainers_edit_owners_manage_and_delete()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "owner");
+        using var maintainer = await ProductUser.SignUpAsync(stack, "maintainer");
+        using var viewer = await ProductUser.SignUpAsync(stack, "viewer");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        await owner.AddMemberAsync(teamId, maintainer, "Maintainer");
+        await owner.AddMemberAsync(teamId, viewer, "Viewer");
+        var service = await owner.CreateServiceAsync(teamId);
+        var path = $"/api/services/{service["id"]}";
+        var etag = service["etag"]!.GetValue<string>();
+
+        // Viewer: reads everything, changes nothing.
+        await viewer.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path);
+        await viewer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Put, path, new { name = "x", tier = "A" }, ifMatch: etag);
+        await viewer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Post, $"{path}/reviews", new { });
+        await viewer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Post, "/api/services", new { teamId, name = "x", slug = "viewer-made" });
+
+        // Maintainer: edits and reviews, but neither deletes nor manages members.
+        var updated = (await maintainer.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, path, new { name = "Renamed", tier = "C" }, ifMatch: etag))!;
+        var review = (await maintainer.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"{path}/reviews", new { }))!;
+        var item = review["items"]![0]!;
+        await viewer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Patch, $"/api/reviews/{review["id"]}/items/{item["itemId"]}", new { status = "Done" }, ifMatch: item["etag"]!.GetValue<string>());
+        await maintainer.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, $"/api/reviews/{review["id"]}/items/{item["itemId"]}", new { status = "Done" }, ifMatch: item["etag"]!.GetValue<string>());
+        await maintainer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Delete, path, ifMatch: updated["etag"]!.GetValue<string>());
+        await maintainer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = viewer.Email, role = "Owner" });
+
+        // Owner: deletes; the service is gone for everyone and its history stays.
+        await owner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, path, ifMatch: updated["etag"]!.GetValue<string>());
+        await viewer.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, path);
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("""SELECT count(*) FROM "AuditEvents" WHERE "ServiceId" = @id""", connection);
+        count.Parameters.AddWithValue("id", Guid.Parse(service["id"]!.GetValue<string>()));
+        Assert.Equal(5L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Another_teams_ids_answer_404_exactly_like_ids_that_do_not_exist()
+    {
+        using var insider = await ProductUser.SignUpAsync(stack, "insider");
+        using var outsider = await ProductUser.SignUpAsync(stack, "outsider");
+        var teamId = (await insider.CreateTeamAsync())["id"]!.GetValue<string>();
+        var service = await insider.CreateServiceAsync(teamId);
+        var review = (await insider.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{service["id"]}/reviews", new { }))!;
+        var item = review["items"]![0]!;
+        var before = (await insider.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!.ToJsonString();
+
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+        {
+            (HttpMethod.Get, $"/api/teams/{teamId}", null),
+            (HttpMethod.Get, $"/api/services/{service["id"]}", null),
+            (HttpMethod.Put, $"/api/services/{service["id"]}", new { name = "stolen", tier = "C" }),
+            (HttpMethod.Delete, $"/api/services/{service["id"]}", null),
+            (HttpMethod.Get, $"/api/services/{service["id"]}/history", null),
+            (HttpMethod.Get, $"/api/reviews/{review["id"]}", null),
+            (HttpMethod.Patch, $"/api/reviews/{review["id"]}/items/{item["itemId"]}", new { status = "Done" }),
+            (HttpMethod.Post, "/api/services", new { teamId, name = "planted", slug = $"planted-{Guid.NewGuid():N}"[..20] }),
+            (HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = outsider.Email, role = "Owner" }),
+        })
+        {
+            var stranger = await outsider.ExpectAsync(HttpStatusCode.NotFound, method, path, body, ifMatch: "\"1\"");
+            var missing = await outsider.ExpectAsync(HttpStatusCode.NotFound, method, path.Replace(teamId, Guid.NewGuid().ToString()).Replace(service["id"]!.GetValue<string>(), Guid.NewGuid().ToString()).Replace(review["id"]!.GetValue<string>(), Guid.NewGuid().ToString()), body, ifMatch: "\"1\"");
+            Assert.Equal(missing!["detail"]!.GetValue<string>(), stranger!["detail"]!.GetValue<string>());
+        }
+
+        var after = (await insider.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!.ToJsonString();
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task Tokens_are_shown_once_limited_to_their_scopes_and_refused_once_expired_or_revoked()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "scripter");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var readToken = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "dashboards", scopes = s_read, expiresInDays = 7 }))!;
+        var writeToken = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "ci", scopes = s_readWrite }))!;
+        Assert.StartsWith("ra_pat_", readToken["token"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        using var reader = ProductUser.WithToken(stack, readToken["token"]!.GetValue<string>());
+        using var writer = ProductUser.WithToken(stack, writeToken["token"]!.GetValue<string>());
+        await reader.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/services");
+        await reader.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Post, "/api/services", new { teamId, name = "x", slug = $"tok-{Guid.NewGuid():N}"[..20] });
+        await writer.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/services", new { teamId, name = "x", slug = $"tok-{Guid.NewGuid():N}"[..20] });
+        // A token never mints tokens, whatever its scopes.
+        await writer.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/account/tokens", new { name = "child", scopes = s_read });
+
+        // Listed without the secret, with its last use; the database holds only a SHA-256.
+        var listed = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/tokens"))!.AsArray();
+        Assert.DoesNotContain(readToken["token"]!.GetValue<string>(), listed.ToJsonString(), StringComparison.Ordinal);
+        Assert.NotNull(listed.Single(t => t!["name"]!.GetValue<string>() == "dashboards")!["lastUsedAt"]);
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using (var stored = new NpgsqlCommand("""SELECT "Hash" FROM "PersonalAccessTokens" WHERE "Id" = @id""", connection))
+        {
+            stored.Parameters.AddWithValue("id", Guid.Parse(readToken["details"]!["id"]!.GetValue<string>()));
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(readToken["token"]!.GetValue<string>()))), await stored.ExecuteScalarAsync());
+        }
+
+        // Revoked: refused at once.
+        var writeId = writeToken["details"]!["id"]!.GetValue<string>();
+        await user.ExpectAsync(HttpStatusCode.PreconditionRequired, HttpMethod.Delete, $"/api/account/tokens/{writeId}");
+        var current = listed.Single(t => t!["id"]!.GetValue<string>() == writeId)!;
+        await user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/account/tokens/{writeId}", ifMatch: current["etag"]!.GetValue<string>());
+        await writer.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
+
+        // Expired: time passes for the read token.
+        await using (var expire = new NpgsqlCommand("""UPDATE "PersonalAccessTokens" SET "ExpiresAt" = now() - interval '1 second' WHERE "Id" = @id""", connection))
+        {
+            expire.Parameters.AddWithValue("id", Guid.Parse(readToken["details"]!["id"]!.GetValue<string>()));
+            await expire.ExecuteNonQueryAsync();
+        }
+
+        using var expired = await reader.SendAsync(HttpMethod.Get, "/api/services");
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\"", expired.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task Cookie_authenticated_writes_without_the_antiforgery_token_are_refused_and_forged_cookies_sign_no_one_in()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "csrf");
+        using var forged = user.WithoutCsrfToken(stack);
+        var refused = await forged.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/teams", new { name = "x", slug = $"csrf-{Guid.NewGuid():N}"[..20] });
+        Assert.Equal("Antiforgery token missing or invalid", refused!["title"]!.GetValue<string>());
+        await forged.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/me");
+
+        using var impostor = await ProductUser.SignUpAsync(stack, "impostor");
+        impostor.SetCookie("__Host-ra-auth", "CfDJ8" + new string('A', 300));
+        await impostor.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/account/me");
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Npgsql;
+
+namespace AppHost.Tests.Product;
+
+/// <summary>Uploads through nginx into Azurite: size, type by content, names, downloads, deletes.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
+{
+    private ProductUser _user = null!;
+    private string _evidencePath = "";
+
+    public async Task InitializeAsync()
+    {
+        _user = await ProductUser.SignUpAsync(stack, "uploader");
+        var service = await _user.CreateServiceAsync((await _user.CreateTeamAsync())["id"]!.GetValue<string>());
+        var review = (await _user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{service["id"]}/reviews", new { }))!;
+        _evidencePath = $"/api/reviews/{review["id"]}/items/{review["items"]![0]!["itemId"]}/evidence";
+    }
+
+    public Task DisposeAsync()
+    {
+        _user.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_file_over_the_limit_gets_413_and_nothing_is_stored()
+    {
+        var blobsBefore = await BlobCountAsync();
+
+        // Just over WebApi's 10 MiB: nginx lets it through (its limit is 11m), WebApi counts the bytes and refuses.
+        var overLimit = await _user.ExpectAsync(HttpStatusCode.RequestEntityTooLarge, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("big.txt", Text((10 * 1024 * 1024) + 1)));
+        Assert.Equal("File too large", overLimit!["title"]!.GetValue<string>());
+        // Far over: nginx refuses before WebApi sees a byte.
+        await _user.ExpectAsync(HttpStatusCode.RequestEntityTooLarge, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("huge.txt", Text(12 * 1024 * 1024)));
+
+        Assert.Empty((await _user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, _evidencePath))!.AsArray());
+        Assert.Equal(blobsBefore, await BlobCountAsync());
+    }
+
+    [Fact]
+    public async Task An_executable_named_png_gets_415_whatever_the_name_and_content_type_claim()
+    {
+        byte[] executable = [(byte)'M', (byte)'Z', 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, .. new byte[200]];
+        var refused = await _user.ExpectAsync(HttpStatusCode.UnsupportedMediaType, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("screenshot.png", executable, "image/png"));
+        Assert.Equal("File type not allowed", refused!["title"]!.GetValue<string>());
+
+        // Markup that a browser would run is refused too, even named .txt.
+        await _user.ExpectAsync(HttpStatusCode.UnsupportedMediaType, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("notes.txt", "<svg onload=alert(1)>"u8.ToArray(), "text/plain"));
+        // Text that turns binary past the sniffed head is caught while it streams.
+        await _user.ExpectAsync(HttpStatusCode.UnsupportedMediaType, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("log.txt", [.. Text(4096), 0x00, 0x01, 0x02]));
+
+        Assert.Empty((await _user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, _evidencePath))!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_path_traversal_name_is_kept_only_as_a_harmless_name_and_the_blob_key_is_random()
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. new byte[64]];
+        var stored = (await _user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("../../../etc/passwd\u202Egnp.png", png, "text/html")))!;
+
+        Assert.Equal("passwdgnp.png", stored["fileName"]!.GetValue<string>());
+        Assert.Equal("image/png", stored["contentType"]!.GetValue<string>());
+
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("""SELECT "BlobName" FROM "EvidenceFiles" WHERE "Id" = @id""", connection);
+        query.Parameters.AddWithValue("id", Guid.Parse(stored["id"]!.GetValue<string>()));
+        var blobName = (string)(await query.ExecuteScalarAsync())!;
+        Assert.Matches("^[0-9a-f]{32}$", blobName);
+
+        var container = await ContainerAsync();
+        Assert.True(await container.GetBlobClient(blobName).ExistsAsync());
+
+        using (var download = await _user.SendAsync(HttpMethod.Get, stored["contentUrl"]!.GetValue<string>()))
+        {
+            Assert.Equal(png, await download.Content.ReadAsByteArrayAsync());
+            Assert.Equal("image/png", download.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+            Assert.Equal("nosniff", Assert.Single(download.Headers.GetValues("X-Content-Type-Options")));
+        }
+
+        // The signed link reads the same bytes, saved as an attachment, and only for a few minutes.
+        var link = (await _user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/evidence/{stored["id"]}/link"))!;
+        var url = new Uri(link["url"]!.GetValue<string>());
+        Assert.Contains("sp=r&", url.Query, StringComparison.Ordinal);
+        Assert.Contains("rscd=attachment", url.Query, StringComparison.Ordinal);
+        using (var direct = new HttpClient())
+        {
+            Assert.Equal(png, await direct.GetByteArrayAsync(url));
+        }
+
+        // Deleting the evidence deletes the blob.
+        await _user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/evidence/{stored["id"]}", ifMatch: stored["etag"]!.GetValue<string>());
+        Assert.False(await container.GetBlobClient(blobName).ExistsAsync());
+        await _user.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, stored["contentUrl"]!.GetValue<string>());
+    }
+
+    private async Task<BlobContainerClient> ContainerAsync()
+    {
+        var container = new BlobServiceClient(await stack.App.GetConnectionStringAsync("evidence")).GetBlobContainerClient("evidence");
+        await container.CreateIfNotExistsAsync();
+        return container;
+    }
+
+    private async Task<int> BlobCountAsync()
+    {
+        var count = 0;
+        await foreach (var _ in (await ContainerAsync()).GetBlobsAsync())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static byte[] Text(int length) => [.. Enumerable.Repeat((byte)'a', length)];
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace AppHost.Tests.Product;
+
+/// <summary>Conditional writes, idempotent creates, reads that follow writes on every replica, and hostile input.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class HttpBehaviourTests(StackFixture stack)
+{
+    private static readonly string[] s_read = ["read"];
+    private static readonly string[] s_readWrite = ["read", "write"];
+    private static readonly string[] s_badTags = ["Bad Tag"];
+
+    [Fact]
+    public async Task Changes_need_if_match_428_without_it_and_412_when_someone_changed_the_resource_first()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "concurrent");
+        var service = await user.CreateServiceAsync((await user.CreateTeamAsync())["id"]!.GetValue<string>());
+        var path = $"/api/services/{service["id"]}";
+        var original = service["etag"]!.GetValue<string>();
+
+        await user.ExpectAsync(HttpStatusCode.PreconditionRequired, HttpMethod.Put, path, new { name = "A", tier = "A" });
+        var first = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, path, new { name = "First", tier = "A" }, ifMatch: original))!;
+        await user.ExpectAsync(HttpStatusCode.PreconditionFailed, HttpMethod.Put, path, new { name = "Second", tier = "A" }, ifMatch: original);
+        await user.ExpectAsync(HttpStatusCode.PreconditionFailed, HttpMethod.Delete, path, ifMatch: original);
+
+        var current = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!;
+        Assert.Equal("First", current["name"]!.GetValue<string>());
+        Assert.Equal(first["etag"]!.GetValue<string>(), current["etag"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_retried_create_with_the_same_idempotency_key_creates_one_service_and_replays_the_answer()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "retrier");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var body = new { teamId, name = "Once", slug = $"once-{Guid.NewGuid():N}"[..20] };
+        var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
+
+        using var first = await user.SendAsync(HttpMethod.Post, "/api/services", body, headers: key);
+        using var retry = await user.SendAsync(HttpMethod.Post, "/api/services", body, headers: key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(first.Headers.Location, retry.Headers.Location);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(JsonNode.Parse(await first.Content.ReadAsStringAsync())!["id"]!.GetValue<string>(), JsonNode.Parse(await retry.Content.ReadAsStringAsync())!["id"]!.GetValue<string>());
+
+        await user.ExpectAsync(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/services", body with { name = "Different" }, headers: key);
+        var list = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services?teamId={teamId}"))!;
+        Assert.Equal(1, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_write_through_one_replica_is_seen_on_the_next_read_from_the_other()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "replicas");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var token = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "replicas", scopes = s_readWrite }))!["token"]!.GetValue<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var replicas = await stack.App.WaitForServingReplicasAsync("webapi", 2, timeout.Token);
+        var ports = replicas.Select(r => r.EnvironmentPort("REPLICA_HTTP_PORT")!.Value).ToList();
+
+        using var client = new HttpClient();
+        async Task<JsonNode> ListAsync(int port)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/api/services?teamId={teamId}");
+            request.Headers.Authorization = new("Bearer", token);
+            // As the proxy would forward it: the replicas trust 127.0.0.1 to say the client used HTTPS.
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        }
+
+        // Both replicas cache the (empty) list.
+        foreach (var port in ports)
+        {
+            Assert.Equal(0, (await ListAsync(port))["total"]!.GetValue<int>());
+            Assert.Equal(0, (await ListAsync(port))["total"]!.GetValue<int>());
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            var writer = ports[round % 2];
+            var reader = ports[(round + 1) % 2];
+            using var create = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{writer}/api/services")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { teamId, name = $"Round {round}", slug = $"round-{round}-{Guid.NewGuid():N}"[..20] }),
+            };
+            create.Headers.Authorization = new("Bearer", token);
+            create.Headers.Add("X-Forwarded-Proto", "https");
+            using var created = await client.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+            Assert.Equal(round + 1, (await ListAsync(reader))["total"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
+    public async Task Hostile_input_gets_a_clear_4xx_problem_and_changes_nothing()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "hostile");
+        var service = await user.CreateServiceAsync((await user.CreateTeamAsync())["id"]!.GetValue<string>());
+        var path = $"/api/services/{service["id"]}";
+        var etag = service["etag"]!.GetValue<string>();
+        var before = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!.ToJsonString();
+
+        foreach (var (body, field) in new (string Body, string Field)[]
+        {
+            ("{\"name\":", "$"),
+            ("{\"name\": 42, \"tier\": \"A\"}", "$.name"),
+            ("{\"name\": \"x\", \"tier\": \"Z\"}", "$.tier"),
+            ("{\"name\": \"x\", \"tier\": \"A\", \"teamId\": \"x\", \"isAdmin\": true}", "$.teamId"),
+            ("[1,2,3]", "$"),
+        })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            var problem = await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, path, ifMatch: etag, content: content);
+            Assert.StartsWith("The JSON body is invalid at", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        var invalid = await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, path,
+            new { name = new string('x', 100_000), tier = "A", repositoryUrl = "javascript:alert(1)", tags = s_badTags, environments = new[] { new { name = "prod", baseUrl = "file:///etc/passwd" } } }, ifMatch: etag);
+        var errors = invalid!["errors"]!.AsObject().Select(e => e.Key).ToList();
+        Assert.Contains("Name", errors);
+        Assert.Contains("RepositoryUrl", errors);
+        Assert.Contains("Tags", errors);
+        Assert.Contains(errors, e => e.Contains("BaseUrl", StringComparison.Ordinal));
+
+        await user.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, "/api/services/not-a-guid");
+        await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?pageSize=100000");
+        await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?sort=password");
+
+        Assert.Equal(before, (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!.ToJsonString());
+    }
+}
