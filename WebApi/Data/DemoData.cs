@@ -73,37 +73,15 @@ public static class DemoData
 
         var checklist = await db.Checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
             .SingleAsync(c => c.Id == ChecklistSeed.ChecklistId, cancellationToken);
-        var review = new Review
+        var review = Review.Start(checklist, checkout.Id, owner.Id, now);
+        // A review under way: some items done, one in progress, one waived until next quarter.
+        foreach (var item in review.Items)
         {
-            ServiceId = checkout.Id,
-            ChecklistId = checklist.Id,
-            ChecklistVersion = checklist.Version,
-            StartedBy = owner.Id,
-            StartedAt = now,
-        };
-        var order = 0;
-        foreach (var section in checklist.Sections.OrderBy(s => s.Order))
-        {
-            foreach (var item in section.Items.OrderBy(i => i.Order))
-            {
-                var index = order++;
-                review.Items.Add(new ReviewItem
-                {
-                    ReviewId = review.Id,
-                    ItemId = item.Id,
-                    SectionId = section.Id,
-                    SectionTitle = section.Title,
-                    Title = item.Title,
-                    Order = index,
-                    // A review under way: some done, one in progress, one waived until next quarter.
-                    Status = index switch { < 6 => ItemStatus.Done, 6 => ItemStatus.InProgress, 7 => ItemStatus.Waived, _ => ItemStatus.NotStarted },
-                    Notes = index == 0 ? "nginx balances across **both** replicas; see `Proxy/templates`." : "",
-                    Waiver = index == 7
-                        ? new Waiver { Reason = "Covered by the platform team's shared setup.", RequestedBy = owner.Id, ApproverId = owner.Id, ExpiresOn = DateOnly.FromDateTime(now.UtcDateTime).AddDays(90), ApprovedAt = now }
-                        : null,
-                    UpdatedAt = now,
-                });
-            }
+            item.Status = item.Order switch { < 6 => ItemStatus.Done, 6 => ItemStatus.InProgress, 7 => ItemStatus.Waived, _ => ItemStatus.NotStarted };
+            item.Notes = item.Order == 0 ? "nginx balances across **both** replicas; see `Proxy/templates`." : "";
+            item.Waiver = item.Order == 7
+                ? new Waiver { Reason = "Covered by the platform team's shared setup.", RequestedBy = owner.Id, ApproverId = owner.Id, ExpiresOn = DateOnly.FromDateTime(now.UtcDateTime).AddDays(90), ApprovedAt = now }
+                : null;
         }
 
         db.Reviews.Add(review);

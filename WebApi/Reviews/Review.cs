@@ -1,7 +1,45 @@
+using WebApi.Data;
+
 namespace WebApi.Reviews;
 
 public sealed class Review
 {
+    /// <summary>
+    /// A new open review of <paramref name="serviceId"/> with every item of <paramref name="checklist"/> (sections and
+    /// items loaded), copied so that later versions of the checklist never change a review already under way.
+    /// </summary>
+    public static Review Start(Checklist checklist, Guid serviceId, string startedBy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(checklist);
+        var review = new Review
+        {
+            ServiceId = serviceId,
+            ChecklistId = checklist.Id,
+            ChecklistVersion = checklist.Version,
+            StartedBy = startedBy,
+            StartedAt = now,
+        };
+        var order = 0;
+        foreach (var section in checklist.Sections.OrderBy(s => s.Order))
+        {
+            foreach (var item in section.Items.OrderBy(i => i.Order))
+            {
+                review.Items.Add(new ReviewItem
+                {
+                    ReviewId = review.Id,
+                    ItemId = item.Id,
+                    SectionId = section.Id,
+                    SectionTitle = section.Title,
+                    Title = item.Title,
+                    Order = order++,
+                    UpdatedAt = now,
+                });
+            }
+        }
+
+        return review;
+    }
+
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid ServiceId { get; init; }
     public required string ChecklistId { get; init; }

@@ -75,34 +75,7 @@ public static class ReviewEndpoints
             return ProblemDetailsResponse.Conflict("The service already has an open review; complete it before starting another.");
         }
 
-        var now = time.GetUtcNow();
-        var review = new Review
-        {
-            ServiceId = serviceId,
-            ChecklistId = checklist.Id,
-            ChecklistVersion = checklist.Version,
-            StartedBy = http.User.UserId(),
-            StartedAt = now,
-        };
-        // The items are copied, so later versions of the checklist never change a review already under way.
-        var order = 0;
-        foreach (var section in checklist.Sections.OrderBy(s => s.Order))
-        {
-            foreach (var item in section.Items.OrderBy(i => i.Order))
-            {
-                review.Items.Add(new ReviewItem
-                {
-                    ReviewId = review.Id,
-                    ItemId = item.Id,
-                    SectionId = section.Id,
-                    SectionTitle = section.Title,
-                    Title = item.Title,
-                    Order = order++,
-                    UpdatedAt = now,
-                });
-            }
-        }
-
+        var review = Review.Start(checklist, serviceId, http.User.UserId(), time.GetUtcNow());
         db.Reviews.Add(review);
         db.Record(http.User, "review.started", "review", review.Id.ToString(), null,
             new { review.ChecklistId, review.ChecklistVersion }, teamId: service!.TeamId, serviceId: serviceId, reviewId: review.Id);
