@@ -35,7 +35,8 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<Accepted<AcceptedResponse>, ValidationProblem>> SignUpAsync(
-        SignUpRequest request, UserManager<IdentityUser> users, IEmailSender<IdentityUser> email, IOptions<AccountOptions> options, HttpContext http)
+        SignUpRequest request, UserManager<IdentityUser> users, IEmailSender<IdentityUser> email, IOptions<AccountOptions> options, HttpContext http,
+        ReadinessDbContext db, IConfiguration configuration, IHostEnvironment environment, TimeProvider time)
     {
         if (await users.FindByEmailAsync(request.Email) is not null)
         {
@@ -53,9 +54,9 @@ public static class AccountEndpoints
         }
 
         await SendConfirmationAsync(user, users, email, options.Value, http);
-        if (DemoData.IsEnabled(http.RequestServices.GetRequiredService<IConfiguration>(), http.RequestServices.GetRequiredService<IHostEnvironment>()))
+        if (DemoData.IsEnabled(configuration, environment))
         {
-            await DemoData.JoinAsync(http.RequestServices.GetRequiredService<ReadinessDbContext>(), user.Id, TimeProvider.System, http.RequestAborted);
+            await DemoData.JoinAsync(db, user.Id, time, http.RequestAborted);
         }
 
         return TypedResults.Accepted((string?)null, new AcceptedResponse(Accepted));

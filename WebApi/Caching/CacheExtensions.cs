@@ -45,6 +45,7 @@ public static class CacheExtensions
             LocalCacheExpiration = TimeSpan.FromMinutes(1),
         });
         Decorate<HybridCache>(builder.Services, cache => new TracedHybridCache(cache));
+        builder.Services.AddSingleton<CacheGeneration>();
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(CacheTelemetry.ActivitySourceName));
 
         builder.Services.AddHealthChecks()

@@ -49,7 +49,7 @@ public static partial class MigrationCommand
 
             if (DemoData.IsEnabled(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()))
             {
-                await DemoData.SeedAsync(db, TimeProvider.System, cancellationToken);
+                await DemoData.SeedAsync(db, services.GetRequiredService<TimeProvider>(), cancellationToken);
                 LogSeeded(logger);
             }
 

@@ -49,7 +49,7 @@ public static class EvidenceEndpoints
     private static async Task<Results<Ok<List<EvidenceResponse>>, ProblemHttpResult>> ListAsync(
         Guid reviewId, string itemId, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
     {
-        var found = await ReviewEndpoints.FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false);
+        var found = await ReviewEndpoints.FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false, withItems: false);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -73,18 +73,18 @@ public static class EvidenceEndpoints
             return TooLarge(limits.MaxUploadBytes);
         }
 
-        var found = await ReviewEndpoints.FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Maintainer, cancellationToken);
+        var found = await ReviewEndpoints.FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Maintainer, cancellationToken, tracking: false, withItems: false);
         if (found.Problem is not null)
         {
             return found.Problem;
         }
 
-        if (!found.Review!.Items.Any(i => i.ItemId == itemId))
+        if (!await db.ReviewItems.AnyAsync(i => i.ReviewId == reviewId && i.ItemId == itemId, cancellationToken))
         {
             return ProblemDetailsResponse.NotFound("review item");
         }
 
-        if (found.Review.State == ReviewState.Completed)
+        if (found.Review!.State == ReviewState.Completed)
         {
             return ProblemDetailsResponse.Conflict("The review is completed and frozen; start a new review to add evidence.");
         }
@@ -150,8 +150,8 @@ public static class EvidenceEndpoints
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(
         Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, CancellationToken cancellationToken)
     {
-        var file = await FindForAsync(db, id, http.User.UserId(), TeamRole.Viewer, cancellationToken);
-        if (file is null)
+        var found = await FindForAsync(db, id, http.User.UserId(), cancellationToken);
+        if (found is not { File: var file })
         {
             return ProblemDetailsResponse.NotFound("evidence");
         }
@@ -166,8 +166,8 @@ public static class EvidenceEndpoints
     private static async Task<Results<Ok<EvidenceLinkResponse>, ProblemHttpResult>> LinkAsync(
         Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, IOptions<EvidenceOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var file = await FindForAsync(db, id, http.User.UserId(), TeamRole.Viewer, cancellationToken);
-        if (file is null)
+        var found = await FindForAsync(db, id, http.User.UserId(), cancellationToken);
+        if (found is not { File: var file })
         {
             return ProblemDetailsResponse.NotFound("evidence");
         }
@@ -180,17 +180,16 @@ public static class EvidenceEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, CancellationToken cancellationToken)
     {
-        var userId = http.User.UserId();
-        var file = await db.EvidenceFiles.SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
-        var found = file is null ? default : await ReviewEndpoints.FindForAsync(db, file.ReviewId, userId, TeamRole.Maintainer, cancellationToken, tracking: false);
-        if (file is null || found.Problem is { StatusCode: StatusCodes.Status404NotFound })
+        var found = await FindForAsync(db, id, http.User.UserId(), cancellationToken);
+        if (found is null)
         {
             return ProblemDetailsResponse.NotFound("evidence");
         }
 
-        if (found.Problem is not null)
+        var file = found.File;
+        if (!found.Role.Allows(TeamRole.Maintainer))
         {
-            return found.Problem;
+            return ProblemDetailsResponse.Forbidden(TeamAccess.Describe(TeamRole.Maintainer));
         }
 
         if (http.Request.CheckIfMatch(file.Version, out var expected) is { } failed)
@@ -198,30 +197,31 @@ public static class EvidenceEndpoints
             return failed;
         }
 
-        if (found.Review!.State == ReviewState.Completed)
+        if (found.ReviewState == ReviewState.Completed)
         {
             return ProblemDetailsResponse.Conflict("The review is completed and frozen.");
         }
 
-        db.ExpectVersion(file, expected);
+        // Attached as deleted, then conditioned on the client's version.
         db.EvidenceFiles.Remove(file);
+        db.ExpectVersion(file, expected);
         db.Record(http.User, "evidence.deleted", "evidence", file.Id.ToString(), Snapshot(file), null,
-            teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: file.ReviewId);
+            teamId: found.TeamId, serviceId: found.ServiceId, reviewId: file.ReviewId);
         await db.SaveChangesAsync(cancellationToken);
         // The row is gone, so the file is unreachable; if this delete fails the sweep removes it later.
         await storage.DeleteManyAsync([file.BlobName], CancellationToken.None);
         return TypedResults.NoContent();
     }
 
-    private static async Task<EvidenceFile?> FindForAsync(ReadinessDbContext db, Guid id, string userId, TeamRole needed, CancellationToken cancellationToken)
-    {
-        var found = await db.EvidenceFiles.AsNoTracking().Where(e => e.Id == id)
-            .Join(db.Reviews, e => e.ReviewId, r => r.Id, (e, r) => new { File = e, r.ServiceId })
-            .Join(db.Services, x => x.ServiceId, s => s.Id, (x, s) => new { x.File, s.TeamId })
-            .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.TeamId, m => m.TeamId, (x, m) => new { x.File, m.Role })
+    private sealed record FoundEvidence(EvidenceFile File, ReviewState ReviewState, Guid ServiceId, Guid TeamId, TeamRole Role);
+
+    /// <summary>The evidence (untracked) and what access to it depends on, or null when the user is not in its team.</summary>
+    private static Task<FoundEvidence?> FindForAsync(ReadinessDbContext db, Guid id, string userId, CancellationToken cancellationToken) =>
+        db.EvidenceFiles.AsNoTracking().Where(e => e.Id == id)
+            .Join(db.Reviews, e => e.ReviewId, r => r.Id, (e, r) => new { File = e, r.State, r.ServiceId })
+            .Join(db.Services, x => x.ServiceId, s => s.Id, (x, s) => new { x.File, x.State, x.ServiceId, s.TeamId })
+            .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.TeamId, m => m.TeamId, (x, m) => new FoundEvidence(x.File, x.State, x.ServiceId, x.TeamId, m.Role))
             .SingleOrDefaultAsync(cancellationToken);
-        return found is not null && found.Role.Allows(needed) ? found.File : null;
-    }
 
     /// <summary>The first part that carries a file name; other form fields before it are skipped.</summary>
     private static async Task<(Stream Body, string FileName)?> FirstFileSectionAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -57,7 +57,6 @@ public static class ReviewExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<ReadinessOptions>(builder.Configuration.GetSection("Readiness"));
         builder.Services.AddSingleton<ReadinessPolicy>();
-        builder.Services.AddSingleton<Caching.CacheGeneration>();
         return builder;
     }
 }

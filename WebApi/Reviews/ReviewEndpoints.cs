@@ -41,15 +41,13 @@ public static class ReviewEndpoints
             return problem;
         }
 
-        var today = Today(time);
-        var reviews = await db.Reviews.AsNoTracking().Include(r => r.Items)
-            .Where(r => r.ServiceId == serviceId)
+        var reviews = await db.Reviews.Where(r => r.ServiceId == serviceId)
+            .WithCounts(Today(time))
             .OrderByDescending(r => r.StartedAt)
-            .AsSplitQuery()
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(reviews.Select(r => new ReviewSummaryResponse(
             r.Id, r.ServiceId, r.ChecklistId, r.ChecklistVersion, r.State, r.StartedAt, r.CompletedAt,
-            Math.Round(ReviewScoring.Count(r.Items, today).Score, 4), Preconditions.ETag(r.Version))).ToList());
+            Math.Round(r.Counts.Score, 4), Preconditions.ETag(r.Version))).ToList());
     }
 
     private static async Task<Results<Created<ReviewResponse>, ProblemHttpResult, ValidationProblem>> StartAsync(
@@ -172,7 +170,7 @@ public static class ReviewEndpoints
 
         var before = Snapshot(item);
         db.ExpectVersion(item, expected);
-        Apply(item, request, userId, teamOwnerApproves: request.Waiver?.ApproverId == userId, time.GetUtcNow());
+        Apply(item, request, userId, selfApproved: request.Waiver?.ApproverId == userId, time.GetUtcNow());
         db.Record(http.User, "item.updated", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: teamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
         await db.SaveChangesAsync(cancellationToken);
         await generation.BumpAsync(cancellationToken);
@@ -227,7 +225,7 @@ public static class ReviewEndpoints
     private static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> HistoryAsync(
         Guid reviewId, [AsParameters] PageQuery page, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
     {
-        var found = await FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false);
+        var found = await FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Viewer, cancellationToken, tracking: false, withItems: false);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -236,12 +234,15 @@ public static class ReviewEndpoints
         return TypedResults.Ok(await db.PageAsync(e => e.ReviewId == reviewId, page, cancellationToken));
     }
 
-    /// <summary>The review with its items and service, when the user's role in the service's team is at least <paramref name="needed"/>.</summary>
+    /// <summary>
+    /// The review and its service, when the user's role in the service's team is at least <paramref name="needed"/>;
+    /// with its items unless <paramref name="withItems"/> is false (an access check needs none).
+    /// </summary>
     internal static async Task<(Review? Review, RegisteredService? Service, ProblemHttpResult? Problem)> FindForAsync(
-        ReadinessDbContext db, Guid reviewId, string userId, TeamRole needed, CancellationToken cancellationToken, bool tracking = true)
+        ReadinessDbContext db, Guid reviewId, string userId, TeamRole needed, CancellationToken cancellationToken, bool tracking = true, bool withItems = true)
     {
         var reviews = tracking ? db.Reviews : db.Reviews.AsNoTracking();
-        var found = await reviews.Include(r => r.Items)
+        var found = await (withItems ? reviews.Include(r => r.Items) : reviews)
             .Where(r => r.Id == reviewId)
             .Join(db.Services, r => r.ServiceId, s => s.Id, (r, s) => new { Review = r, Service = s })
             .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.Service.TeamId, m => m.TeamId, (x, m) => new { x.Review, x.Service, m.Role })
@@ -297,7 +298,7 @@ public static class ReviewEndpoints
         return null;
     }
 
-    private static void Apply(ReviewItem item, UpdateItemRequest request, string userId, bool teamOwnerApproves, DateTimeOffset now)
+    private static void Apply(ReviewItem item, UpdateItemRequest request, string userId, bool selfApproved, DateTimeOffset now)
     {
         if (request.Status is { } status)
         {
@@ -309,8 +310,8 @@ public static class ReviewEndpoints
                     RequestedBy = userId,
                     ApproverId = waiver.ApproverId,
                     ExpiresOn = waiver.ExpiresOn!.Value,
-                    // The team's only owner asking: there is no one else to approve it.
-                    ApprovedAt = teamOwnerApproves ? now : null,
+                    // Validation allowed naming oneself only as the team's only owner: there is no one else to approve it.
+                    ApprovedAt = selfApproved ? now : null,
                 }
                 : null;
         }

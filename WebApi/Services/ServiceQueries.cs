@@ -9,9 +9,7 @@ namespace WebApi.Services;
 /// <summary>Reads of services with their readiness, as the list and the detail show them.</summary>
 public static class ServiceQueries
 {
-    private sealed record ServiceRow(RegisteredService Service, LatestReview? Latest);
-
-    private sealed record LatestReview(Guid Id, int Total, int Done, int Waived);
+    private sealed record ServiceRow(RegisteredService Service, ReviewCounts? Latest);
 
     public static async Task<Page<ServiceResponse>> PageAsync(
         ReadinessDbContext db, string userId, ServiceListQuery query, ReadinessPolicy policy, DateOnly today, CancellationToken cancellationToken)
@@ -70,20 +68,15 @@ public static class ServiceQueries
         [.. service.Environments.Select(e => new EnvironmentResponse(e.Name, e.BaseUrl))],
         service.Tier, service.CreatedAt, service.UpdatedAt, readiness, Preconditions.ETag(service.Version));
 
-    private static IQueryable<ServiceRow> WithLatestReview(ReadinessDbContext db, IQueryable<RegisteredService> services, DateOnly today) =>
-        services.Select(s => new ServiceRow(s, db.Reviews
-            .Where(r => r.ServiceId == s.Id)
-            .OrderByDescending(r => r.StartedAt)
-            .Select(r => new LatestReview(
-                r.Id,
-                r.Items.Count(),
-                r.Items.Count(i => i.Status == ItemStatus.Done),
-                r.Items.Count(i => i.Status == ItemStatus.Waived && i.Waiver != null && i.Waiver.ApprovedAt != null && i.Waiver.ExpiresOn >= today)))
-            .FirstOrDefault()));
+    private static IQueryable<ServiceRow> WithLatestReview(ReadinessDbContext db, IQueryable<RegisteredService> services, DateOnly today)
+    {
+        var reviews = db.Reviews.WithCounts(today);
+        return services.Select(s => new ServiceRow(s, reviews.Where(r => r.ServiceId == s.Id).OrderByDescending(r => r.StartedAt).FirstOrDefault()));
+    }
 
     private static ServiceResponse ToResponse(ServiceRow row, ReadinessPolicy policy) => ToResponse(
         row.Service,
-        policy.Evaluate(row.Service.Tier, row.Latest?.Id, row.Latest is { } latest ? new ItemCounts(latest.Total, latest.Done, latest.Waived) : null));
+        policy.Evaluate(row.Service.Tier, row.Latest?.Id, row.Latest?.Counts));
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
