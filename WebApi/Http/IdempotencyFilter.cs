@@ -10,6 +10,19 @@ using WebApi.Data;
 
 namespace WebApi.Http;
 
+/// <summary>Marks an endpoint whose POST honours <c>Idempotency-Key</c>, so the OpenAPI document can say so.</summary>
+public sealed class IdempotencyKeyMetadata;
+
+public static class IdempotencyExtensions
+{
+    /// <summary>The POST honours <c>Idempotency-Key</c> (<see cref="IdempotencyFilter"/>).</summary>
+    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddEndpointFilter<IdempotencyFilter>().WithMetadata(new IdempotencyKeyMetadata());
+    }
+}
+
 /// <summary>
 /// <c>Idempotency-Key</c> on a POST: the first request with a key runs; a retry with the same key and body gets the
 /// first answer again (with <c>Idempotent-Replayed: true</c>) and creates nothing; the same key with a different body

@@ -33,6 +33,7 @@ public static class OpenApiExtensions
             options.ShouldInclude = description => description.RelativePath?.StartsWith(ApiPrefix, StringComparison.Ordinal) == true;
             options.AddDocumentTransformer<ApiDocumentTransformer>();
             options.AddOperationTransformer<SecurityRequirementTransformer>();
+            options.AddOperationTransformer<ConditionalRequestsTransformer>();
             options.AddOperationTransformer<ProblemResponsesTransformer>();
         });
 

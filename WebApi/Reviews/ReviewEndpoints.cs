@@ -21,7 +21,7 @@ public static class ReviewEndpoints
     {
         var ofService = routes.MapGroup("/api/services/{serviceId:guid}/reviews").WithTags("Reviews");
         ofService.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
-        ofService.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+        ofService.MapPost("/", StartAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
 
         var reviews = routes.MapGroup("/api/reviews/{reviewId:guid}").WithTags("Reviews");
         reviews.MapGet("/", GetAsync).RequireAuthorization(AccessPolicies.Read);

@@ -20,7 +20,7 @@ public static class ServiceEndpoints
     {
         var services = routes.MapGroup("/api/services").WithTags("Services");
         services.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
-        services.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+        services.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
         services.MapGet("/{id:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
         services.MapPut("/{id:guid}", UpdateAsync).RequireAuthorization(AccessPolicies.Write);
         services.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write);

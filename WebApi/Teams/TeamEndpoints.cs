@@ -16,10 +16,10 @@ public static class TeamEndpoints
     {
         var teams = routes.MapGroup("/api/teams").WithTags("Teams");
         teams.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
-        teams.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+        teams.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
         teams.MapGet("/{teamId:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
         teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write);
-        teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<IdempotencyFilter>();
+        teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
         teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write);
         teams.MapDelete("/{teamId:guid}/members/{userId}", RemoveMemberAsync).RequireAuthorization(AccessPolicies.Write);
         return routes;

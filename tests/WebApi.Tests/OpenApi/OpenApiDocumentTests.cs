@@ -101,6 +101,34 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Changes_require_if_match_and_idempotent_creates_take_an_idempotency_key()
+    {
+        using var document = await api.GetDocumentAsync();
+        var operations = ApiDescriptionCheck.Operations(document.RootElement);
+
+        foreach (var (route, operation) in operations.Where(o => o.Key.Split(' ')[0] is "PUT" or "PATCH" or "DELETE"))
+        {
+            var ifMatch = Header(operation, "If-Match");
+            Assert.True(ifMatch is { } header && header.GetProperty("required").GetBoolean(), $"{route} does not require If-Match");
+            Assert.True(operation.GetProperty("responses").TryGetProperty("412", out _), $"{route} lacks 412");
+            Assert.True(operation.GetProperty("responses").TryGetProperty("428", out _), $"{route} lacks 428");
+        }
+
+        foreach (var route in new[] { "POST /api/teams", "POST /api/services", "POST /api/services/{serviceId}/reviews", "POST /api/teams/{teamId}/members" })
+        {
+            Assert.NotNull(Header(operations[route], "Idempotency-Key"));
+            Assert.True(operations[route].GetProperty("responses").TryGetProperty("422", out _), $"{route} lacks 422");
+        }
+
+        Assert.Null(Header(operations["POST /api/account/sign-in"], "Idempotency-Key"));
+    }
+
+    private static JsonElement? Header(JsonElement operation, string name) =>
+        operation.TryGetProperty("parameters", out var parameters)
+            ? parameters.EnumerateArray().Cast<JsonElement?>().FirstOrDefault(p => p!.Value.GetProperty("in").GetString() == "header" && p.Value.GetProperty("name").GetString() == name)
+            : null;
+
+    [Fact]
     public async Task The_reference_page_runs_only_its_own_scripts_under_a_policy_with_a_fresh_nonce()
     {
         using var client = api.CreatePlainClient();
