@@ -32,17 +32,20 @@ internal sealed partial class ProductUser : IDisposable
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 
     /// <summary>Signs up, follows the confirmation link the WebApi wrote to its log, and signs in.</summary>
-    public static async Task<ProductUser> SignUpAsync(StackFixture stack, string name)
+    public static Task<ProductUser> SignUpAsync(StackFixture stack, string name) => SignUpAsync(stack.App, stack.DataDirectory, name);
+
+    /// <inheritdoc cref="SignUpAsync(StackFixture, string)"/>
+    public static async Task<ProductUser> SignUpAsync(DistributedApplication app, string dataDirectory, string name)
     {
-        var user = new ProductUser(ProxyClient.Create(stack.App), $"{name}-{Guid.NewGuid():N}@example.com");
+        var user = new ProductUser(ProxyClient.Create(app), $"{name}-{Guid.NewGuid():N}@example.com");
         await user.RefreshCsrfAsync();
         using (var signUp = await user.SendAsync(HttpMethod.Post, "/api/account/sign-up", new { email = user.Email, password = Password }))
         {
             Assert.Equal(HttpStatusCode.Accepted, signUp.StatusCode);
         }
 
-        var link = await ConfirmationLinkAsync(stack.DataDirectory, user.Email);
-        Assert.StartsWith(ProxyClient.HttpsBase(stack.App).GetLeftPart(UriPartial.Authority), link, StringComparison.Ordinal);
+        var link = await ConfirmationLinkAsync(dataDirectory, user.Email);
+        Assert.StartsWith(ProxyClient.HttpsBase(app).GetLeftPart(UriPartial.Authority), link, StringComparison.Ordinal);
         using (var confirm = await user.SendAsync(HttpMethod.Get, new Uri(link).PathAndQuery))
         {
             Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
@@ -57,8 +60,11 @@ internal sealed partial class ProductUser : IDisposable
     }
 
     /// <summary>A client that sends only <c>Authorization: Bearer</c>: no cookies, so no antiforgery token either.</summary>
-    public static ProductUser WithToken(StackFixture stack, string token) =>
-        new(ProxyClient.Create(stack.App), "token") { _bearer = token };
+    public static ProductUser WithToken(StackFixture stack, string token) => WithToken(stack.App, token);
+
+    /// <inheritdoc cref="WithToken(StackFixture, string)"/>
+    public static ProductUser WithToken(DistributedApplication app, string token) =>
+        new(ProxyClient.Create(app), "token") { _bearer = token };
 
     /// <summary>The same session cookies without the antiforgery token, as a forged cross-site request would carry them.</summary>
     public ProductUser WithoutCsrfToken(StackFixture stack)
