@@ -1,27 +1,50 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using WebApi.Caching;
 using WebApi.Data;
 
 namespace WebApi.Accounts;
 
 /// <summary>
 /// <c>Authorization: Bearer ra_pat_...</c>: looks the token up by its SHA-256, refuses revoked and expired ones, and
-/// records when it was last used (at most once a minute, so a busy script does not write on every request).
+/// records when it was last used (at most once a minute per replica, so a busy script does not write on every request).
+/// A token found valid is remembered in this replica's memory for a minute under the tokens' cache generation, which
+/// every revocation increments: a revoked token is refused on the next request to any replica (within the minute
+/// only if Redis was down when it was revoked), and a script's requests do not each take a PostgreSQL connection.
 /// </summary>
 public sealed class PersonalAccessTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IDbContextFactory<ReadinessDbContext> contextFactory,
+    HybridCache cache,
+    CacheGeneration generation,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    private static readonly HybridCacheEntryOptions s_inMemoryOnly = new()
+    {
+        Expiration = TimeSpan.FromMinutes(1),
+        LocalCacheExpiration = TimeSpan.FromMinutes(1),
+        Flags = HybridCacheEntryFlags.DisableDistributedCache,
+    };
+
+    // When this replica last wrote each token's LastUsedAt.
+    private static readonly ConcurrentDictionary<Guid, DateTimeOffset> s_lastRecorded = new();
+
+    /// <summary>What a valid token grants; immutable, so the cache may share one instance between requests.</summary>
+    [ImmutableObject(true)]
+    public sealed record ValidToken(Guid Id, string UserId, IReadOnlyList<string> Scopes, DateTimeOffset ExpiresAt);
+
     public const string SchemeName = "PersonalAccessToken";
     public const string TokenPrefix = "ra_pat_";
     private const string BearerPrefix = "Bearer ";
@@ -54,19 +77,16 @@ public sealed class PersonalAccessTokenHandler(
 
         var hash = Hash(token);
         var now = time.GetUtcNow();
-        await using var db = await contextFactory.CreateDbContextAsync(Context.RequestAborted);
-        var found = await db.PersonalAccessTokens
-            .AsNoTracking()
-            .Where(t => t.Hash == hash)
-            .Select(t => new { t.Id, t.UserId, t.Scopes, t.ExpiresAt, t.RevokedAt, t.LastUsedAt })
-            .SingleOrDefaultAsync(Context.RequestAborted);
-        if (found is null || found.RevokedAt is not null || found.ExpiresAt <= now)
+        var found = await FindAsync(hash, Context.RequestAborted);
+        if (found is null || found.ExpiresAt <= now)
         {
             return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
         }
 
-        if (found.LastUsedAt is null || now - found.LastUsedAt >= LastUseResolution)
+        if (!s_lastRecorded.TryGetValue(found.Id, out var recorded) || now - recorded >= LastUseResolution)
         {
+            s_lastRecorded[found.Id] = now;
+            await using var db = await contextFactory.CreateDbContextAsync(Context.RequestAborted);
             // A bare UPDATE, not a tracked entity: it cannot conflict with the owner revoking the token meanwhile.
             await db.PersonalAccessTokens.Where(t => t.Id == found.Id)
                 .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
@@ -76,6 +96,36 @@ public sealed class PersonalAccessTokenHandler(
         claims.AddRange(found.Scopes.Select(scope => new Claim(TokenScopes.ClaimType, scope)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    /// <summary>The valid (not revoked) token with this hash: from memory under the current generation, else PostgreSQL.</summary>
+    private async Task<ValidToken?> FindAsync(string hash, CancellationToken cancellationToken)
+    {
+        var current = await generation.GetAsync(CacheGeneration.Tokens);
+        if (current is null)
+        {
+            return await LoadAsync(contextFactory, hash, cancellationToken);
+        }
+
+        // Only valid tokens are kept: a made-up token cannot fill the cache, and one revoked later has a new generation.
+        var key = $"pat:{current}:{hash}";
+        var found = await cache.GetOrCreateAsync(key, (contextFactory, hash), static (state, token) => LoadAsync(state.contextFactory, state.hash, token), s_inMemoryOnly, cancellationToken: cancellationToken);
+        if (found is null)
+        {
+            await cache.RemoveAsync(key, cancellationToken);
+        }
+
+        return found;
+    }
+
+    private static async ValueTask<ValidToken?> LoadAsync(IDbContextFactory<ReadinessDbContext> contextFactory, string hash, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.PersonalAccessTokens
+            .AsNoTracking()
+            .Where(t => t.Hash == hash && t.RevokedAt == null)
+            .Select(t => new ValidToken(t.Id, t.UserId, t.Scopes, t.ExpiresAt))
+            .SingleOrDefaultAsync(cancellationToken);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

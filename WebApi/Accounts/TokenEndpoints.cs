@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WebApi.Audit;
+using WebApi.Caching;
 using WebApi.Data;
 using WebApi.Http;
 
@@ -73,7 +74,7 @@ public static class TokenEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, HttpContext http, ReadinessDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpContext http, ReadinessDbContext db, CacheGeneration generation, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
         var token = await db.PersonalAccessTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, cancellationToken);
@@ -92,6 +93,8 @@ public static class TokenEndpoints
         token.RevokedAt ??= time.GetUtcNow();
         db.Record(http.User, "token.revoked", "token", token.Id.ToString(), before, ToResponse(token));
         await db.SaveChangesAsync(cancellationToken);
+        // Every replica forgets the tokens it had found valid.
+        await generation.BumpAsync(cancellationToken, CacheGeneration.Tokens);
         return TypedResults.NoContent();
     }
 

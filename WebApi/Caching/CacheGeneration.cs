@@ -3,21 +3,22 @@ using StackExchange.Redis;
 namespace WebApi.Caching;
 
 /// <summary>
-/// A counter in Redis that every write to teams, services or reviews increments, and that the keys of cached reads
-/// include. After a write, every replica's next read asks for a key no one has cached yet, so a change is seen on the
+/// Counters in Redis, one per scope, that every write in the scope increments and that the keys of cached reads in
+/// it include: <see cref="Catalog"/> for teams, services and reviews, <see cref="Tokens"/> for access tokens. After a write, every replica's next read asks for a key no one has cached yet, so a change is seen on the
 /// next read from any replica; HybridCache's own tag removal reaches only the replica that made it.
 /// When Redis cannot answer, there is no generation and reads skip the cache, so they are never stale, only slower.
 /// </summary>
 public sealed partial class CacheGeneration(IConnectionMultiplexer redis, ILogger<CacheGeneration> logger)
 {
-    private static readonly RedisKey Key = "readiness:generation:catalog";
+    public const string Catalog = "catalog";
+    public const string Tokens = "tokens";
 
     /// <returns>The current generation, or null when Redis is unreachable and the cache must not be used.</returns>
-    public async Task<long?> GetAsync()
+    public async Task<long?> GetAsync(string scope = Catalog)
     {
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(Key);
+            var value = await redis.GetDatabase().StringGetAsync(Key(scope));
             return value.IsNull ? 0 : (long)value;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -28,18 +29,20 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, ILogge
     }
 
     /// <summary>Called after a write is committed. If Redis is away the entries still expire (one minute locally, five in Redis).</summary>
-    public async Task BumpAsync(CancellationToken cancellationToken)
+    public async Task BumpAsync(CancellationToken cancellationToken, string scope = Catalog)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await redis.GetDatabase().StringIncrementAsync(Key);
+            await redis.GetDatabase().StringIncrementAsync(Key(scope));
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             LogUnavailable(logger, exception.GetType().Name);
         }
     }
+
+    private static RedisKey Key(string scope) => $"readiness:generation:{scope}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not answer for the cache generation ({ExceptionType}); reads bypass the cache.")]
     private static partial void LogUnavailable(ILogger logger, string exceptionType);

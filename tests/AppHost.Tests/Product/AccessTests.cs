@@ -118,14 +118,16 @@ public sealed class AccessTests(StackFixture stack)
         await user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/account/tokens/{writeId}", ifMatch: current["etag"]!.GetValue<string>());
         await writer.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
 
-        // Expired: time passes for the read token.
+        // Expired: a new token whose day has passed before its first use (the database's clock stands in for time passing).
+        var shortLived = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "short", scopes = s_read, expiresInDays = 1 }))!;
         await using (var expire = new NpgsqlCommand("""UPDATE "PersonalAccessTokens" SET "ExpiresAt" = now() - interval '1 second' WHERE "Id" = @id""", connection))
         {
-            expire.Parameters.AddWithValue("id", Guid.Parse(readToken["details"]!["id"]!.GetValue<string>()));
+            expire.Parameters.AddWithValue("id", Guid.Parse(shortLived["details"]!["id"]!.GetValue<string>()));
             await expire.ExecuteNonQueryAsync();
         }
 
-        using var expired = await reader.SendAsync(HttpMethod.Get, "/api/services");
+        using var late = ProductUser.WithToken(stack, shortLived["token"]!.GetValue<string>());
+        using var expired = await late.SendAsync(HttpMethod.Get, "/api/services");
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
         Assert.Equal("Bearer error=\"invalid_token\"", expired.Headers.WwwAuthenticate.ToString());
     }
