@@ -44,7 +44,7 @@ internal sealed partial class ProductUser : IDisposable
             Assert.Equal(HttpStatusCode.Accepted, signUp.StatusCode);
         }
 
-        var link = await ConfirmationLinkAsync(dataDirectory, user.Email);
+        var link = await MailedLinkAsync(dataDirectory, "confirmation", user.Email);
         Assert.StartsWith(ProxyClient.HttpsBase(app).GetLeftPart(UriPartial.Authority), link, StringComparison.Ordinal);
         using (var confirm = await user.SendAsync(HttpMethod.Get, new Uri(link).PathAndQuery))
         {
@@ -179,8 +179,11 @@ internal sealed partial class ProductUser : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>Development mail: the link is in the WebApi replicas' JSON log files in the data directory.</summary>
-    private static async Task<string> ConfirmationLinkAsync(string dataDirectory, string email)
+    /// <summary>
+    /// Development mail: the first <paramref name="kind"/> link (<c>confirmation</c>, <c>password-reset</c>) for
+    /// <paramref name="email"/>, from the WebApi replicas' JSON log files in the data directory.
+    /// </summary>
+    public static async Task<string> MailedLinkAsync(string dataDirectory, string kind, string email)
     {
         var logs = Path.Combine(dataDirectory, "logs", "webapi");
         for (var attempt = 0; attempt < 100; attempt++)
@@ -191,8 +194,8 @@ internal sealed partial class ProductUser : IDisposable
                 using var reader = new StreamReader(stream);
                 while (await reader.ReadLineAsync() is { } line)
                 {
-                    if (line.Contains($"confirmation link for {email}", StringComparison.Ordinal)
-                        && ConfirmLink().Match(JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!) is { Success: true } match)
+                    if (line.Contains($"{kind} link for {email}: ", StringComparison.Ordinal)
+                        && MailedLink().Match(JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!) is { Success: true } match)
                     {
                         return match.Value;
                     }
@@ -202,9 +205,9 @@ internal sealed partial class ProductUser : IDisposable
             await Task.Delay(100);
         }
 
-        throw new Xunit.Sdk.XunitException($"No confirmation link for {email} in {logs}");
+        throw new Xunit.Sdk.XunitException($"No {kind} link for {email} in {logs}");
     }
 
-    [GeneratedRegex(@"https://[^\s""]+/api/account/confirm-email\?[^\s""]+")]
-    private static partial Regex ConfirmLink();
+    [GeneratedRegex(@"https://[^\s""]+\?[^\s""]+$")]
+    private static partial Regex MailedLink();
 }
