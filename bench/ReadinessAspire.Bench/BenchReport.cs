@@ -3,8 +3,11 @@ using System.Text;
 
 namespace ReadinessAspire.Bench;
 
-/// <summary>A URL measured with wrk.</summary>
-internal sealed record Scenario(string Id, string Name, string Url, string[]? RequestHeaders = null)
+/// <summary>
+/// A URL measured with wrk; with <paramref name="Script"/>, a wrk Lua script makes the requests, on
+/// <paramref name="Connections"/> connections (one per wrk thread) instead of the report's.
+/// </summary>
+internal sealed record Scenario(string Id, string Name, string Url, string[]? RequestHeaders = null, string? Script = null, int? Connections = null)
 {
     public string[] Headers => RequestHeaders ?? [];
 }
@@ -27,8 +30,8 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     {
         Console.WriteLine($"[{scenario.Id}] {scenario.Name}: {scenario.Url}");
         await stack.PrimeAsync(scenario.Url, scenario.Headers, cancellationToken);
-        await WrkResult.RunAsync(scenario.Url, warmUp, connections, scenario.Headers, cancellationToken);
-        var result = await WrkResult.RunAsync(scenario.Url, duration, connections, scenario.Headers, cancellationToken);
+        await WrkResult.RunAsync(scenario.Url, warmUp, scenario.Connections ?? connections, scenario.Headers, cancellationToken, scenario.Script);
+        var result = await WrkResult.RunAsync(scenario.Url, duration, scenario.Connections ?? connections, scenario.Headers, cancellationToken, scenario.Script);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
         _scenarios.Add((scenario.Id, scenario.Name, result));
         RecordMemory(stack);

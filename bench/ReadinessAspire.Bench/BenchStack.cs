@@ -131,7 +131,9 @@ internal sealed partial class BenchStack : IAsyncDisposable
             (options, _) => options.DisableDashboard = true,
             cancellationToken);
         var webApi = builder.CreateResourceBuilder(Resource<ProjectResource>(builder, "webapi"))
-            .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false");
+            .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")
+            // The product scenarios sign a user up and in at once; no mailbox to confirm from here.
+            .WithEnvironment("Accounts__RequireConfirmedEmail", "false");
         var database = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "readiness"));
         var cache = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "cache"));
         var evidence = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "evidence"));

@@ -6,12 +6,14 @@ namespace ReadinessAspire.Bench;
 /// <summary>An HTTP client for single checks: HTTPS trusts the AppHost's local certificate authority and nothing else.</summary>
 internal static class HttpProbe
 {
-    public static HttpClient CreateClient(string caCertificatePath)
+    /// <param name="cookies">Where a signed-in session keeps its cookies; none by default.</param>
+    public static HttpClient CreateClient(string caCertificatePath, CookieContainer? cookies = null)
     {
         var handler = new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
+            UseCookies = cookies is not null,
+            CookieContainer = cookies ?? new CookieContainer(),
         };
         if (File.Exists(caCertificatePath))
         {

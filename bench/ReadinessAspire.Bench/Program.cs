@@ -55,6 +55,12 @@ try
         await report.MeasureAsync(new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")), stack, stop);
         await report.MeasureAsync(new("d", "fingerprinted asset via proxy, HTTPS", stack.ProxyUrl(await stack.FingerprintedAssetAsync(stop)), ["Accept-Encoding: br"]), stack, stop);
 
+        // The product: a personal list, which the proxy never caches (it carries credentials) and WebApi serves from
+        // its cache until a write; and a write, the PATCH of a review item, on 8 connections that each own an item.
+        var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
+        await report.MeasureAsync(new("j", "GET /api/services via proxy, HTTPS, bearer token (WebApi's cache)", product.Url("/api/services"), product.BearerHeader), stack, stop);
+        await report.MeasureAsync(new("k", "PATCH /api/reviews/{id}/items/{item} via proxy, HTTPS, If-Match, 8 connections", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: 8), stack, stop);
+
         if (await stack.RecordsRequestMetricsAsync(NoOpenTelemetry, stop) || !await stack.RecordsRequestMetricsAsync("webapi", stop))
         {
             throw new InvalidOperationException("OTEL_SDK_DISABLED did not decide whether metrics are recorded; the comparison would be meaningless.");

@@ -7,12 +7,20 @@ namespace ReadinessAspire.Bench;
 /// <summary>One wrk run and what it printed: throughput, latency percentiles and failed responses.</summary>
 internal sealed partial record WrkResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, long Requests, long Errors)
 {
-    public static async Task<WrkResult> RunAsync(string url, TimeSpan duration, int connections, IEnumerable<string> headers, CancellationToken cancellationToken)
+    /// <param name="script">A wrk Lua script; then each of the <paramref name="connections"/> has a wrk thread of its own, so the script's per-thread state is per connection.</param>
+    public static async Task<WrkResult> RunAsync(string url, TimeSpan duration, int connections, IEnumerable<string> headers, CancellationToken cancellationToken, string? script = null)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-t2", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" })
+        var threads = script is null ? 2 : connections;
+        foreach (var argument in new[] { $"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (script is not null)
+        {
+            start.ArgumentList.Add("-s");
+            start.ArgumentList.Add(script);
         }
 
         foreach (var header in headers)

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ReadinessAspire.Bench;
+
+/// <summary>
+/// What the product scenarios measure with: a user signed up through the proxy as anyone would, a read-write personal
+/// access token, a team, a service and an open review, and a wrk script that PATCHes the review's items. Each wrk
+/// thread owns one item and one connection and sends the ETag of its last answer in If-Match, so every PATCH is a
+/// real write (200); the script reads the item's current ETag when it starts.
+/// </summary>
+internal sealed class ProductWorkload
+{
+    private static readonly string[] s_readWrite = ["read", "write"];
+
+    private ProductWorkload(string token, string reviewPath, IReadOnlyList<string> items, string proxyBase)
+    {
+        Token = token;
+        ReviewPath = reviewPath;
+        Items = items;
+        ProxyBase = proxyBase;
+    }
+
+    public string Token { get; }
+
+    public string ReviewPath { get; }
+
+    public IReadOnlyList<string> Items { get; }
+
+    private string ProxyBase { get; }
+
+    public string[] BearerHeader => [$"Authorization: Bearer {Token}"];
+
+    /// <remarks>The bench's stack signs in without email confirmation (<c>Accounts__RequireConfirmedEmail=false</c>).</remarks>
+    public static async Task<ProductWorkload> CreateAsync(BenchStack stack, int writers, CancellationToken cancellationToken)
+    {
+        var proxyBase = stack.ProxyUrl("");
+        var cookies = new CookieContainer();
+        using var client = HttpProbe.CreateClient(Path.Combine(stack.CertificateDirectory, "ca.crt"), cookies);
+        client.BaseAddress = new Uri(proxyBase);
+        var email = $"bench-{Guid.NewGuid():N}@example.com";
+        var credentials = new { email, password = "benchmark passphrase" };
+
+        await PostAsync(client, "/api/account/sign-up", credentials, HttpStatusCode.Accepted, cancellationToken);
+        await PostAsync(client, "/api/account/sign-in", credentials, HttpStatusCode.OK, cancellationToken);
+        var token = (await PostAsync(client, "/api/account/tokens", new { name = "bench", scopes = s_readWrite, expiresInDays = 1 }, HttpStatusCode.Created, cancellationToken))["token"]!.GetValue<string>();
+        var team = await PostAsync(client, "/api/teams", new { name = "Bench", slug = $"bench-{Guid.NewGuid():N}"[..20] }, HttpStatusCode.Created, cancellationToken);
+        var service = await PostAsync(client, "/api/services", new { teamId = team["id"]!.GetValue<string>(), name = "Bench service", slug = $"bench-{Guid.NewGuid():N}"[..20], tier = "A" }, HttpStatusCode.Created, cancellationToken);
+        var review = await PostAsync(client, $"/api/services/{service["id"]}/reviews", new { }, HttpStatusCode.Created, cancellationToken);
+        var items = review["items"]!.AsArray().Take(writers).Select(i => i!["itemId"]!.GetValue<string>()).ToList();
+        if (items.Count < writers)
+        {
+            throw new InvalidOperationException($"The review has {items.Count} items; {writers} writers need one each.");
+        }
+
+        return new ProductWorkload(token, $"/api/reviews/{review["id"]}", items, proxyBase);
+    }
+
+    /// <summary>Writes the PATCH script and returns its path.</summary>
+    public string WritePatchScript(string directory)
+    {
+        var script = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"local items = {{ {string.Join(", ", Items.Select(Lua))} }}")
+            .AppendLine(CultureInfo.InvariantCulture, $"local review = {Lua(ReviewPath)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"local bearer = {Lua("Bearer " + Token)}")
+            .AppendLine("""
+                -- Each thread (one connection) owns one item. It reads the item's ETag from the review first (a run
+                -- starts where the last one left the item), then PATCHes with If-Match, taking the ETag of each answer;
+                -- after a 412 it reads the review again.
+                local threads = 0
+                function setup(thread)
+                  threads = threads + 1
+                  thread:set("index", threads)
+                end
+                function init(args)
+                  item = items[index]
+                  etag = nil
+                  n = 0
+                end
+                function request()
+                  if etag == nil then
+                    return wrk.format("GET", review, { ["Authorization"] = bearer })
+                  end
+                  n = n + 1
+                  local status = (n % 2 == 0) and "Done" or "InProgress"
+                  local body = '{"status":"' .. status .. '","notes":"bench write ' .. n .. '"}'
+                  return wrk.format("PATCH", review .. "/items/" .. item, { ["Authorization"] = bearer, ["Content-Type"] = "application/json", ["If-Match"] = etag }, body)
+                end
+                function response(status, headers, body)
+                  if etag == nil then
+                    local at = string.find(body, '"itemId":"' .. item .. '"', 1, true)
+                    etag = at and string.match(body, '"etag":"\\"(%d+)\\""', at) or nil
+                    if etag then etag = '"' .. etag .. '"' end
+                  elseif status == 412 then
+                    etag = nil
+                  else
+                    etag = headers["ETag"] or headers["etag"] or etag
+                  end
+                end
+                """);
+        var path = Path.Combine(directory, "patch-item.lua");
+        File.WriteAllText(path, script.ToString());
+        return path;
+    }
+
+    public string Url(string path) => ProxyBase + path;
+
+    private static string Lua(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body, HttpStatusCode expected, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-CSRF-TOKEN", await CsrfTokenAsync(client, cancellationToken));
+        using var response = await client.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != expected)
+        {
+            throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}, not {(int)expected}: {text}");
+        }
+
+        return JsonNode.Parse(text)!;
+    }
+
+    // Fetched before each write: the token is bound to the user, who changes at sign-in.
+    private static async Task<string> CsrfTokenAsync(HttpClient client, CancellationToken cancellationToken) =>
+        (await client.GetFromJsonAsync<JsonObject>("/api/antiforgery/token", cancellationToken))!["requestToken"]!.GetValue<string>();
+}
