@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ServiceDefaults.Security;
 
@@ -26,10 +27,10 @@ public static class HardenedCookies
             Harden(options.Cookie, AntiforgeryCookieName, SameSiteMode.Strict);
         });
 
-        // PostConfigureAll reaches every cookie scheme, whatever its name and whenever it is added.
-        services.PostConfigureAll<CookieAuthenticationOptions>(options =>
-            // Lax, not Strict: a user following a link to the site from elsewhere should arrive signed in.
-            Harden(options.Cookie, AuthenticationCookieName, SameSiteMode.Lax));
+        // Reaches every cookie scheme, whatever its name and whenever it is added. Each scheme keeps a cookie of its own:
+        // sharing one name, a helper scheme (Identity keeps a passkey ceremony's state in one) would overwrite the session.
+        // Lax, not Strict: a user following a link to the site from elsewhere should arrive signed in.
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, HardenedAuthenticationCookies>();
 
         // Any other cookie an endpoint appends gets at least these flags.
         services.Configure<CookiePolicyOptions>(options =>
@@ -40,6 +41,21 @@ public static class HardenedCookies
         });
 
         return services;
+    }
+
+    /// <summary>
+    /// The session's cookie for the main scheme (Identity's application scheme, or the cookie handler's default);
+    /// every other scheme's cookie is named after its scheme, e.g. <c>__Host-ra-identity-twofactoruserid</c>.
+    /// </summary>
+    public static string AuthenticationCookieNameFor(string? scheme) =>
+        scheme is null or "Identity.Application" or CookieAuthenticationDefaults.AuthenticationScheme
+            ? AuthenticationCookieName
+            : "__Host-ra-" + new string([.. scheme.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+
+    private sealed class HardenedAuthenticationCookies : IPostConfigureOptions<CookieAuthenticationOptions>
+    {
+        public void PostConfigure(string? name, CookieAuthenticationOptions options) =>
+            Harden(options.Cookie, AuthenticationCookieNameFor(name), SameSiteMode.Lax);
     }
 
     private static void Harden(CookieBuilder cookie, string name, SameSiteMode sameSite)

@@ -168,7 +168,18 @@ public static class AccountEndpoints
         PasskeyCredentialRequest request, HttpContext http, UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn)
     {
         var user = await users.FindByIdAsync(http.User.UserId()) ?? throw new InvalidOperationException("Signed-in user not found.");
-        var attestation = await signIn.PerformPasskeyAttestationAsync(request.CredentialJson);
+        PasskeyAttestationResult attestation;
+        try
+        {
+            attestation = await signIn.PerformPasskeyAttestationAsync(request.CredentialJson);
+        }
+        catch (InvalidOperationException)
+        {
+            // As for sign-in: no registration ceremony under way in this browser.
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Passkey not accepted",
+                detail: "No passkey registration is under way in this browser: POST /api/account/passkeys/creation-options first.");
+        }
+
         if (!attestation.Succeeded)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Passkey not accepted", detail: attestation.Failure.Message);
@@ -190,8 +201,17 @@ public static class AccountEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> PasskeySignInAsync(PasskeyCredentialRequest request, SignInManager<IdentityUser> signIn)
     {
-        var result = await signIn.PasskeySignInAsync(request.CredentialJson);
-        return result.Succeeded ? TypedResults.NoContent() : SignInFailed("The passkey was not accepted.");
+        try
+        {
+            var result = await signIn.PasskeySignInAsync(request.CredentialJson);
+            return result.Succeeded ? TypedResults.NoContent() : SignInFailed("The passkey was not accepted.");
+        }
+        catch (InvalidOperationException)
+        {
+            // Identity throws when this browser has no sign-in ceremony under way: it never asked for request options,
+            // they expired, or an earlier attempt (failed or not) ended it.
+            return SignInFailed("No passkey sign-in is under way in this browser: POST /api/account/passkeys/request-options first.");
+        }
     }
 
     private static async Task SendConfirmationAsync(IdentityUser user, UserManager<IdentityUser> users, IEmailSender<IdentityUser> email, AccountOptions options, HttpContext http)

@@ -59,6 +59,14 @@ internal sealed partial class ProductUser : IDisposable
         return user;
     }
 
+    /// <summary>A browser that has signed no one in yet: it holds only the antiforgery cookie and token.</summary>
+    public static async Task<ProductUser> AnonymousAsync(StackFixture stack)
+    {
+        var user = new ProductUser(ProxyClient.Create(stack.App), "anonymous");
+        await user.RefreshCsrfAsync();
+        return user;
+    }
+
     /// <summary>A client that sends only <c>Authorization: Bearer</c>: no cookies, so no antiforgery token either.</summary>
     public static ProductUser WithToken(StackFixture stack, string token) => WithToken(stack.App, token);
 
