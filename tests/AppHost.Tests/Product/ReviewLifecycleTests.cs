@@ -1,0 +1,106 @@
+using System.Net;
+using Npgsql;
+
+namespace AppHost.Tests.Product;
+
+/// <summary>What the rest of the product does over time: finding services, a review's life, the demo, the history's permanence.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class ReviewLifecycleTests(StackFixture stack)
+{
+    private static readonly string[] s_payments = ["payments", "pci"];
+    private static readonly string[] s_catalog = ["catalog"];
+
+    [Fact]
+    public async Task The_service_list_pages_searches_filters_by_tag_and_sorts()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "lister");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        await user.CreateServiceAsync(teamId, tier: "C", tags: s_catalog, name: "Catalog");
+        await user.CreateServiceAsync(teamId, tier: "A", tags: s_payments, name: "Checkout");
+        await user.CreateServiceAsync(teamId, tier: "B", tags: s_payments, name: "Billing");
+        var list = $"/api/services?teamId={teamId}";
+
+        var names = async (string query) => (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, list + query))!["items"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal(["Billing", "Catalog", "Checkout"], await names(""));
+        Assert.Equal(["Checkout", "Catalog", "Billing"], await names("&sort=-name"));
+        Assert.Equal(["Checkout", "Billing", "Catalog"], await names("&sort=tier"));
+        Assert.Equal(["Billing", "Checkout"], await names("&tag=payments"));
+        Assert.Equal(["Checkout"], await names("&search=CHECK"));
+        // LIKE's wildcards are matched literally.
+        Assert.Empty(await names("&search=%25"));
+
+        var page = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, list + "&pageSize=2&page=2"))!;
+        Assert.Equal(3, page["total"]!.GetValue<int>());
+        Assert.Equal("Checkout", Assert.Single(page["items"]!.AsArray())!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_completed_review_is_frozen_and_the_next_one_starts_fresh_with_the_service_showing_the_latest()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "reviewer");
+        using var member = await ProductUser.SignUpAsync(stack, "assignee");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        await owner.AddMemberAsync(teamId, member, "Maintainer");
+        var service = await owner.CreateServiceAsync(teamId, tier: "C");
+        var reviews = $"/api/services/{service["id"]}/reviews";
+        var first = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, reviews, new { }))!;
+        await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, reviews, new { });
+
+        // Assignee and due date; the assignee must be in the team.
+        var item = first["items"]![0]!;
+        var itemPath = $"/api/reviews/{first["id"]}/items/{item["itemId"]}";
+        await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Patch, itemPath, new { assigneeId = Guid.NewGuid().ToString() }, ifMatch: item["etag"]!.GetValue<string>());
+        var assigned = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, itemPath, new { status = "Done", assigneeId = member.Id, dueOn = "2027-01-31" }, ifMatch: item["etag"]!.GetValue<string>()))!;
+        Assert.Equal(member.Id, assigned["assigneeId"]!.GetValue<string>());
+        Assert.Equal("2027-01-31", assigned["dueOn"]!.GetValue<string>());
+
+        // Scores per section: the first section has one item done.
+        var read = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{first["id"]}"))!;
+        var section = read["sections"]![0]!;
+        Assert.Equal(item["sectionId"]!.GetValue<string>(), section["sectionId"]!.GetValue<string>());
+        Assert.Equal(1, section["done"]!.GetValue<int>());
+        Assert.Equal(Math.Round(1.0 / section["total"]!.GetValue<int>(), 4), section["score"]!.GetValue<double>(), 4);
+
+        await owner.ExpectAsync(HttpStatusCode.PreconditionFailed, HttpMethod.Post, $"/api/reviews/{first["id"]}/complete", ifMatch: "\"1\"");
+        var completed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/reviews/{first["id"]}/complete", ifMatch: read["etag"]!.GetValue<string>()))!;
+        Assert.Equal("Completed", completed["state"]!.GetValue<string>());
+        await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Patch, itemPath, new { status = "NotStarted" }, ifMatch: assigned["etag"]!.GetValue<string>());
+
+        var second = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, reviews, new { }))!;
+        Assert.Equal(0, second["score"]!.GetValue<double>());
+        var listed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviews))!.AsArray();
+        Assert.Equal([second["id"]!.GetValue<string>(), first["id"]!.GetValue<string>()], listed.Select(r => r!["id"]!.GetValue<string>()));
+        Assert.Equal(["Open", "Completed"], listed.Select(r => r!["state"]!.GetValue<string>()));
+        var shown = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!;
+        Assert.Equal(second["id"]!.GetValue<string>(), shown["readiness"]!["reviewId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_new_account_of_a_local_run_sees_the_demo_team_read_only_and_can_sign_out()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "newcomer");
+        var demo = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/services?search=demo-"))!["items"]!.AsArray();
+        Assert.Equal(["Demo catalog", "Demo checkout"], demo.Select(s => s!["name"]!.GetValue<string>()));
+        var checkout = demo.Single(s => s!["slug"]!.GetValue<string>() == "demo-checkout")!;
+        Assert.True(checkout["readiness"]!["score"]!.GetValue<double>() > 0);
+        await user.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Put, $"/api/services/{checkout["id"]}", new { name = "mine", tier = "C" }, ifMatch: checkout["etag"]!.GetValue<string>());
+
+        await user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Post, "/api/account/sign-out");
+        await user.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/account/me");
+    }
+
+    [Fact]
+    public async Task The_history_cannot_be_changed_or_deleted_even_with_the_database_password()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "historian");
+        await user.CreateTeamAsync();
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        foreach (var sql in new[] { """UPDATE "AuditEvents" SET "Action" = 'forged'""", """DELETE FROM "AuditEvents" """, """TRUNCATE "AuditEvents" """ })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
+    }
+}
