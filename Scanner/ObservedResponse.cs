@@ -11,7 +11,10 @@ public sealed record ObservedResponse(Uri Url, int Status, HeaderCollection Head
 /// <summary>One hop of a redirect chain: the URL requested and the status it answered with.</summary>
 public sealed record RedirectHop(Uri Url, int Status);
 
-/// <summary>A cookie the site set, after the cookie jar's rules (RFC 6265bis) accepted it.</summary>
+/// <summary>A Set-Cookie header as received, with the URL of the response that carried it.</summary>
+public sealed record SetCookieHeader(Uri Url, string Value);
+
+/// <summary>A cookie the site set, after the cookie jar's rules accepted it.</summary>
 public sealed record ObservedCookie(
     string Name,
     string Value,

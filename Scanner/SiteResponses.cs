@@ -37,6 +37,9 @@ public sealed record SiteResponses
     public IReadOnlyDictionary<string, IReadOnlyList<string>> HttpEquiv { get; init; } =
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The chosen session's cookie jar after the page and /robots.txt were fetched.</summary>
-    public IReadOnlyList<ObservedCookie> Cookies { get; init; } = [];
+    /// <summary>
+    /// Every Set-Cookie header the chosen session received (each hop of the page's chain, then /robots.txt), in order,
+    /// with the URL that set it. The rubric feeds them to a cookie jar with tough-cookie's rules, as Observatory does.
+    /// </summary>
+    public IReadOnlyList<SetCookieHeader> SetCookies { get; init; } = [];
 }
