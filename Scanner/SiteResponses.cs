@@ -31,13 +31,6 @@ public sealed record SiteResponses
     public string? PageText { get; init; }
 
     /// <summary>
-    /// Headers declared in the page's &lt;meta&gt;: "content-security-policy" (http-equiv, every one) and
-    /// "referrer-policy" (&lt;meta name="referrer"&gt;, the last one). Empty when the page is not HTML.
-    /// </summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> HttpEquiv { get; init; } =
-        new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>
     /// Every Set-Cookie header the chosen session received (each hop of the page's chain, then /robots.txt), in order,
     /// with the URL that set it. The rubric feeds them to a cookie jar with tough-cookie's rules, as Observatory does.
     /// </summary>
