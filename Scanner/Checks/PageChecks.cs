@@ -37,26 +37,28 @@ public static class PageChecks
             }
         }
 
-        foreach (var script in document.QuerySelectorAll("script[src]"))
+        foreach (var element in document.QuerySelectorAll("script[src], link[href], img[src]"))
         {
-            Add(script.GetAttribute("src"), PageAssetKind.Script, script.GetAttribute("integrity"));
-        }
-
-        foreach (var link in document.QuerySelectorAll("link[href]"))
-        {
-            var rel = link.GetAttribute("rel")?.ToLowerInvariant() ?? "";
-            var kind = rel.Contains("stylesheet", StringComparison.Ordinal) ? PageAssetKind.Stylesheet
-                : rel.Contains("modulepreload", StringComparison.Ordinal) ? PageAssetKind.Script
-                : PageAssetKind.Other;
-            if (kind != PageAssetKind.Other || rel.Contains("preload", StringComparison.Ordinal) || rel.Contains("icon", StringComparison.Ordinal))
+            switch (element.LocalName)
             {
-                Add(link.GetAttribute("href"), kind, link.GetAttribute("integrity"));
-            }
-        }
+                case "script":
+                    Add(element.GetAttribute("src"), PageAssetKind.Script, element.GetAttribute("integrity"));
+                    break;
+                case "img":
+                    Add(element.GetAttribute("src"), PageAssetKind.Other, null);
+                    break;
+                default:
+                    var rel = element.GetAttribute("rel")?.ToLowerInvariant() ?? "";
+                    var kind = rel.Contains("stylesheet", StringComparison.Ordinal) ? PageAssetKind.Stylesheet
+                        : rel.Contains("modulepreload", StringComparison.Ordinal) ? PageAssetKind.Script
+                        : PageAssetKind.Other;
+                    if (kind != PageAssetKind.Other || rel.Contains("preload", StringComparison.Ordinal) || rel.Contains("icon", StringComparison.Ordinal))
+                    {
+                        Add(element.GetAttribute("href"), kind, element.GetAttribute("integrity"));
+                    }
 
-        foreach (var image in document.QuerySelectorAll("img[src]"))
-        {
-            Add(image.GetAttribute("src"), PageAssetKind.Other, null);
+                    break;
+            }
         }
 
         return assets;
