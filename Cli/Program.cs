@@ -1,0 +1,3 @@
+using Cli;
+
+return await ReadinessCli.RunAsync(args, CliConsole.System, CancellationToken.None);
