@@ -15,7 +15,9 @@ public static class ReadinessCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await console.Error.WriteLineAsync($"readiness: {parsed.Errors[0].Message}");
+            // Some parser messages span lines (the accepted values); a pipeline log reads one line best.
+            var message = string.Join(' ', parsed.Errors[0].Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await console.Error.WriteLineAsync($"readiness: {message}");
             return ExitCodes.BadInput;
         }
 
