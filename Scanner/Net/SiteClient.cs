@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -23,6 +24,9 @@ public sealed class SiteClient : ISiteClient, IDisposable
 
     /// <summary>The robots.txt request's Accept (retriever.js, ROBOTS_HEADERS).</summary>
     public const string RobotsAccept = "text/plain,*/*;q=0.8";
+
+    /// <summary>The codings the client decodes itself (the cap counts decoded bytes).</summary>
+    public const string AcceptEncoding = "gzip, deflate, br";
 
     private static readonly HashSet<int> RedirectStatuses = [301, 302, 303, 307, 308];
 
@@ -137,6 +141,7 @@ public sealed class SiteClient : ISiteClient, IDisposable
         using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
         using var request = new HttpRequestMessage(method, url);
         request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", AcceptEncoding);
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
             request.Headers.Remove(name);
@@ -147,7 +152,7 @@ public sealed class SiteClient : ISiteClient, IDisposable
         {
             using var response = await invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
             var responseHeaders = ReadHeaders(response);
-            var body = await ReadBodyAsync(response.Content, responseHeaders.Get("content-type"), timeout.Token).ConfigureAwait(false);
+            var body = await ReadBodyAsync(response.Content, responseHeaders, timeout.Token).ConfigureAwait(false);
             var verified = url.Scheme != Uri.UriSchemeHttps || tls.Verified == true;
             return new ObservedResponse(url, (int)response.StatusCode, responseHeaders, verified, body);
         }
@@ -173,7 +178,8 @@ public sealed class SiteClient : ISiteClient, IDisposable
         UseProxy = false,
         UseCookies = false,
         AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.All,
+        // Decompressed here rather than by the handler, which would drop Content-Encoding from the headers the checks read.
+        AutomaticDecompression = DecompressionMethods.None,
         ConnectTimeout = options.RequestTimeout,
         ConnectCallback = async (context, cancellationToken) =>
         {
@@ -258,17 +264,26 @@ public sealed class SiteClient : ISiteClient, IDisposable
         return headers;
     }
 
-    /// <summary>Reads at most <see cref="ScannerOptions.MaxBodyBytes"/> decoded bytes; binary media types are not read.</summary>
-    private async Task<string?> ReadBodyAsync(HttpContent content, string? contentType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads at most <see cref="ScannerOptions.MaxBodyBytes"/> decoded bytes and stops (never more is buffered);
+    /// images, audio, video, fonts, archives and bodies in an unknown encoding are not read.
+    /// </summary>
+    private async Task<string?> ReadBodyAsync(HttpContent content, HeaderCollection headers, CancellationToken cancellationToken)
     {
-        var mediaType = MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed : null;
-        if (!IsText(mediaType?.MediaType))
+        var mediaType = MediaTypeHeaderValue.TryParse(headers.Get("content-type"), out var parsed) ? parsed : null;
+        if (IsBinary(mediaType?.MediaType))
         {
             return null;
         }
 
+        var raw = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (Decoded(raw, headers.Get("content-encoding")) is not { } stream)
+        {
+            await raw.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
         var cap = Math.Max(0, options.MaxBodyBytes);
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             var buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(cap, 1, 16 * 1024));
@@ -296,12 +311,30 @@ public sealed class SiteClient : ISiteClient, IDisposable
 
                 return Decode(buffer.AsSpan(0, length), mediaType?.CharSet);
             }
+            catch (InvalidDataException)
+            {
+                // Content-Encoding says one thing, the bytes another: the headers stand, the body is unreadable.
+                return null;
+            }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
+
+    /// <summary>The body decoded per Content-Encoding (gzip, deflate, br, or none), or null for any other coding.</summary>
+    private static Stream? Decoded(Stream raw, string? contentEncoding) => contentEncoding?.Trim() switch
+    {
+        null or "" => raw,
+        var coding when coding.Equals("identity", StringComparison.OrdinalIgnoreCase) => raw,
+        var coding when coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || coding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase) =>
+            new GZipStream(raw, CompressionMode.Decompress),
+        // HTTP's "deflate" is the zlib format (RFC 9110 §8.4.1.2).
+        var coding when coding.Equals("deflate", StringComparison.OrdinalIgnoreCase) => new ZLibStream(raw, CompressionMode.Decompress),
+        var coding when coding.Equals("br", StringComparison.OrdinalIgnoreCase) => new BrotliStream(raw, CompressionMode.Decompress),
+        _ => null,
+    };
 
     private static string Decode(ReadOnlySpan<byte> bytes, string? charset)
     {
@@ -327,16 +360,15 @@ public sealed class SiteClient : ISiteClient, IDisposable
         return encoding.GetString(bytes);
     }
 
-    private static bool IsText(string? mediaType) =>
-        mediaType is null
-        || mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("/json", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("/xml", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("/javascript", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("/ecmascript", StringComparison.OrdinalIgnoreCase)
-        || mediaType.EndsWith("/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+    // Media that is never text. Anything else is read, application/octet-stream included: that is how an exposed
+    // .env or .git/HEAD comes back, and the checks want to see it.
+    private static bool IsBinary(string? mediaType) =>
+        mediaType is not null
+        && (mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
+            || mediaType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
+            || mediaType.StartsWith("video/", StringComparison.OrdinalIgnoreCase)
+            || mediaType.StartsWith("font/", StringComparison.OrdinalIgnoreCase)
+            || mediaType is "application/pdf" or "application/zip" or "application/gzip" or "application/wasm" or "application/x-tar");
 
     private static Uri SessionUrl(ScanTarget target, string scheme, int port) =>
         new($"{scheme}://{target.Url.Host}:{port}{target.PathAndQuery}");

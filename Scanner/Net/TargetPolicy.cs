@@ -103,13 +103,7 @@ public sealed class TargetPolicy
     /// <exception cref="TargetRefusedException">The scheme or port is not allowed.</exception>
     public void CheckSchemeAndPort(Uri url)
     {
-        ArgumentNullException.ThrowIfNull(url);
-        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-        {
-            var scheme = url.IsAbsoluteUri ? url.Scheme : "(relative URL)";
-            throw new TargetRefusedException($"scheme '{scheme}' is not allowed (only http and https)");
-        }
-
+        CheckScheme(url);
         CheckPort(url.Port);
     }
 
@@ -123,20 +117,19 @@ public sealed class TargetPolicy
         }
     }
 
-    /// <summary>Checks the URL's scheme and port, resolves its host once and checks every address.</summary>
+    /// <summary>Checks the URL's scheme, host and port, resolving a host name once and checking every address.</summary>
     /// <exception cref="TargetRefusedException">Any part is not allowed.</exception>
     public Task<CheckedEndpoint> ResolveAsync(Uri url, CancellationToken cancellationToken)
     {
-        CheckSchemeAndPort(url);
+        CheckScheme(url);
         return ResolveCheckedAsync(url.IdnHost, url.Port, cancellationToken);
     }
 
-    /// <summary>Checks the port, resolves the host once and checks every address.</summary>
+    /// <summary>Checks the host and port, resolving a host name once and checking every address.</summary>
     /// <exception cref="TargetRefusedException">Any part is not allowed.</exception>
     public Task<CheckedEndpoint> ResolveAsync(string host, int port, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
-        CheckPort(port);
         return ResolveCheckedAsync(host, port, cancellationToken);
     }
 
@@ -152,40 +145,49 @@ public sealed class TargetPolicy
         return ForbiddenReason(address);
     }
 
-    /// <summary>Why <paramref name="address"/> is not a public unicast address, or null when it is; ignores the allow-list.</summary>
+    /// <summary>
+    /// Why <paramref name="address"/> is not a public unicast address, as a sentence naming the rule
+    /// (e.g. "10.0.0.1 is a private address (10.0.0.0/8)"), or null when it is one; ignores the allow-list.
+    /// </summary>
     public static string? ForbiddenReason(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
+        return Predicate(address) is { } predicate ? $"{address} {predicate}" : null;
+    }
+
+    /// <summary>"is a private address (10.0.0.0/8)" and the like, or null for a public unicast address.</summary>
+    private static string? Predicate(IPAddress address)
+    {
         if (MetadataAddresses.Contains(address))
         {
             var range = address.AddressFamily == AddressFamily.InterNetwork ? "link-local 169.254.0.0/16" : "unique-local fc00::/7";
-            return $"{address} is a cloud instance metadata address ({range})";
+            return $"is a cloud instance metadata address ({range})";
         }
 
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            return Match(address, ForbiddenV4) is { } range ? $"{address} is {range.Description} ({range.Network})" : null;
+            return Match(address, ForbiddenV4) is { } range ? $"is {range.Description} ({range.Network})" : null;
         }
 
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            return $"{address} is not an IP address";
+            return "is not an IP address";
         }
 
         // Forms that carry an IPv4 address inside: the IPv4 address decides.
-        if (EmbeddedIPv4(address) is ({ } embedded, var form) && ForbiddenReason(embedded) is { } inner)
+        if (EmbeddedIPv4(address) is ({ } embedded, var form) && Predicate(embedded) is { } inner)
         {
-            return $"{address} is {form} of {inner}";
+            return $"is {form} of {embedded}, which {inner}";
         }
 
         if (Match(address, ForbiddenV6) is { } v6Range)
         {
-            return $"{address} is {v6Range.Description} ({v6Range.Network})";
+            return $"is {v6Range.Description} ({v6Range.Network})";
         }
 
         return GlobalUnicastV6.Contains(address) || address.IsIPv4MappedToIPv6 || Nat64V6.Contains(address)
             ? null
-            : $"{address} is not a global unicast address (outside 2000::/3)";
+            : "is not a global unicast address (outside 2000::/3)";
     }
 
     private async Task<CheckedEndpoint> ResolveCheckedAsync(string host, int port, CancellationToken cancellationToken)
@@ -193,14 +195,18 @@ public sealed class TargetPolicy
         var bare = host.Trim('[', ']');
         if (IPAddress.TryParse(bare, out var literal))
         {
-            // An address literal is checked as it is: nothing to resolve.
+            // An address literal is checked as it is, before the port, so a refusal names the worse problem.
             if (Refusal(literal) is { } reason)
             {
                 throw new TargetRefusedException(reason);
             }
 
+            CheckPort(port);
             return new CheckedEndpoint(bare, port, [literal]);
         }
+
+        // A port not allowed is refused before the name is looked up.
+        CheckPort(port);
 
         var name = NormalizeHost(bare);
         if (name.Length == 0 || Uri.CheckHostName(name) != UriHostNameType.Dns)
@@ -219,14 +225,24 @@ public sealed class TargetPolicy
             // One forbidden address refuses the name: a resolver may hand out the others next time.
             foreach (var address in addresses)
             {
-                if (Refusal(address) is { } reason)
+                if (!IsAllowListed(address) && Predicate(address) is { } predicate)
                 {
-                    throw new TargetRefusedException($"{name} resolves to {reason}");
+                    throw new TargetRefusedException($"{name} resolves to {address}, which {predicate}");
                 }
             }
         }
 
         return new CheckedEndpoint(name, port, addresses);
+    }
+
+    private static void CheckScheme(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            var scheme = url.IsAbsoluteUri ? url.Scheme : "(relative URL)";
+            throw new TargetRefusedException($"scheme '{scheme}' is not allowed (only http and https)");
+        }
     }
 
     private bool IsAllowListed(IPAddress address)
