@@ -36,6 +36,24 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
         Assert.Empty(connects);
     }
 
+    [Theory]
+    [InlineData("http://2130706433/")]
+    [InlineData("http://0x7f000001/")]
+    [InlineData("http://0177.0.0.1/")]
+    [InlineData("http://127.1/")]
+    [InlineData("http://[0:0:0:0:0:ffff:7f00:1]/")]
+    public async Task Refuses_loopback_written_in_other_forms(string url)
+    {
+        using var client = CreateClient(new ScannerOptions());
+
+        var refused = await Assert.ThrowsAsync<TargetRefusedException>(() => client.SendAsync(HttpMethod.Get, new Uri(url), null, CancellationToken.None));
+
+        Assert.Contains("127.0.0.1", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("a loopback address (127.0.0.0/8)", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(resolver.Asked);
+        Assert.Empty(connects);
+    }
+
     [Fact]
     public async Task Refuses_a_name_that_resolves_to_loopback_when_only_the_name_is_not_allowed()
     {
