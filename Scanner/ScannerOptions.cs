@@ -11,7 +11,7 @@ public sealed class ScannerOptions
     /// </summary>
     public string AllowedTargets { get; set; } = "";
 
-    /// <summary>Ports the scanner may connect to, separated by commas.</summary>
+    /// <summary>Ports the scanner may connect to, separated by commas; "*" allows any (a local run's random ports, never Production).</summary>
     public string AllowedPorts { get; set; } = "80,443,8080,8443";
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);

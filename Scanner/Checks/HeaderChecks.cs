@@ -27,13 +27,19 @@ public static class HeaderChecks
 
         yield return XContentTypeOptions(page.Headers);
         yield return Clickjacking(page.Headers);
-        yield return ReferrerPolicy(page.Headers, responses.HttpEquiv);
+        yield return ReferrerPolicy(page.Headers, PageMetaHeaders(page, responses.PageText));
         yield return CrossOriginOpenerPolicy(page.Headers);
         yield return CrossOriginResourcePolicy(page.Headers);
         yield return CorsWildcardWithCredentials(page, responses.Cors);
         yield return VersionDisclosure(FindingCatalogue.ServerVersion, "Server", page.Headers);
         yield return VersionDisclosure(FindingCatalogue.PoweredByVersion, "X-Powered-By", page.Headers);
     }
+
+    /// <summary>The page's &lt;meta&gt; headers, read as Observatory reads them (only from an HTML page).</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> PageMetaHeaders(ObservedResponse page, string? pageText) =>
+        page.Headers.Get("Content-Type")?.Split(';')[0].Trim() is "text/html" or "application/xhtml+xml" && !string.IsNullOrEmpty(pageText)
+            ? Observatory.HttpEquivParser.Parse(pageText)
+            : new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>CSP from the header only: a &lt;meta&gt; policy cannot set frame-ancestors, and the header is what the proxy controls.</summary>
     public static IEnumerable<Finding> Csp(HeaderCollection headers)

@@ -33,16 +33,30 @@ public sealed class CertificateVerifier : IDisposable
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
 
     private readonly X509Certificate2Collection extraRoots = [];
+    private readonly Lock loading = new();
+    private readonly List<string> pendingRoots;
 
-    public CertificateVerifier(string trustedRootCertificates)
+    public CertificateVerifier(string trustedRootCertificates) =>
+        pendingRoots = [.. (trustedRootCertificates ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>
+    /// Loads the configured roots that exist by now. Lazily, because a local run's CA is written by the proxy's start,
+    /// which may come after the scanner's; a file that is there but holds no certificate is a configuration error.
+    /// </summary>
+    private void LoadPendingRoots()
     {
-        foreach (var path in (trustedRootCertificates ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        lock (loading)
         {
-            var before = extraRoots.Count;
-            extraRoots.ImportFromPemFile(path);
-            if (extraRoots.Count == before)
+            foreach (var path in pendingRoots.Where(File.Exists).ToList())
             {
-                throw new ArgumentException($"Scanner:TrustedRootCertificates names '{path}', which holds no PEM certificate.", nameof(trustedRootCertificates));
+                var before = extraRoots.Count;
+                extraRoots.ImportFromPemFile(path);
+                if (extraRoots.Count == before)
+                {
+                    throw new InvalidOperationException($"Scanner:TrustedRootCertificates names '{path}', which holds no PEM certificate.");
+                }
+
+                pendingRoots.Remove(path);
             }
         }
     }
@@ -61,6 +75,11 @@ public sealed class CertificateVerifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentException.ThrowIfNullOrEmpty(host);
+
+        if (pendingRoots.Count > 0)
+        {
+            LoadPendingRoots();
+        }
 
         var problems = Build(leaf, intermediates, customRoots: false);
         if (problems.Count > 0 && extraRoots.Count > 0)

@@ -61,7 +61,11 @@ public sealed class TargetPolicy
 
     private readonly IPNetwork[] allowedNetworks;
     private readonly HashSet<string> allowedHosts = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>"*" in <see cref="ScannerOptions.AllowedPorts"/>: any port, for local runs whose servers sit on random ports.</summary>
+    public const string AnyPort = "*";
+
     private readonly HashSet<int> allowedPorts = [];
+    private readonly bool anyPort;
     private readonly IHostResolver resolver;
 
     public TargetPolicy(ScannerOptions options, IHostResolver? resolver = null)
@@ -90,6 +94,12 @@ public sealed class TargetPolicy
 
         foreach (var entry in Split(options.AllowedPorts))
         {
+            if (entry == AnyPort)
+            {
+                anyPort = true;
+                continue;
+            }
+
             if (!int.TryParse(entry, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
                 throw new ArgumentException($"Scanner:AllowedPorts has '{entry}', which is not a port.", nameof(options));
@@ -110,7 +120,7 @@ public sealed class TargetPolicy
     /// <exception cref="TargetRefusedException">The port is not allowed.</exception>
     public void CheckPort(int port)
     {
-        if (!allowedPorts.Contains(port))
+        if (!anyPort && !allowedPorts.Contains(port))
         {
             throw new TargetRefusedException(
                 $"port {port} is not an allowed port (allowed: {string.Join(", ", allowedPorts.Order())})");
