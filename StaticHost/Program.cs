@@ -1,3 +1,4 @@
+using StaticHost;
 using StaticHost.Assets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,5 +19,6 @@ AssetLog.CatalogBuilt(app.Logger, catalog.Document.RequestPath, catalog.Assets.C
 
 app.MapDefaultEndpoints();
 app.MapAssetCatalog(catalog);
+app.MapSecurityTxt();
 
 app.Run();

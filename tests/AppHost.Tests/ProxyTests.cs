@@ -275,7 +275,7 @@ public sealed partial class ProxyTests(StackFixture stack)
             Assert.True(response.Headers.Contains(name), $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri} lacks {name}");
         }
 
-        Assert.Equal("max-age=63072000; includeSubDomains", Header(response, "Strict-Transport-Security"));
+        Assert.Equal("max-age=63072000; includeSubDomains; preload", Header(response, "Strict-Transport-Security"));
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.Equal("same-origin", Header(response, "Cross-Origin-Opener-Policy"));
         Assert.Equal("same-origin", Header(response, "Cross-Origin-Resource-Policy"));

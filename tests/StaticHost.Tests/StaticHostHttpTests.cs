@@ -266,6 +266,24 @@ public sealed partial class StaticHostHttpTests(StaticHostServer server) : IClas
         return output.ToArray();
     }
 
+    [Fact]
+    public async Task Security_txt_names_a_contact_and_expires_months_from_now()
+    {
+        using var response = await SendAsync("/.well-known/security.txt");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var fields = (await response.Content.ReadAsStringAsync())
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(": ", 2))
+            .ToDictionary(pair => pair[0], pair => pair[1]);
+        Assert.Equal($"mailto:security@{server.BaseAddress.Host}", fields["Contact"]);
+        var expires = DateTimeOffset.Parse(fields["Expires"], System.Globalization.CultureInfo.InvariantCulture);
+        // RFC 9116 wants less than a year; a month at least keeps it from lapsing between deployments.
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(30), DateTimeOffset.UtcNow.AddDays(365));
+        Assert.EndsWith("/.well-known/security.txt", fields["Canonical"], StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("""^/assets/(?:[\w-]+/)*[\w-]+\.(?<hash>[0-9a-f]{8})\.[a-z0-9]+$""")]
     private static partial Regex FingerprintedUrl();
 
