@@ -6,8 +6,10 @@ using WebApi.Checklists;
 using WebApi.Content;
 using WebApi.Data;
 using WebApi.Evidence;
+using WebApi.Gate;
 using WebApi.Http;
 using WebApi.Reviews;
+using WebApi.Scans;
 using WebApi.Services;
 using WebApi.Teams;
 
@@ -24,6 +26,7 @@ builder.AddAccounts();
 builder.AddChecklists();
 builder.AddReviews();
 builder.AddEvidence();
+builder.AddScans();
 builder.Services.AddContentSanitizer();
 builder.Services.AddRequiredSecrets(
     RequiredSecret.ConnectionString(DatabaseExtensions.ConnectionName),
@@ -62,6 +65,8 @@ app.MapTeamEndpoints();
 app.MapServiceEndpoints();
 app.MapReviewEndpoints();
 app.MapEvidenceEndpoints();
+app.MapScanEndpoints();
+app.MapGateEndpoints();
 
 await app.RunAsync();
 return 0;

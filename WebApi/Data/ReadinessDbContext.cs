@@ -6,6 +6,7 @@ using WebApi.Audit;
 using WebApi.Evidence;
 using WebApi.Http;
 using WebApi.Reviews;
+using WebApi.Scans;
 using WebApi.Services;
 using WebApi.Teams;
 
@@ -28,6 +29,8 @@ public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> opti
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+    public DbSet<Scan> Scans => Set<Scan>();
+    public DbSet<ScanObservation> ScanObservations => Set<ScanObservation>();
 
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -843,6 +843,9 @@ namespace WebApi.Migrations
                     b.Property<int>("Order")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RiskReason")
+                        .HasColumnType("text");
+
                     b.Property<string>("SectionId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -875,6 +878,161 @@ namespace WebApi.Migrations
                     b.HasKey("ReviewId", "ItemId");
 
                     b.ToTable("ReviewItems", (string)null);
+                });
+
+            modelBuilder.Entity("WebApi.Scans.Scan", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ChecklistPassed")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ChecklistTotal")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int?>("FailedChecks")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Grade")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Profile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ProfileGrade")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<int?>("ProfileScore")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("Score")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("ServiceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TargetUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TargetUrl")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Scans_OneActivePerTarget")
+                        .HasFilter("\"Status\" IN ('Queued', 'Running')");
+
+                    b.HasIndex("Status", "QueuedAt");
+
+                    b.HasIndex("TargetUrl", "QueuedAt");
+
+                    b.HasIndex("ServiceId", "Environment", "FinishedAt");
+
+                    b.ToTable("Scans", (string)null);
+                });
+
+            modelBuilder.Entity("WebApi.Scans.ScanObservation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("FindingId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ReviewId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ScanId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScanId");
+
+                    b.HasIndex("ReviewId", "Environment");
+
+                    b.HasIndex("ReviewId", "ItemId");
+
+                    b.ToTable("ScanObservations", (string)null);
                 });
 
             modelBuilder.Entity("WebApi.Services.RegisteredService", b =>
@@ -1197,6 +1355,29 @@ namespace WebApi.Migrations
                     b.Navigation("Waiver");
                 });
 
+            modelBuilder.Entity("WebApi.Scans.Scan", b =>
+                {
+                    b.HasOne("WebApi.Services.RegisteredService", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("WebApi.Scans.ScanObservation", b =>
+                {
+                    b.HasOne("WebApi.Scans.Scan", null)
+                        .WithMany()
+                        .HasForeignKey("ScanId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("WebApi.Reviews.ReviewItem", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewId", "ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("WebApi.Services.RegisteredService", b =>
                 {
                     b.HasOne("WebApi.Teams.Team", null)
@@ -1216,6 +1397,9 @@ namespace WebApi.Migrations
                                 .IsRequired();
 
                             b1.Property<string>("Name")
+                                .IsRequired();
+
+                            b1.Property<string>("Profile")
                                 .IsRequired();
 
                             b1.HasKey("RegisteredServiceId", "__synthesizedOrdinal");

@@ -78,6 +78,10 @@ public sealed class ReviewItem
     public string? AssigneeId { get; set; }
     public DateOnly? DueOn { get; set; }
     public Waiver? Waiver { get; set; }
+
+    /// <summary>Why a scan put the item at risk; cleared when a person sets the status again.</summary>
+    public string? RiskReason { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using WebApi.Data;
+using WebApi.Scans;
 using WebApi.Services;
 
 namespace WebApi.Reviews;
@@ -46,6 +47,8 @@ public sealed record ItemResponse(
     string? AssigneeId,
     DateOnly? DueOn,
     WaiverResponse? Waiver,
+    string? RiskReason,
+    IReadOnlyList<ScanObservationResponse> ScanFindings,
     DateTimeOffset UpdatedAt,
     string Etag);
 

@@ -6,6 +6,7 @@ using WebApi.Caching;
 using WebApi.Content;
 using WebApi.Data;
 using WebApi.Http;
+using WebApi.Scans;
 using WebApi.Services;
 using WebApi.Teams;
 
@@ -93,9 +94,10 @@ public static class ReviewEndpoints
             return found.Problem;
         }
 
+        var observations = await ScanObservations.ForReviewAsync(db, reviewId, cancellationToken);
         http.Response.Headers.CacheControl = "private, no-cache";
         http.Response.SetETag(found.Review!.Version);
-        return TypedResults.Ok(ToResponse(found.Review, found.Service!, policy, sanitizer, Today(time)));
+        return TypedResults.Ok(ToResponse(found.Review, found.Service!, policy, sanitizer, Today(time), observations));
     }
 
     private static async Task<Results<Ok<ReviewResponse>, ProblemHttpResult>> CompleteAsync(
@@ -176,7 +178,8 @@ public static class ReviewEndpoints
         await generation.BumpAsync(cancellationToken);
 
         http.Response.SetETag(item.Version);
-        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer));
+        var observations = await ScanObservations.ForReviewAsync(db, reviewId, cancellationToken, itemId);
+        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, observations[itemId]));
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> ApproveWaiverAsync(
@@ -219,7 +222,8 @@ public static class ReviewEndpoints
         await generation.BumpAsync(cancellationToken);
 
         http.Response.SetETag(item.Version);
-        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer));
+        var observations = await ScanObservations.ForReviewAsync(db, reviewId, cancellationToken, itemId);
+        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, observations[itemId]));
     }
 
     private static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> HistoryAsync(
@@ -303,6 +307,8 @@ public static class ReviewEndpoints
         if (request.Status is { } status)
         {
             item.Status = status;
+            // A person has looked at the item again: the scan's warning has been read.
+            item.RiskReason = null;
             item.Waiver = request.Waiver is { } waiver && status == ItemStatus.Waived
                 ? new Waiver
                 {
@@ -347,14 +353,15 @@ public static class ReviewEndpoints
         Waiver = item.Waiver is { } w ? new { w.Reason, w.RequestedBy, w.ApproverId, w.ExpiresOn, w.ApprovedAt } : null,
     };
 
-    private static ReviewResponse ToResponse(Review review, RegisteredService service, ReadinessPolicy policy, IContentSanitizer sanitizer, DateOnly today)
+    private static ReviewResponse ToResponse(
+        Review review, RegisteredService service, ReadinessPolicy policy, IContentSanitizer sanitizer, DateOnly today, ILookup<string, ScanObservationResponse>? observations = null)
     {
         var items = review.Items.OrderBy(i => i.Order).ToList();
         var counts = ReviewScoring.Count(items, today);
         return new ReviewResponse(
             review.Id, review.ServiceId, review.ChecklistId, review.ChecklistVersion, review.State, review.StartedBy, review.StartedAt,
             review.CompletedBy, review.CompletedAt, Math.Round(counts.Score, 4), service.Tier, policy.Evaluate(service.Tier, review.Id, counts),
-            ReviewScoring.Sections(items, today), [.. items.Select(i => ReviewScoring.ToResponse(i, today, sanitizer))], Preconditions.ETag(review.Version));
+            ReviewScoring.Sections(items, today), [.. items.Select(i => ReviewScoring.ToResponse(i, today, sanitizer, observations?[i.ItemId]))], Preconditions.ETag(review.Version));
     }
 
     private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);

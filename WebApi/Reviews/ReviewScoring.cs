@@ -1,5 +1,6 @@
 using WebApi.Content;
 using WebApi.Http;
+using WebApi.Scans;
 
 namespace WebApi.Reviews;
 
@@ -36,7 +37,7 @@ public static class ReviewScoring
                 return new SectionScore(section.Key.SectionId, section.Key.SectionTitle, counts.Total, counts.Done, counts.Waived, Math.Round(counts.Score, 4));
             })];
 
-    public static ItemResponse ToResponse(ReviewItem item, DateOnly today, IContentSanitizer sanitizer)
+    public static ItemResponse ToResponse(ReviewItem item, DateOnly today, IContentSanitizer sanitizer, IEnumerable<ScanObservationResponse>? scanFindings = null)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(sanitizer);
@@ -45,6 +46,7 @@ public static class ReviewScoring
             : null;
         return new ItemResponse(
             item.ItemId, item.SectionId, item.Title, item.Status, EffectiveStatus(item, today), item.Notes,
-            sanitizer.RenderMarkdown(item.Notes), item.AssigneeId, item.DueOn, waiver, item.UpdatedAt, Preconditions.ETag(item.Version));
+            sanitizer.RenderMarkdown(item.Notes), item.AssigneeId, item.DueOn, waiver, item.RiskReason, [.. scanFindings ?? []], item.UpdatedAt,
+            Preconditions.ETag(item.Version));
     }
 }

@@ -21,6 +21,9 @@ public sealed class ServiceEnvironment
 {
     public required string Name { get; set; }
     public required string BaseUrl { get; set; }
+
+    /// <summary>Whether the scanner grades the environment as a web page or as an API.</summary>
+    public Scanner.ScanProfile Profile { get; set; }
 }
 
 /// <summary>How much the business depends on the service (A most); the tier sets the score its review must reach.</summary>

@@ -1,13 +1,16 @@
 using System.ComponentModel.DataAnnotations;
+using Scanner;
 using WebApi.Data;
 using WebApi.Http;
 using WebApi.Reviews;
 
 namespace WebApi.Services;
 
+/// <summary>Where the service runs; <c>profile</c> says whether the scanner grades it as a web page (default) or an API.</summary>
 public sealed record ServiceEnvironmentRequest(
     [property: Required, Slug] string Name,
-    [property: Required, HttpUrl] string BaseUrl);
+    [property: Required, HttpUrl] string BaseUrl,
+    ScanProfile? Profile);
 
 public sealed record CreateServiceRequest(
     [property: Required] Guid? TeamId,
@@ -52,7 +55,7 @@ public sealed class ServiceListQuery
     public int? PageSize { get; init; }
 }
 
-public sealed record EnvironmentResponse(string Name, string BaseUrl);
+public sealed record EnvironmentResponse(string Name, string BaseUrl, ScanProfile Profile);
 
 public sealed record ServiceResponse(
     Guid Id,

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using Scanner;
 using WebApi.Accounts;
 using WebApi.Audit;
 using WebApi.Caching;
@@ -205,7 +206,7 @@ public static class ServiceEndpoints
         service.Description = description?.Trim() ?? "";
         service.RepositoryUrl = repositoryUrl;
         service.Tags = [.. (tags ?? []).Distinct(StringComparer.Ordinal)];
-        service.Environments = [.. (environments ?? []).Select(e => new ServiceEnvironment { Name = e.Name, BaseUrl = e.BaseUrl })];
+        service.Environments = [.. (environments ?? []).Select(e => new ServiceEnvironment { Name = e.Name, BaseUrl = e.BaseUrl, Profile = e.Profile ?? ScanProfile.Web })];
         service.Tier = tier;
     }
 
@@ -216,7 +217,7 @@ public static class ServiceEndpoints
         service.Description,
         service.RepositoryUrl,
         service.Tags,
-        Environments = service.Environments.Select(e => new { e.Name, e.BaseUrl }),
+        Environments = service.Environments.Select(e => new { e.Name, e.BaseUrl, Profile = e.Profile.ToString() }),
         Tier = service.Tier.ToString(),
     };
 }

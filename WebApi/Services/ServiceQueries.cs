@@ -65,7 +65,7 @@ public static class ServiceQueries
 
     public static ServiceResponse ToResponse(RegisteredService service, ServiceReadiness readiness) => new(
         service.Id, service.TeamId, service.Name, service.Slug, service.Description, service.RepositoryUrl, service.Tags,
-        [.. service.Environments.Select(e => new EnvironmentResponse(e.Name, e.BaseUrl))],
+        [.. service.Environments.Select(e => new EnvironmentResponse(e.Name, e.BaseUrl, e.Profile))],
         service.Tier, service.CreatedAt, service.UpdatedAt, readiness, Preconditions.ETag(service.Version));
 
     private static IQueryable<ServiceRow> WithLatestReview(ReadinessDbContext db, IQueryable<RegisteredService> services, DateOnly today)

@@ -5,6 +5,9 @@ public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>The per-user scan limit of the shared stack: low enough for its test to reach.</summary>
+    public const int ScansPerUserPerMinute = 12;
+
     public DistributedApplication App { get; private set; } = null!;
 
     public string DataDirectory { get; private set; } = null!;
@@ -12,7 +15,13 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task InitializeAsync() => (App, DataDirectory) = await StartAsync(
         // Every test signs its users up and in from 127.0.0.1: the per-address sign-in limit (10 a minute) would
         // refuse the suite itself. The limiter has its own test, against a WebApi of its own (SignInRateLimitTests).
-        builder => builder.CreateResourceBuilder<ProjectResource>("webapi").WithEnvironment("Accounts__SignInsPerMinute", "10000"),
+        builder => builder.CreateResourceBuilder<ProjectResource>("webapi")
+            .WithEnvironment("Accounts__SignInsPerMinute", "10000")
+            // Scans of the tests' own loopback sites, on whatever port they got; the drill needs a short lease.
+            .WithEnvironment("Scanner__AllowedPorts", "*")
+            .WithEnvironment("Scans__Lease", "00:00:06")
+            .WithEnvironment("Scans__PollInterval", "00:00:00.500")
+            .WithEnvironment("Scans__PerUserPerMinute", ScansPerUserPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ["evidence", "webapi", "static", "proxy"]);
 
     public Task DisposeAsync() => StopAsync(App, DataDirectory);

@@ -119,6 +119,12 @@ public static partial class NginxBuilderExtensions
 
         // Links a service writes for people (email confirmation, password reset) point at the origin they use: the proxy.
         project.WithEnvironment("PublicOrigin", builder.GetEndpoint(NginxResource.HttpsEndpointName));
+        // The service scans itself at that origin: a local run's proxy is on loopback, behind the run's own CA.
+        project.WithEnvironment("Scanner__AllowedTargets", "127.0.0.1,::1,localhost");
+        if (nginx.Certificates is { } certificates)
+        {
+            project.WithEnvironment("Scanner__TrustedRootCertificates", certificates.CaCertificatePath);
+        }
 
         ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, project.Resource, endpointName, async (replicas, cancellationToken) =>
         {

@@ -19,7 +19,11 @@ internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Registered
         service.Property(s => s.Tags).HasColumnType("text[]");
         service.HasIndex(s => s.Tags).HasMethod("gin");
         service.Property(s => s.Tier).HasConversion<string>().HasMaxLength(1);
-        service.OwnsMany(s => s.Environments, environment => environment.ToJson());
+        service.OwnsMany(s => s.Environments, environment =>
+        {
+            environment.ToJson();
+            environment.Property(e => e.Profile).HasConversion<string>();
+        });
         service.Property(s => s.Version).IsRowVersion();
         // A team with services cannot be deleted out from under them.
         service.HasOne<Team>().WithMany().HasForeignKey(s => s.TeamId).OnDelete(DeleteBehavior.Restrict);

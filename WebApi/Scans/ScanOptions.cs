@@ -1,0 +1,34 @@
+namespace WebApi.Scans;
+
+/// <summary>How the deployment runs scans (section "Scans"); what the scanner may reach is <see cref="Scanner.ScannerOptions"/>.</summary>
+public sealed class ScanOptions
+{
+    public const string Section = "Scans";
+
+    /// <summary>Scans one replica runs at once. Scans wait on the network, so two per replica cost little CPU.</summary>
+    public int WorkerConcurrency { get; set; } = 2;
+
+    /// <summary>How long a claim holds before another worker may take the scan over; renewed at a third of it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>How often an idle worker looks for queued scans (a scan queued on this replica wakes it at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A scan whose worker was lost this many times fails rather than taking down worker after worker.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Scans one user may queue per minute.</summary>
+    public int PerUserPerMinute { get; set; } = 10;
+
+    /// <summary>Cron (UTC) on which every registered environment is rescanned.</summary>
+    public string RescanSchedule { get; set; } = "0 */6 * * *";
+
+    /// <summary>Cron (UTC) on which the deployment scans its own public URL; it also does so once after start.</summary>
+    public string SelfScanSchedule { get; set; } = "*/30 * * * *";
+
+    /// <summary>The public URL the deployment scans itself at; defaults to <c>PublicOrigin</c>. Empty turns self-scans off.</summary>
+    public string? SelfUrl { get; set; }
+
+    /// <summary>The self-scan's profile: the public URL serves the web UI.</summary>
+    public Scanner.ScanProfile SelfProfile { get; set; } = Scanner.ScanProfile.Web;
+}

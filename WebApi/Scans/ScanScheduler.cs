@@ -1,0 +1,141 @@
+using Cronos;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WebApi.Data;
+
+namespace WebApi.Scans;
+
+/// <summary>
+/// Queues the deployment's scan of itself after start and on <see cref="ScanOptions.SelfScanSchedule"/>, rescans every
+/// registered environment on <see cref="ScanOptions.RescanSchedule"/>, and refreshes the scan gauges. Every replica runs
+/// it; a PostgreSQL advisory lock and "nothing queued since this occurrence" make each occurrence queue once.
+/// </summary>
+public sealed partial class ScanScheduler(
+    IDbContextFactory<ReadinessDbContext> contextFactory,
+    ScanQueue queue,
+    ScanMetrics metrics,
+    SelfScanTarget self,
+    IOptions<ScanOptions> options,
+    TimeProvider time,
+    ILogger<ScanScheduler> logger) : BackgroundService
+{
+    public const string SelfEnvironment = "self";
+
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(15);
+
+    // Any constant both replicas agree on; it only names the lock.
+    private const long ScheduleLockKey = 0x5ca45ced;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var rescan = CronExpression.Parse(options.Value.RescanSchedule);
+        var selfScan = CronExpression.Parse(options.Value.SelfScanSchedule);
+        var selfTarget = self.Target;
+        var last = time.GetUtcNow();
+        var started = false;
+        using var timer = new PeriodicTimer(Tick, time);
+        do
+        {
+            var now = time.GetUtcNow();
+            try
+            {
+                if (!started && selfTarget is not null)
+                {
+                    // After start: once for the whole deployment, however many replicas start together.
+                    await QueueUnlessQueuedSinceAsync([selfTarget], now - TimeSpan.FromMinutes(1), ScanTrigger.SelfScan, stoppingToken);
+                }
+
+                started = true;
+                if (selfTarget is not null && selfScan.GetNextOccurrence(last.UtcDateTime) is { } selfDue && selfDue <= now.UtcDateTime)
+                {
+                    await QueueUnlessQueuedSinceAsync([selfTarget], selfDue, ScanTrigger.SelfScan, stoppingToken);
+                }
+
+                if (rescan.GetNextOccurrence(last.UtcDateTime) is { } rescanDue && rescanDue <= now.UtcDateTime)
+                {
+                    await QueueRescansAsync(rescanDue, stoppingToken);
+                }
+
+                last = now;
+                metrics.Update(await LatestAsync(stoppingToken));
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database is away; the next tick tries again from the same point.
+                LogScheduleFailed(exception);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task QueueRescansAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
+    {
+        List<ScanRequestTarget> targets;
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var services = await db.Services.AsNoTracking().Select(s => new { s.Id, s.Environments }).ToListAsync(cancellationToken);
+            targets = [.. services.SelectMany(s => s.Environments.Select(e => new ScanRequestTarget(s.Id, e.Name, ScanTargets.Normalize(e.BaseUrl), e.Profile)))];
+        }
+
+        LogRescanning(targets.Count, occurrence);
+        await QueueUnlessQueuedSinceAsync(targets, occurrence, ScanTrigger.Schedule, cancellationToken);
+    }
+
+    private async Task QueueUnlessQueuedSinceAsync(
+        IReadOnlyList<ScanRequestTarget> targets, DateTimeOffset since, ScanTrigger trigger, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            // Replicas tick together: the lock makes them take turns, and the check below makes the later ones see the earlier one's rows.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ScheduleLockKey})", token);
+            var now = time.GetUtcNow();
+            foreach (var target in targets)
+            {
+                var queuedSince = await db.Scans.AnyAsync(s => s.TargetUrl == target.TargetUrl && s.QueuedAt >= since, token);
+                if (!queuedSince)
+                {
+                    await queue.EnqueueAsync(target.ToScan(trigger, requestedBy: null, now), token);
+                }
+            }
+
+            await transaction.CommitAsync(token);
+        }, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<LatestScan>> LatestAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await db.Scans.AsNoTracking()
+            .Where(s => s.Status == ScanStatus.Completed)
+            .GroupBy(s => new { s.ServiceId, s.Environment })
+            .Select(g => g.OrderByDescending(s => s.FinishedAt).First())
+            .ToListAsync(cancellationToken);
+        var serviceIds = latest.Where(s => s.ServiceId is not null).Select(s => s.ServiceId!.Value).Distinct().ToList();
+        var slugs = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Slug, cancellationToken);
+        return [.. latest
+            .Where(s => s.ServiceId is null || slugs.ContainsKey(s.ServiceId.Value))
+            .Select(s => new LatestScan(
+                s.ServiceId is { } id ? slugs[id] : SelfEnvironment, s.Environment, s.Score ?? 0, s.Grade ?? "F", s.ProfileGrade ?? "F",
+                s.ChecklistPassed ?? 0, s.ChecklistTotal ?? 0))];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The scan schedule could not run; it tries again on the next tick")]
+    private partial void LogScheduleFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rescanning {Count} environments for the occurrence at {Occurrence}")]
+    private partial void LogRescanning(int count, DateTimeOffset occurrence);
+}

@@ -1,0 +1,202 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace AppHost.Tests.Product;
+
+/// <summary>
+/// The live scanner through the product: the deployment grading itself through nginx, a service's environments
+/// scanned with findings landing on the open review, de-duplication, the per-user limit, and SSRF refusals.
+/// </summary>
+[Collection(StackTestGroup.Name)]
+public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly TimeSpan ScanTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task The_deployment_scans_itself_through_nginx_and_gets_A_plus_with_no_failing_check()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "self-scan");
+        var scan = await QueueAsync(user, "/api/self/scans", new { });
+        var done = await WaitForScanAsync(user, $"/api/self/scans/{scan["id"]}");
+
+        var failing = done["report"]!["findings"]!.AsArray().Where(f => !f!["passed"]!.GetValue<bool>()).Select(f => $"{f!["id"]}: {f["evidence"]}").ToList();
+        Assert.True(failing.Count == 0, "failing checks: " + string.Join("; ", failing));
+        Assert.Equal("A+", done["scan"]!["grade"]!.GetValue<string>());
+        Assert.True(done["scan"]!["score"]!.GetValue<int>() >= 100);
+        Assert.Equal(0, done["scan"]!["failedChecks"]!.GetValue<int>());
+        Assert.Equal(ProxyClient.HttpsBase(stack.App).AbsoluteUri, done["scan"]!["targetUrl"]!.GetValue<string>());
+        // The working is shown: every one of Observatory's tests with its modifier, and the rubric's version.
+        var grade = done["report"]!["observatory"]!["grade"]!;
+        Assert.Equal(10, grade["modifiers"]!.AsArray().Count);
+        Assert.Contains("mdn-http-observatory", grade["rubric"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(done["report"]!["tls"]!["chainTrusted"]!.GetValue<bool>());
+
+        var history = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/self/scans/history"))!.AsArray();
+        Assert.Contains(history, point => point!["scanId"]!.GetValue<long>() == scan["id"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Scans_of_a_services_environments_show_on_its_review_and_a_failing_check_puts_a_done_item_at_risk()
+    {
+        await using var careless = await CarelessSite.StartAsync();
+        using var owner = await ProductUser.SignUpAsync(stack, "scan-owner");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        var slug = $"scanned-{Guid.NewGuid():N}"[..20];
+        var service = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/services", new
+        {
+            teamId,
+            name = "Scanned",
+            slug,
+            environments = new object[]
+            {
+                new { name = "production", baseUrl = ProxyClient.HttpsBase(stack.App).AbsoluteUri },
+                new { name = "legacy", baseUrl = careless.Url.AbsoluteUri, profile = "Web" },
+            },
+            tier = "C",
+        }))!;
+        var serviceId = service["id"]!.GetValue<string>();
+        var review = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{serviceId}/reviews", new { }))!;
+        var reviewId = review["id"]!.GetValue<string>();
+        // A person marked HTTPS done; the scanner may only ever take that back.
+        var https = review["items"]!.AsArray().Single(i => i!["itemId"]!.GetValue<string>() == "SEC-04")!;
+        await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, $"/api/reviews/{reviewId}/items/SEC-04", new { status = "Done" }, ifMatch: https["etag"]!.GetValue<string>());
+
+        var production = await WaitForScanAsync(owner, $"/api/services/{serviceId}/scans/{(await QueueAsync(owner, $"/api/services/{serviceId}/scans", new { environment = "production" }))["id"]}");
+        Assert.Equal("A+", production["scan"]!["grade"]!.GetValue<string>());
+        var item = await ItemAsync(owner, reviewId, "SEC-04");
+        Assert.Equal("Done", item["status"]!.GetValue<string>());
+        var evidence = item["scanFindings"]!.AsArray();
+        Assert.NotEmpty(evidence);
+        Assert.All(evidence, e => Assert.True(e!["passed"]!.GetValue<bool>(), e["summary"]!.GetValue<string>()));
+        Assert.Contains(evidence, e => e!["summary"]!.GetValue<string>().StartsWith($"scan #{production["scan"]!["id"]} of production:", StringComparison.Ordinal));
+
+        var legacyScanId = (await QueueAsync(owner, $"/api/services/{serviceId}/scans", new { environment = "legacy" }))["id"]!.GetValue<long>();
+        var legacy = await WaitForScanAsync(owner, $"/api/services/{serviceId}/scans/{legacyScanId}");
+        output.WriteLine($"legacy: {legacy["scan"]!["grade"]} {legacy["scan"]!["score"]}, {legacy["scan"]!["failedChecks"]} failing");
+        Assert.Equal("F", legacy["scan"]!["grade"]!.GetValue<string>());
+        var failing = legacy["report"]!["findings"]!.AsArray().Where(f => !f!["passed"]!.GetValue<bool>()).Select(f => f!["id"]!.GetValue<string>()).ToList();
+        Assert.Contains(failing, id => id.Contains("git", StringComparison.Ordinal));
+        Assert.Contains(failing, id => id.Contains("env", StringComparison.Ordinal));
+
+        item = await ItemAsync(owner, reviewId, "SEC-04");
+        Assert.Equal("AtRisk", item["status"]!.GetValue<string>());
+        Assert.StartsWith($"scan #{legacyScanId} of legacy:", item["riskReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(item["scanFindings"]!.AsArray(), e => !e!["passed"]!.GetValue<bool>() && e["environment"]!.GetValue<string>() == "legacy");
+        // Nothing became done by itself: the only item a person touched is the only one not "NotStarted".
+        var statuses = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!["items"]!.AsArray()
+            .Select(i => i!["status"]!.GetValue<string>()).ToList();
+        Assert.Equal(statuses.Count - 1, statuses.Count(s => s == "NotStarted"));
+
+        // The list, the history per environment, and what changed between two scans of the same environment.
+        var list = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{serviceId}/scans?pageSize=1"))!;
+        Assert.Equal(2, list["total"]!.GetValue<int>());
+        Assert.Equal(legacyScanId, Assert.Single(list["items"]!.AsArray())!["id"]!.GetValue<long>());
+        var again = await WaitForScanAsync(owner, $"/api/services/{serviceId}/scans/{(await QueueAsync(owner, $"/api/services/{serviceId}/scans", new { environment = "production" }))["id"]}");
+        Assert.Equal(production["scan"]!["id"]!.GetValue<long>(), again["changes"]!["previousScanId"]!.GetValue<long>());
+        Assert.Equal("Same", again["changes"]!["direction"]!.GetValue<string>());
+        Assert.Empty(again["changes"]!["newFailures"]!.AsArray());
+        var history = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{serviceId}/scans/history?environment=production"))!.AsArray();
+        Assert.Equal(2, history.Count);
+
+        // The pipeline's gate: the scan passes B, the review (one item of many done, now at risk) does not meet tier C.
+        var gate = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/gate?service={slug}&environment=production&minimumGrade=B"))!;
+        Assert.False(gate["passed"]!.GetValue<bool>());
+        Assert.True(gate["scan"]!["passed"]!.GetValue<bool>());
+        Assert.False(gate["review"]!["passed"]!.GetValue<bool>());
+        var legacyGate = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/gate?service={slug}&environment=legacy&minimumGrade=D"))!;
+        Assert.False(legacyGate["scan"]!["passed"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_scan_of_a_target_already_being_scanned_answers_with_that_scan()
+    {
+        await using var slow = await CarelessSite.StartAsync(slowPageDelay: TimeSpan.FromSeconds(4));
+        using var user = await ProductUser.SignUpAsync(stack, "dedup");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var service = await user.CreateServiceAsync(teamId);
+        var scans = $"/api/services/{service["id"]}/scans";
+
+        using var first = await user.SendAsync(HttpMethod.Post, scans, new { url = slow.Url.AbsoluteUri });
+        using var second = await user.SendAsync(HttpMethod.Post, scans, new { url = slow.Url.AbsoluteUri });
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var firstId = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        Assert.Equal(firstId, JsonNode.Parse(await second.Content.ReadAsStringAsync())!["id"]!.GetValue<long>());
+        Assert.EndsWith($"/scans/{firstId}", first.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        await WaitForScanAsync(user, $"{scans}/{firstId}");
+    }
+
+    [Theory]
+    [InlineData("http://10.0.0.1/", "10.0.0.1")]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
+    [InlineData("http://[::1]:8080/", "::1")]
+    public async Task Targets_the_scanner_may_not_reach_fail_with_the_reason_and_no_grade(string url, string address)
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "ssrf");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var service = await user.CreateServiceAsync(teamId);
+        var scans = $"/api/services/{service["id"]}/scans";
+        // ::1 is allowed in a local run (Scanner__AllowedTargets), so ask for it on a port nobody may reach.
+        var scan = await QueueAsync(user, scans, new { url = url.Replace(":8080", ":25", StringComparison.Ordinal) });
+        var done = await WaitForScanAsync(user, $"{scans}/{scan["id"]}", expectedStatus: "Failed");
+        var error = done["scan"]!["error"]!.GetValue<string>();
+        output.WriteLine(error);
+        Assert.True(error.Contains(address, StringComparison.Ordinal) || error.Contains("port 25", StringComparison.Ordinal), error);
+        Assert.Null(done["scan"]!["grade"]);
+    }
+
+    [Fact]
+    public async Task Each_user_may_queue_a_limited_number_of_scans_a_minute()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "scan-limit");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var service = await user.CreateServiceAsync(teamId);
+        var scans = $"/api/services/{service["id"]}/scans";
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= StackFixture.ScansPerUserPerMinute; i++)
+        {
+            // A loopback port nobody listens on: each scan fails at once, and nothing leaves the machine.
+            using var response = await user.SendAsync(HttpMethod.Post, scans, new { url = "http://127.0.0.1:1/" });
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(StackFixture.ScansPerUserPerMinute));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        // Another user is not held back by the first one's scans.
+        using var other = await ProductUser.SignUpAsync(stack, "scan-limit-other");
+        using var allowed = await other.SendAsync(HttpMethod.Post, "/api/self/scans", new { });
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, allowed.StatusCode);
+    }
+
+    internal static async Task<JsonNode> QueueAsync(ProductUser user, string path, object body)
+    {
+        using var response = await user.SendAsync(HttpMethod.Post, path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, $"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    internal static async Task<JsonNode> WaitForScanAsync(ProductUser user, string path, string expectedStatus = "Completed")
+    {
+        using var timeout = new CancellationTokenSource(ScanTimeout);
+        while (true)
+        {
+            var scan = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!;
+            var status = scan["scan"]!["status"]!.GetValue<string>();
+            if (status is "Completed" or "Failed")
+            {
+                Assert.True(status == expectedStatus, $"{path} {status}: {scan["scan"]!["error"]}");
+                return scan;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
+        }
+    }
+
+    private static async Task<JsonNode> ItemAsync(ProductUser user, string reviewId, string itemId) =>
+        (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!["items"]!.AsArray().Single(i => i!["itemId"]!.GetValue<string>() == itemId)!;
+}
