@@ -31,6 +31,10 @@ public sealed partial class ScanScheduler(
         var rescan = CronExpression.Parse(options.Value.RescanSchedule);
         var selfScan = CronExpression.Parse(options.Value.SelfScanSchedule);
         var selfTarget = self.Target;
+        if (selfTarget is null)
+        {
+            LogNoSelfScan();
+        }
         var last = time.GetUtcNow();
         var started = false;
         using var timer = new PeriodicTimer(Tick, time);
@@ -135,6 +139,9 @@ public sealed partial class ScanScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The scan schedule could not run; it tries again on the next tick")]
     private partial void LogScheduleFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No public URL (Scans:SelfUrl or PublicOrigin): the deployment does not scan itself")]
+    private partial void LogNoSelfScan();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rescanning {Count} environments for the occurrence at {Occurrence}")]
     private partial void LogRescanning(int count, DateTimeOffset occurrence);

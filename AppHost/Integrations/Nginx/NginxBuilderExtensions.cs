@@ -112,6 +112,13 @@ public static partial class NginxBuilderExtensions
         builder.WithReferenceRelationship(project.Resource);
         if (builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
         {
+            // Deployed, the public origin is the domain people use, which only the operator knows (Proxy:PublicOrigin);
+            // the services' links and their scan of themselves use it. Without it they scan nothing of themselves.
+            if (builder.ApplicationBuilder.Configuration["Proxy:PublicOrigin"] is { Length: > 0 } publicOrigin)
+            {
+                project.WithEnvironment("PublicOrigin", publicOrigin);
+            }
+
             var endpoint = project.GetEndpoint(endpointName);
             return builder.WithEnvironment(UpstreamVariable(project.Resource), ReferenceExpression.Create(
                 $"server {endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)} max_fails=1 fail_timeout=5s;"));
