@@ -90,6 +90,25 @@ public sealed partial class WorkflowTests : IDisposable
     }
 
     [Fact]
+    public void Deploy_grades_the_deployed_site_after_azd_deploy_and_fails_under_the_grade()
+    {
+        var deploy = Load("deploy.yml");
+        var steps = ((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)deploy.Children["jobs"]).Children["deploy"])).Children["steps"])
+            .Cast<YamlMappingNode>().ToList();
+        string? Run(YamlMappingNode step) => step.Children.TryGetValue("run", out var run) ? run.ToString() : null;
+        var deployed = steps.FindIndex(step => Run(step)?.Contains("azd deploy", StringComparison.Ordinal) == true);
+        var scan = steps.FindIndex(step => Run(step)?.Contains("--project Cli", StringComparison.Ordinal) == true && Run(step)!.Contains(" scan ", StringComparison.Ordinal));
+        Assert.True(deployed >= 0 && scan > deployed, "deploy.yml scans the site after azd deploy");
+        var command = Run(steps[scan])!;
+        Assert.Contains("--fail-under", command, StringComparison.Ordinal);
+        Assert.Contains("--sarif", command, StringComparison.Ordinal);
+        // Nothing lets a failing grade pass the job.
+        Assert.False(steps[scan].Children.ContainsKey("continue-on-error"));
+        Assert.DoesNotContain("--warn-only", command, StringComparison.Ordinal);
+        Assert.Contains(steps.Skip(scan), step => Run(step)?.Contains(" gate ", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public void Azure_yaml_points_azd_at_the_AppHost()
     {
         var stream = new YamlStream();
