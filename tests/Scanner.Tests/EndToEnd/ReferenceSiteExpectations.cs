@@ -109,8 +109,8 @@ public static class ReferenceSiteExpectations
         // No Access-Control-Allow-Origin for the probe Origin; the page is gzipped.
         ["cors-reflected-origin"] = true,
         ["compression"] = true,
-        // Host: scanner-probe.invalid reaches the only (so default) server of the port, which serves the page: 200.
-        ["foreign-host-header"] = false,
+        // Host: scanner-probe.invalid reaches the default server, which closes the connection unanswered (444).
+        ["foreign-host-header"] = true,
         // autoindex off: /assets/ is 403, the usual directories 404; both fingerprinted assets cached a year.
         ["directory-listing"] = true,
         ["asset-caching"] = true,

@@ -35,11 +35,21 @@ public static class TestSites
     /// <summary>
     /// Everything right: HTTPS only (plain HTTP answers 301 to the same host's HTTPS port), TLS 1.2/1.3, a certificate
     /// from the test CA for localhost, every security header on every response, a __Host- cookie, gzip, immutable
-    /// fingerprinted assets, security.txt, no dotfiles, no listings, no version in Server.
+    /// fingerprinted assets, security.txt, no dotfiles, no listings, no version in Server, no answer to a foreign Host.
     /// </summary>
     public static SiteDefinition Hardened { get; } = new(
         "hardened",
         layout => $$"""
+            # A Host other than the site's own is refused on both listeners (444 closes the connection unanswered).
+            server {
+                listen 127.0.0.1:{{layout.HttpPort}} default_server;
+                listen 127.0.0.1:{{layout.HttpsPort}} ssl default_server;
+                server_name _;
+                ssl_certificate {{layout.CertificatePath}};
+                ssl_certificate_key {{layout.KeyPath}};
+                return 444;
+            }
+
             # Plain HTTP only redirects: permanently, to the same host on the HTTPS port, path and query kept.
             server {
                 listen 127.0.0.1:{{layout.HttpPort}};
