@@ -23,6 +23,7 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     private readonly Dictionary<string, MemoryUse> _peakMemory = new(StringComparer.Ordinal);
     private readonly List<StartupRun> _startups = [];
     private readonly List<(string Name, double Seconds)> _stackStarts = [];
+    private ScanThroughputResult? _scanThroughput;
 
     public long Errors => _scenarios.Sum(s => s.Result.Errors);
 
@@ -75,6 +76,8 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     public void AddStartups(IEnumerable<StartupRun> runs) => _startups.AddRange(runs);
 
     public void AddStackStart(string name, TimeSpan duration) => _stackStarts.Add((name, duration.TotalSeconds));
+
+    public void AddScanThroughput(ScanThroughputResult result) => _scanThroughput = result;
 
     private void RecordMemory(BenchStack stack)
     {
@@ -200,6 +203,11 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             {
                 text.AppendLine().AppendLine("Every start, up s: " + string.Join("; ", _startups.Select(s => string.Create(CultureInfo.InvariantCulture, $"round {s.Round} {(s.Case == ColdStart.FreshCase ? "new" : "existing")} {s.SecondsToUp:0.0}"))));
             }
+        }
+
+        if (_scanThroughput is { } scanThroughput)
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Scan workers (l): {scanThroughput}.");
         }
 
         text.AppendLine().AppendLine("| process | peak RSS MiB under load | peak PSS MiB |").AppendLine("| --- | ---: | ---: |");

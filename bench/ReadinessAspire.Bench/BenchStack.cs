@@ -133,7 +133,10 @@ internal sealed partial class BenchStack : IAsyncDisposable
         var webApi = builder.CreateResourceBuilder(Resource<ProjectResource>(builder, "webapi"))
             .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")
             // The product scenarios sign a user up and in at once; no mailbox to confirm from here.
-            .WithEnvironment("Accounts__RequireConfirmedEmail", "false");
+            .WithEnvironment("Accounts__RequireConfirmedEmail", "false")
+            // Scenario l queues its scans at once, of the proxy on its random port.
+            .WithEnvironment("Scans__PerUserPerMinute", "100000")
+            .WithEnvironment("Scanner__AllowedPorts", "*");
         var database = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "readiness"));
         var cache = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "cache"));
         var evidence = builder.CreateResourceBuilder(Resource<IResourceWithConnectionString>(builder, "evidence"));

@@ -16,17 +16,21 @@ internal sealed class ProductWorkload
 {
     private static readonly string[] s_readWrite = ["read", "write"];
 
-    private ProductWorkload(string token, string reviewPath, IReadOnlyList<string> items, string proxyBase)
+    private ProductWorkload(string token, string servicePath, string reviewPath, IReadOnlyList<string> items, string proxyBase)
     {
         Token = token;
         ReviewPath = reviewPath;
         Items = items;
         ProxyBase = proxyBase;
+        ServicePath = servicePath;
     }
 
     public string Token { get; }
 
     public string ReviewPath { get; }
+
+    /// <summary><c>/api/services/{id}</c> of the bench's service.</summary>
+    public string ServicePath { get; }
 
     public IReadOnlyList<string> Items { get; }
 
@@ -56,7 +60,7 @@ internal sealed class ProductWorkload
             throw new InvalidOperationException($"The review has {items.Count} items; {writers} writers need one each.");
         }
 
-        return new ProductWorkload(token, $"/api/reviews/{review["id"]}", items, proxyBase);
+        return new ProductWorkload(token, $"/api/services/{service["id"]}", $"/api/reviews/{review["id"]}", items, proxyBase);
     }
 
     /// <summary>Writes the PATCH script and returns its path.</summary>

@@ -6,13 +6,14 @@ using ReadinessAspire.Bench;
 // then the scenarios of the benchmark issue, what telemetry costs (f, g) and what DCP's proxy costs in front of webapi
 // (h, i), each measured with wrk, then a table with ratios, saved under bench/results/.
 // Usage: bench/run [--duration SECONDS] [--warmup SECONDS] [--connections N] [--rounds N] [--cold-starts N]
-//                  [--start-timeout SECONDS] [--Logging:...]
+//                  [--start-timeout SECONDS] [--scans N] [--Logging:...]
 var duration = TimeSpan.FromSeconds(Option("--duration", 10));
 // Long enough for tiered JIT to reach optimized code: with 2 s, Kestrel scenarios varied by 2x between runs.
 var warmUp = TimeSpan.FromSeconds(Option("--warmup", 6));
 var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
 var coldStarts = Option("--cold-starts", rounds);
+var scans = Option("--scans", 60);
 BenchStack.StartTimeout = TimeSpan.FromSeconds(Option("--start-timeout", 300));
 // Anything for the AppHost's configuration, e.g. --Logging:LogLevel:AppHost.Resources=Information to see the servers' output.
 var appHostArguments = args.Where(a => a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
@@ -60,6 +61,12 @@ try
         var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
         await report.MeasureAsync(new("j", "GET /api/services via proxy, HTTPS, bearer token (WebApi's cache)", product.Url("/api/services"), product.BearerHeader), stack, stop);
         await report.MeasureAsync(new("k", "PATCH /api/reviews/{id}/items/{item} via proxy, HTTPS, If-Match, 8 connections", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: 8), stack, stop);
+
+        // The scanner: how many scans a minute the workers of every replica finish, queued through the API at once.
+        Console.WriteLine($"[l] {scans} scans of the stack itself, queued at once");
+        var scanThroughput = await ScanThroughput.MeasureAsync(stack, product, scans, stop);
+        Console.WriteLine($"  {scanThroughput}");
+        report.AddScanThroughput(scanThroughput);
 
         if (await stack.RecordsRequestMetricsAsync(NoOpenTelemetry, stop) || !await stack.RecordsRequestMetricsAsync("webapi", stop))
         {
