@@ -5,7 +5,10 @@ public sealed class ScanOptions
 {
     public const string Section = "Scans";
 
-    /// <summary>Scans one replica runs at once. Scans wait on the network, so two per replica cost little CPU.</summary>
+    /// <summary>
+    /// Scans one replica runs at once. Scans wait on the network, so two per replica cost little CPU; 0 makes a replica
+    /// that serves the API and takes no scans.
+    /// </summary>
     public int WorkerConcurrency { get; set; } = 2;
 
     /// <summary>How long a claim holds before another worker may take the scan over; renewed at a third of it.</summary>

@@ -150,6 +150,8 @@ internal sealed partial class BenchStack : IAsyncDisposable
                 .WaitFor(webApi)
                 .WithEnvironment("AllowedHosts", "localhost;127.0.0.1")
                 .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")
+                // Measured as API replicas only: they take no scans from the queue webapi's workers serve.
+                .WithEnvironment("Scans__WorkerConcurrency", "0")
                 .WithHttpHealthCheck("/health/ready");
             // Its own port, told the way webapi's replicas tell theirs, so it is measured without DCP's proxy too.
             var http = resource.GetEndpoint("http");

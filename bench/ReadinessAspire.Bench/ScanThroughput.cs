@@ -8,12 +8,12 @@ using System.Text.Json.Nodes;
 namespace ReadinessAspire.Bench;
 
 /// <summary>What the scan workers sustain: scans finished per minute, the median scan, and how many failed.</summary>
-internal sealed record ScanThroughputResult(int Scans, TimeSpan Elapsed, double MedianScanSeconds, int Failed)
+internal sealed record ScanThroughputResult(int Scans, TimeSpan Elapsed, double MedianScanSeconds, int Failed, string? FirstError)
 {
     public double ScansPerMinute => Scans / Elapsed.TotalMinutes;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Scans} scans of the stack itself through nginx in {Elapsed.TotalSeconds:0.0} s: {ScansPerMinute:0} scans/min (every webapi replica's workers), median scan {MedianScanSeconds:0.00} s, {Failed} failed");
+        $"{Scans} scans of the stack itself through nginx in {Elapsed.TotalSeconds:0.0} s: {ScansPerMinute:0} scans/min (every webapi replica's workers), median scan {MedianScanSeconds:0.00} s, {Failed} failed{(FirstError is null ? "" : $" (first: {FirstError})")}");
 }
 
 /// <summary>
@@ -52,7 +52,8 @@ internal static class ScanThroughput
                     .Order()
                     .ToList();
                 return new ScanThroughputResult(scans, elapsed, durations.Count == 0 ? 0 : durations[durations.Count / 2],
-                    finished.Count(scan => scan["status"]!.GetValue<string>() == "Failed"));
+                    finished.Count(scan => scan["status"]!.GetValue<string>() == "Failed"),
+                    finished.Select(scan => scan["error"]?.GetValue<string>()).FirstOrDefault(error => error is not null));
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
