@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using WebApi.Tests.OpenApi;
 
 namespace AppHost.Tests;
@@ -49,6 +50,36 @@ public sealed partial class ProxyTests(StackFixture stack)
 
         Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
         AssertHardened(response);
+    }
+
+    [Fact]
+    public async Task Every_listener_refuses_a_foreign_host_and_plain_http_never_redirects_to_it()
+    {
+        // Plain HTTP: 421, not a redirect to https://attacker.example/.
+        using (var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = ProxyClient.HttpBase(stack.App) })
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/checklists"))
+        {
+            request.Headers.Host = "attacker.example";
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
+            Assert.Null(response.Headers.Location);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        // Every service process behind the proxy, on its own port: host filtering (AllowedHosts) answers 400.
+        await using var states = ResourceWatch.Watch(stack.App);
+        var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
+        foreach (var name in new[] { "webapi", "static" })
+        {
+            foreach (var instance in await states.InstancesAsync(model.Resources.Single(r => r.Name == name), CancellationToken.None))
+            {
+                using var direct = new HttpClient { BaseAddress = Drills.ReplicaAddress(instance) };
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+                request.Headers.Host = "attacker.example";
+                using var response = await direct.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{instance.ResourceId}: {(int)response.StatusCode} for a foreign Host");
+            }
+        }
     }
 
     [Fact]
