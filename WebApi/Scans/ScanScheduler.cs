@@ -35,21 +35,28 @@ public sealed partial class ScanScheduler(
         {
             LogNoSelfScan();
         }
-        var last = time.GetUtcNow();
-        var started = false;
+
+        var startedAt = time.GetUtcNow();
+        var last = startedAt;
+        // Until a self-scan completes after this start, one is queued each minute: the public URL (the proxy) usually
+        // comes up after the services do, so the first attempt may find nothing there.
+        var scannedSinceStart = selfTarget is null;
         using var timer = new PeriodicTimer(Tick, time);
         do
         {
             var now = time.GetUtcNow();
             try
             {
-                if (!started && selfTarget is not null)
+                if (!scannedSinceStart)
                 {
-                    // After start: once for the whole deployment, however many replicas start together.
-                    await QueueUnlessQueuedSinceAsync([selfTarget], now - TimeSpan.FromMinutes(1), ScanTrigger.SelfScan, stoppingToken);
+                    scannedSinceStart = await CompletedSinceAsync(selfTarget!, startedAt, stoppingToken);
+                    if (!scannedSinceStart)
+                    {
+                        // Once a minute for the whole deployment, however many replicas start together.
+                        await QueueUnlessQueuedSinceAsync([selfTarget!], now - TimeSpan.FromMinutes(1), ScanTrigger.SelfScan, stoppingToken);
+                    }
                 }
 
-                started = true;
                 if (selfTarget is not null && selfScan.GetNextOccurrence(last.UtcDateTime) is { } selfDue && selfDue <= now.UtcDateTime)
                 {
                     await QueueUnlessQueuedSinceAsync([selfTarget], selfDue, ScanTrigger.SelfScan, stoppingToken);
@@ -82,6 +89,12 @@ public sealed partial class ScanScheduler(
         {
             return false;
         }
+    }
+
+    private async Task<bool> CompletedSinceAsync(ScanRequestTarget target, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Scans.AnyAsync(s => s.TargetUrl == target.TargetUrl && s.Status == ScanStatus.Completed && s.FinishedAt >= since, cancellationToken);
     }
 
     private async Task QueueRescansAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
