@@ -20,6 +20,47 @@ public sealed partial class WorkflowTests : IDisposable
     }
 
     [Fact]
+    public async Task The_secret_scan_of_ci_run_passes_the_repository_and_catches_a_committed_key()
+    {
+        // .ci/run runs secretlint (installed by .ci/install into .ci/secretlint) over the tracked files.
+        var secretlint = RepositoryFiles.Path(".ci", "secretlint", "node_modules", ".bin", "secretlint");
+        Assert.True(File.Exists(secretlint), $"{secretlint} is missing: run bash .ci/install");
+        var config = RepositoryFiles.Path(".ci", "secretlint", ".secretlintrc.json");
+        Assert.Contains("bin/secretlint --secretlintrc .ci/secretlint/.secretlintrc.json", await File.ReadAllTextAsync(RepositoryFiles.Path(".ci", "run")), StringComparison.Ordinal);
+
+        Directory.CreateDirectory(_scratch);
+        var planted = Path.Combine(_scratch, "deploy-key.pem");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(planted, key.ExportRSAPrivateKeyPem());
+        }
+
+        var (caught, caughtOutput) = await RunAsync(secretlint, ["--secretlintrc", config, planted]);
+        Assert.True(caught != 0, "secretlint let a private key through: " + caughtOutput);
+        Assert.Contains("PrivateKey", caughtOutput, StringComparison.Ordinal);
+
+        var tracked = (await RunAsync("git", ["-C", RepositoryFiles.Root, "ls-files"])).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(file => Path.Combine(RepositoryFiles.Root, file)).Where(File.Exists);
+        var (clean, cleanOutput) = await RunAsync(secretlint, ["--secretlintrc", config, .. tracked]);
+        Assert.True(clean == 0, "secretlint found secrets in the repository: " + cleanOutput);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    [Fact]
     public async Task Actionlint_reports_a_broken_workflow()
     {
         var workflows = Directory.CreateDirectory(Path.Combine(_scratch, ".github", "workflows")).FullName;
