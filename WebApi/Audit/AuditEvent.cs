@@ -1,6 +1,10 @@
 namespace WebApi.Audit;
 
-/// <summary>One write, as it happened. Rows are only ever inserted: a trigger in the database refuses updates and deletes.</summary>
+/// <summary>
+/// One write, as it happened. Rows are only ever inserted: a trigger in the database refuses updates and deletes.
+/// Each row is a link in its scope's hash chain (see <see cref="AuditChain"/>): <see cref="Sequence"/>,
+/// <see cref="PreviousHash"/> and <see cref="Hash"/> are set by the database's insert trigger, never by the app.
+/// </summary>
 public sealed class AuditEvent
 {
     public long Id { get; init; }
@@ -12,7 +16,10 @@ public sealed class AuditEvent
 
     public required string EntityType { get; init; }
     public required string EntityId { get; init; }
+
+    /// <summary>The team the event belongs to, which is also its chain's scope; null for the global scope.</summary>
     public Guid? TeamId { get; init; }
+
     public Guid? ServiceId { get; init; }
     public Guid? ReviewId { get; init; }
 
@@ -21,4 +28,13 @@ public sealed class AuditEvent
 
     public string? After { get; init; }
     public string? TraceId { get; init; }
+
+    /// <summary>The event's place in its scope's chain, from 1 without gaps. Set by the database on insert.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>The <see cref="Hash"/> of the scope's previous event; 32 zero bytes for its first. Set by the database on insert.</summary>
+    public byte[] PreviousHash { get; init; } = [];
+
+    /// <summary>SHA-256 of the event's canonical form, which includes <see cref="PreviousHash"/>. Set by the database on insert.</summary>
+    public byte[] Hash { get; init; } = [];
 }

@@ -335,8 +335,23 @@ namespace WebApi.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("PreviousHash")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bytea");
+
                     b.Property<Guid?>("ReviewId")
                         .HasColumnType("uuid");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
                     b.Property<Guid?>("ServiceId")
                         .HasColumnType("uuid");
@@ -356,7 +371,19 @@ namespace WebApi.Migrations
 
                     b.HasIndex("TeamId", "Id");
 
-                    b.ToTable("AuditEvents", (string)null);
+                    b.HasIndex("TeamId", "Sequence")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("TeamId", "Sequence"), false);
+
+                    b.ToTable("AuditEvents", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_AuditEvents_Hash", "octet_length(\"Hash\") = 32");
+
+                            t.HasCheckConstraint("CK_AuditEvents_PreviousHash", "octet_length(\"PreviousHash\") = 32");
+
+                            t.HasCheckConstraint("CK_AuditEvents_Sequence", "\"Sequence\" >= 1");
+                        });
                 });
 
             modelBuilder.Entity("WebApi.Data.Checklist", b =>
