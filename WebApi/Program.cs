@@ -1,6 +1,7 @@
 using ServiceDefaults.Deploy;
 using ServiceDefaults.Security;
 using WebApi.Accounts;
+using WebApi.Audit;
 using WebApi.Caching;
 using WebApi.Checklists;
 using WebApi.Content;
@@ -44,6 +45,11 @@ if (DeployCommand.IsRequested(args))
 if (MigrationCommand.IsRequested(args))
 {
     return await MigrationCommand.RunAsync(app.Services);
+}
+
+if (AuditVerifyCommand.IsRequested(args))
+{
+    return await AuditVerifyCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
 }
 
 // In Production a missing secret or an unsafe setting stops the start here, one line on stderr for each.
