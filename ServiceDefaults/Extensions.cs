@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -29,6 +30,11 @@ public static class Extensions
         builder.AddDefaultProblemDetails();
         builder.AddDefaultSecurity();
 
+        // On SIGTERM Kestrel stops accepting and drains what is in flight for at most this long, then the process exits
+        // 0: under the 30 s container platforms wait before SIGKILL.
+        var shutdownTimeout = builder.Configuration.GetValue("Shutdown:Timeout", TimeSpan.FromSeconds(25));
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdownTimeout);
+
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -56,6 +62,7 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 // On .NET 9+ this is the runtime's own meter, process CPU time and working set included.
                 .AddRuntimeInstrumentation()
+                .AddMeter(ProcessUptime.Meter)
                 .AddNpgsqlInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)

@@ -22,6 +22,7 @@ builder.AddApiDocumentation();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.AddApiConventions();
 builder.AddReadinessDatabase();
+builder.AddDataProtectionKeyStore();
 builder.AddReadinessCache();
 builder.AddAccounts();
 builder.AddChecklists();

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Trace;
-using ServiceDefaults.Security;
 using StackExchange.Redis;
 
 namespace WebApi.Caching;
@@ -11,12 +10,13 @@ namespace WebApi.Caching;
 public static class CacheExtensions
 {
     /// <summary>Name of the Redis connection string (<c>ConnectionStrings:cache</c>, env <c>ConnectionStrings__cache</c>).</summary>
-    // The same Redis as the shared key ring: one name, so the two cannot drift apart.
-    public const string ConnectionName = SharedDataProtection.ConnectionName;
+    public const string ConnectionName = "cache";
 
     /// <summary>
-    /// Registers <see cref="HybridCache"/>: an in-process cache in front of Redis. Redis is an optimisation, never a
-    /// dependency of a read: HybridCache logs a failed Redis read or write and falls back to the data source.
+    /// Registers <see cref="HybridCache"/>: an in-process cache in front of Redis. Redis is a pure cache, without
+    /// persistence: an optimisation, never a dependency of a read or of correctness. HybridCache logs a failed Redis read
+    /// or write and falls back to the data source; sessions and antiforgery tokens do not depend on it (their keys are in
+    /// PostgreSQL); an emptied Redis starts every cache generation afresh (<see cref="CacheGeneration"/>).
     /// </summary>
     public static IHostApplicationBuilder AddReadinessCache(this IHostApplicationBuilder builder)
     {

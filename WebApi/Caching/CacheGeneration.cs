@@ -7,8 +7,11 @@ namespace WebApi.Caching;
 /// it include: <see cref="Catalog"/> for teams, services and reviews, <see cref="Tokens"/> for access tokens. After a write, every replica's next read asks for a key no one has cached yet, so a change is seen on the
 /// next read from any replica; HybridCache's own tag removal reaches only the replica that made it.
 /// When Redis cannot answer, there is no generation and reads skip the cache, so they are never stale, only slower.
+/// Redis keeps nothing across a restart: a counter found missing starts from the current time in microseconds, above
+/// any generation a replica's in-process cache may still hold from before, so an emptied Redis never brings back a key
+/// (and with it a stale read, or a revoked token) that was cached under the same number before.
 /// </summary>
-public sealed partial class CacheGeneration(IConnectionMultiplexer redis, ILogger<CacheGeneration> logger)
+public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimeProvider time, ILogger<CacheGeneration> logger)
 {
     public const string Catalog = "catalog";
     public const string Tokens = "tokens";
@@ -18,8 +21,15 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, ILogge
     {
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(Key(scope));
-            return value.IsNull ? 0 : (long)value;
+            var database = redis.GetDatabase();
+            var value = await database.StringGetAsync(Key(scope));
+            if (value.IsNull)
+            {
+                await StartAsync(database, scope);
+                value = await database.StringGetAsync(Key(scope));
+            }
+
+            return (long)value;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -34,13 +44,19 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, ILogge
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await redis.GetDatabase().StringIncrementAsync(Key(scope));
+            var database = redis.GetDatabase();
+            await StartAsync(database, scope);
+            await database.StringIncrementAsync(Key(scope));
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             LogUnavailable(logger, exception.GetType().Name);
         }
     }
+
+    /// <summary>Sets the counter to the current time in microseconds unless it exists; one replica wins the race.</summary>
+    private Task<bool> StartAsync(IDatabase database, string scope) =>
+        database.StringSetAsync(Key(scope), time.GetUtcNow().ToUnixTimeMilliseconds() * 1000, when: When.NotExists);
 
     private static RedisKey Key(string scope) => $"readiness:generation:{scope}";
 

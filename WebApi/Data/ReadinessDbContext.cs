@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ using WebApi.Teams;
 
 namespace WebApi.Data;
 
-public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> options) : IdentityDbContext<IdentityUser>(options)
+public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> options) : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
 {
     private const int IdLength = 64;
     private const int TitleLength = 200;
@@ -31,6 +32,9 @@ public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> opti
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<Scan> Scans => Set<Scan>();
     public DbSet<ScanObservation> ScanObservations => Set<ScanObservation>();
+
+    /// <summary>The data-protection key ring (see <see cref="DataProtectionKeyStore"/>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -17,9 +17,7 @@ public sealed class RedisOutageDrill(StackFixture stack, ITestOutputHelper outpu
     {
         var app = stack.App;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await using var states = ResourceWatch.Watch(app);
-        var webApi = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "webapi");
-        await states.InstancesAsync(webApi, timeout.Token);
+        await using var states = await Drills.WatchWebApiAsync(app, timeout.Token);
         await using (var load = new LoadLoop(() => ProxyClient.Create(app), "/api/checklists", headers: s_bypassProxyCache))
         {
             await Drills.StopAsync(app, "cache", timeout.Token);
@@ -198,6 +196,15 @@ public sealed class PostgresOutageDrill(UncachedStackFixture stack, ITestOutputH
 /// <summary>What the drills do to a running stack: Aspire's own stop and start commands, and a crash by pid.</summary>
 internal static class Drills
 {
+    /// <summary>Follows every resource's state and returns once each webapi replica is known.</summary>
+    public static async Task<ResourceWatch> WatchWebApiAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var states = ResourceWatch.Watch(app);
+        var webApi = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "webapi");
+        await states.InstancesAsync(webApi, cancellationToken);
+        return states;
+    }
+
     public static async Task StopAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
     {
         var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cancellationToken);

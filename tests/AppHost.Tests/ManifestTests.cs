@@ -17,10 +17,13 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
     /// <summary>Connection strings to services outside the manifest (a real storage account): secrets azd asks for.</summary>
     private static readonly string[] s_connectionStringParameters = ["evidence"];
 
+    /// <summary>Secrets only their owner has (the data-protection certificate): azd asks, nothing is offered or generated.</summary>
+    private static readonly string[] s_askedSecretParameters = ["data-protection-certificate", "data-protection-certificate-password"];
+
     private static readonly string[] s_services = ["static", "webapi"];
 
     /// <summary>The resources the deployment runs, and nothing else: the monitoring resources are local only.</summary>
-    private static readonly string[] s_deployed = ["cache", "migrator", "postgres", "proxy", "static", "webapi"];
+    private static readonly string[] s_deployed = ["backup", "cache", "migrator", "postgres", "proxy", "static", "webapi"];
 
     /// <summary>The resource types azd's AppHost support turns into Container Apps and Bicep (Azure/azure-dev, cli/azd/pkg/apphost/generate.go); anything else stops `azd provision`.</summary>
     private static readonly string[] s_typesAzdDeploys = ["annotated.string", "container.v0", "container.v1", "parameter.v0", "project.v0", "value.v0"];
@@ -105,7 +108,7 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
         var resources = RepositoryFiles.ManifestResources();
         var parameters = resources.Where(r => Type(r.Value) == "parameter.v0").ToDictionary(r => r.Key, r => r.Value!);
         var secrets = parameters.Where(p => (bool?)p.Value["inputs"]!["value"]!["secret"] == true).Select(p => p.Key).Order().ToList();
-        Assert.Equal(s_secretParameters.Concat(s_connectionStringParameters).Order(), secrets);
+        Assert.Equal(s_secretParameters.Concat(s_connectionStringParameters).Concat(s_askedSecretParameters).Order(), secrets);
 
         foreach (var (name, parameter) in parameters)
         {
@@ -117,7 +120,7 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
                 Assert.Null(input["default"]?["value"]);
                 Assert.True((int?)input["default"]?["generate"]?["minLength"] >= 22, $"{name} has no generate rule");
             }
-            else if (s_connectionStringParameters.Contains(name))
+            else if (s_connectionStringParameters.Contains(name) || s_askedSecretParameters.Contains(name))
             {
                 // Only its owner knows it: azd asks, nothing is offered or generated.
                 Assert.Null(input["default"]);
@@ -171,6 +174,7 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
         Assert.Equal("project.v0", types["migrator"]);
         Assert.Equal("project.v0", types["webapi"]);
         Assert.Equal("project.v0", types["static"]);
+        Assert.Equal("project.v0", types["backup"]);
         Assert.Equal("container.v1", types["proxy"]);
         Assert.DoesNotContain("executable.v0", types.Values);
         Assert.All(types, t => Assert.True(s_typesAzdDeploys.Contains(t.Value), $"{t.Key} is {t.Value}, which azd does not deploy"));
@@ -209,7 +213,7 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
     }
 
     [Fact]
-    public void Blob_storage_is_a_connection_string_parameter_that_only_webapi_references()
+    public void Blob_storage_is_a_connection_string_parameter_that_only_webapi_and_the_backup_worker_reference()
     {
         var resources = RepositoryFiles.ManifestResources();
         var evidence = resources["evidence"]!;
@@ -226,8 +230,9 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
         var referencing = resources
             .Where(r => (r.Value!["env"] as JsonObject ?? []).Any(e => ((string?)e.Value)?.Contains("{evidence.", StringComparison.Ordinal) == true))
             .Select(r => r.Key);
-        Assert.Equal(["webapi"], referencing);
+        Assert.Equal(["webapi", "backup"], referencing);
         Assert.Equal("{evidence.connectionString}", (string?)resources["webapi"]!["env"]!["ConnectionStrings__evidence"]);
+        Assert.Equal("{evidence.connectionString}", (string?)resources["backup"]!["env"]!["ConnectionStrings__evidence"]);
     }
 
     [Fact]

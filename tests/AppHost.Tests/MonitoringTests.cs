@@ -37,7 +37,7 @@ public sealed class MonitoringTests(StackFixture stack)
             timeout.Token);
 
         var active = targets.GetProperty("activeTargets").EnumerateArray().ToList();
-        Assert.Equal(new HashSet<string?> { "webapi", "static", "proxy-exporter", "cache-exporter", "postgres-exporter" }, active.Select(Job).ToHashSet());
+        Assert.Equal(new HashSet<string?> { "webapi", "static", "backup", "proxy-exporter", "cache-exporter", "postgres-exporter" }, active.Select(Job).ToHashSet());
         Assert.All(active, t => Assert.Equal("up", t.GetProperty("health").GetString()));
 
         // Every replica of webapi is a target of its own, on its own management port, labelled with its resource id.

@@ -3,7 +3,7 @@ namespace AppHost.Tests;
 /// <summary>The whole AppHost model, started once for the tests that share it, on random ports and a temporary data directory.</summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>The per-user scan limit of the shared stack: low enough for its test to reach.</summary>
     public const int ScansPerUserPerMinute = 12;

@@ -23,7 +23,7 @@ internal sealed class DataProtectionCheck : IDeployCheck
         if (CertificateError(context.Configuration) is { } error)
         {
             yield return new("RA-D003", DeploySeverity.Error, error,
-                $"point {SharedDataProtection.CertificatePathKey} at a readable PFX and set {SharedDataProtection.CertificatePasswordKey} to its password.");
+                $"set {SharedDataProtection.CertificateKey} to a base64 PFX (or {SharedDataProtection.CertificatePathKey} to a readable one) and {SharedDataProtection.CertificatePasswordKey} to its password.");
         }
 
         var keyManagement = context.Services.GetRequiredService<IOptions<KeyManagementOptions>>().Value;
@@ -31,20 +31,21 @@ internal sealed class DataProtectionCheck : IDeployCheck
         {
             yield return new("RA-D001", DeploySeverity.Error,
                 "The data-protection key ring is not shared: each process keeps its own keys, so tokens fail across replicas and restarts.",
-                $"set ConnectionStrings__{SharedDataProtection.ConnectionName} so keys are kept in Redis under '{SharedDataProtection.RedisKey}'.");
+                "keep the keys in a durable store every replica reads (WebApi: AddDataProtectionKeyStore, PostgreSQL).");
         }
 
         if (keyManagement.XmlEncryptor is null)
         {
-            yield return new("RA-D002", DeploySeverity.Warning,
-                "Data-protection keys are stored unencrypted; anyone who can read the key store can forge cookies and tokens.",
-                $"set {SharedDataProtection.CertificatePathKey} (a PFX) and {SharedDataProtection.CertificatePasswordKey} from the secret store.");
+            // An error: the store is the database, and its backups travel; a readable key forges any session.
+            yield return new("RA-D002", DeploySeverity.Error,
+                "Data-protection keys are stored unencrypted; anyone who can read the database or a backup of it can forge cookies and tokens.",
+                $"set {SharedDataProtection.CertificateKey} (a base64 PFX, from the secret store) or {SharedDataProtection.CertificatePathKey}, and {SharedDataProtection.CertificatePasswordKey}.");
         }
     }
 
     private static string? CertificateError(IConfiguration configuration)
     {
-        if (string.IsNullOrWhiteSpace(configuration[SharedDataProtection.CertificatePathKey]))
+        if (!SharedDataProtection.IsCertificateConfigured(configuration))
         {
             return null;
         }

@@ -186,7 +186,7 @@ public sealed class AuditChainTests(StackFixture stack)
     }
 
     /// <summary>Runs the built <c>WebApi audit verify</c> against <paramref name="connectionString"/>; its exit code and output (stdout then stderr).</summary>
-    private static async Task<(int ExitCode, string Output)> VerifyAsync(string connectionString, params string[] options)
+    internal static async Task<(int ExitCode, string Output)> VerifyAsync(string connectionString, params string[] options)
     {
         var start = new ProcessStartInfo("dotnet")
         {

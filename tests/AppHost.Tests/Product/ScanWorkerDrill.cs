@@ -13,9 +13,7 @@ public sealed class ScanWorkerDrill(StackFixture stack, ITestOutputHelper output
     {
         var app = stack.App;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await using var states = ResourceWatch.Watch(app);
-        var webApi = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "webapi");
-        await states.InstancesAsync(webApi, timeout.Token);
+        await using var states = await Drills.WatchWebApiAsync(app, timeout.Token);
         // The page takes 5 s: long enough to kill the worker in the middle of the scan, short of the request timeout.
         await using var slow = await CarelessSite.StartAsync(slowPageDelay: TimeSpan.FromSeconds(5));
         using var user = await ProductUser.SignUpAsync(stack, "drill-scan");

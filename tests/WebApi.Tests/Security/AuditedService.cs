@@ -15,7 +15,8 @@ internal static class AuditedService
         IReadOnlyDictionary<string, string> environmentVariables,
         string environmentName = "Production",
         Action<WebApplicationBuilder>? customize = null,
-        string? contentRoot = null)
+        string? contentRoot = null,
+        bool keyStore = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -28,10 +29,21 @@ internal static class AuditedService
         builder.Services.AddRequiredSecrets(
             RequiredSecret.ConnectionString(DatabaseExtensions.ConnectionName),
             RequiredSecret.ConnectionString(CacheExtensions.ConnectionName));
+        if (keyStore)
+        {
+            builder.AddDataProtectionKeyStore();
+        }
+
         customize?.Invoke(builder);
 
         await using var app = builder.Build();
         return app.Services.GetRequiredService<DeployAudit>().Run();
+    }
+
+    public static Dictionary<string, string> With(this Dictionary<string, string> settings, string key, string value)
+    {
+        settings[key] = value;
+        return settings;
     }
 
     public static IEnumerable<string> Ids(this DeployReport report) => report.Findings.Select(finding => finding.Id);

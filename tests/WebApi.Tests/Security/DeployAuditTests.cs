@@ -140,17 +140,35 @@ public sealed class DeployAuditTests : IDisposable
     [Fact]
     public async Task An_unshared_key_ring_is_an_error()
     {
-        var report = await AuditedService.AuditAsync(_settings.GoodWith("ConnectionStrings__cache", null));
+        var report = await AuditedService.AuditAsync(_settings.Good(), keyStore: false);
 
-        Assert.Equal(["RA-D001", "RA-S001"], report.Ids());
+        Assert.Equal(["RA-D001"], report.Ids());
     }
 
     [Fact]
-    public async Task Keys_without_a_certificate_are_stored_unencrypted_which_is_a_warning()
+    public async Task Keys_without_a_certificate_are_stored_unencrypted_which_is_an_error()
     {
         var report = await AuditedService.AuditAsync(_settings.GoodWith("DataProtection__CertificatePath", null));
 
-        Assert.Equal(DeploySeverity.Warning, Assert.Single(report.Findings, finding => finding.Id == "RA-D002").Severity);
+        Assert.Equal(DeploySeverity.Error, Assert.Single(report.Findings, finding => finding.Id == "RA-D002").Severity);
+    }
+
+    [Fact]
+    public async Task A_certificate_given_inline_as_base64_from_a_secret_encrypts_the_keys()
+    {
+        var pfx = Convert.ToBase64String(await File.ReadAllBytesAsync(_settings.Good()["DataProtection__CertificatePath"]));
+        var report = await AuditedService.AuditAsync(_settings.GoodWith("DataProtection__CertificatePath", null).With("DataProtection__Certificate", pfx));
+
+        Assert.Empty(report.Findings);
+    }
+
+    [Fact]
+    public async Task An_inline_certificate_that_is_not_base64_is_an_error_that_does_not_echo_it()
+    {
+        var report = await AuditedService.AuditAsync(_settings.GoodWith("DataProtection__CertificatePath", null).With("DataProtection__Certificate", "not base64!"));
+
+        var finding = Assert.Single(report.Findings, finding => finding.Id == "RA-D003");
+        Assert.DoesNotContain("not base64!", finding.ToLine(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -23,7 +23,9 @@ internal sealed class SecureHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<SecureHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<SecureHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -34,6 +36,7 @@ internal sealed class SecureHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddServiceDefaults();
+        customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseDefaultExceptionHandling();

@@ -47,12 +47,12 @@ public sealed class StartupRefusalTests : IDisposable
     {
         var (failing, failingOutput, _) = await WebApiProcess.RunToExitAsync(_settings.GoodWith("AllowedHosts", "*"), "check", "--deploy");
         var (warningOnly, warningOutput, _) = await WebApiProcess.RunToExitAsync(
-            _settings.GoodWith("DataProtection__CertificatePath", null), "check", "--deploy");
+            _settings.Good(), "check", "--deploy");
 
         Assert.Equal(1, failing);
         Assert.Contains(failingOutput, line => line.StartsWith("RA-H001 error:", StringComparison.Ordinal) && line.Contains(" Fix: ", StringComparison.Ordinal));
         Assert.Equal(0, warningOnly);
-        Assert.Contains(warningOutput, line => line.StartsWith("RA-D002 warning:", StringComparison.Ordinal));
+        Assert.Contains(warningOutput, line => line.StartsWith("RA-A002 warning:", StringComparison.Ordinal));
     }
 
     [Fact]

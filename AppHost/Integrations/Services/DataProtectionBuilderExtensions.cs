@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Aspire.Hosting;
+
+/// <summary>The certificate a service encrypts its data-protection keys with before they are stored (ServiceDefaults).</summary>
+public static class DataProtectionBuilderExtensions
+{
+    /// <summary>
+    /// Published: the secret parameters <c>data-protection-certificate</c> (a base64 PFX with an RSA key) and
+    /// <c>data-protection-certificate-password</c>, which azd asks for once and keeps in the environment's secrets.
+    /// Run: a self-signed RSA certificate of this machine's AppHost, made once and kept in the data directory, so keys
+    /// written by an earlier run stay readable.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDataProtectionCertificate(this IResourceBuilder<ProjectResource> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.ApplicationBuilder;
+        if (app.ExecutionContext.IsPublishMode)
+        {
+            var certificate = app.AddParameter("data-protection-certificate", secret: true);
+            var password = app.AddParameter("data-protection-certificate-password", secret: true);
+            return builder
+                .WithEnvironment("DataProtection__Certificate", certificate)
+                .WithEnvironment("DataProtection__CertificatePassword", password);
+        }
+
+        var directory = LocalServers.DataSubdirectory(app, "dataprotection");
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var pfxPath = Path.Combine(directory, "keys.pfx");
+        var passwordPath = Path.Combine(directory, "keys.pfx.password");
+        if (!File.Exists(pfxPath) || !File.Exists(passwordPath))
+        {
+            var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            using var key = RSA.Create(3072);
+            var request = new CertificateRequest("CN=ReadinessAspire data protection (local)", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, true));
+            var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
+            using var certificate = request.CreateSelfSigned(notBefore, notBefore.AddYears(10));
+            LocalServers.WritePrivateFile(passwordPath, secret);
+            File.WriteAllBytes(pfxPath, certificate.Export(X509ContentType.Pfx, secret));
+            File.SetUnixFileMode(pfxPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return builder
+            .WithEnvironment("DataProtection__CertificatePath", pfxPath)
+            .WithEnvironment("DataProtection__CertificatePassword", File.ReadAllText(passwordPath));
+    }
+}

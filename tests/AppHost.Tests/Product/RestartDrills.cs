@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace AppHost.Tests.Product;
+
+/// <summary>
+/// Sessions outlive the processes around them: the key ring is in PostgreSQL, encrypted with the AppHost's certificate,
+/// and Redis is a pure cache. A signed-in browser keeps its cookie and antiforgery token across a restart of the
+/// cache and of every replica; a revoked token stays revoked and a write is seen, although the cache was emptied.
+/// </summary>
+[Collection(StackTestGroup.Name)]
+public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
+{
+    private static readonly string[] s_read = ["read"];
+
+    [Fact]
+    public async Task A_session_and_its_antiforgery_token_survive_a_restart_of_the_cache_and_of_every_replica()
+    {
+        var app = stack.App;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var states = await Drills.WatchWebApiAsync(app, timeout.Token);
+
+        using var user = await ProductUser.SignUpAsync(stack, "keyring");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var service = await user.CreateServiceAsync(teamId);
+        var token = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "revoked", scopes = s_read }))!;
+        using var revoked = ProductUser.WithToken(stack, token["token"]!.GetValue<string>());
+        await revoked.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/services");
+        var listed = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/tokens"))!.AsArray();
+        var tokenId = token["details"]!["id"]!.GetValue<string>();
+        var etag = listed.Single(t => t!["id"]!.GetValue<string>() == tokenId)!["etag"]!.GetValue<string>();
+        await user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/account/tokens/{tokenId}", ifMatch: etag);
+        await revoked.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
+
+        // The ring is in PostgreSQL, every key encrypted with the certificate (no master key in clear).
+        var keys = await ReadKeyRingAsync(app);
+        output.WriteLine($"{keys.Count} key(s) in DataProtectionKeys");
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key =>
+        {
+            Assert.Contains("EncryptedData", key, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", key, StringComparison.Ordinal);
+        });
+
+        await Drills.StopAsync(app, "cache", timeout.Token);
+        await states.WaitAsync("cache", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+        await Drills.StartAsync(app, "cache", timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", timeout.Token);
+        output.WriteLine("cache restarted, empty (no persistence)");
+
+        // The same browser, same cookie and token: a write through the proxy is accepted.
+        await WriteAsSameBrowserAsync(user, teamId, "after the cache restart");
+        await revoked.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
+        // A write after the cache was emptied is seen by every following read, whichever replica answers.
+        var renamed = $"Renamed {Guid.NewGuid():N}"[..24];
+        await RenameAsync(user, service, renamed);
+        for (var read = 0; read < 10; read++)
+        {
+            var seen = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!;
+            Assert.Equal(renamed, seen["name"]!.GetValue<string>());
+        }
+
+        foreach (var replica in states.Instances("webapi"))
+        {
+            output.WriteLine($"restarting {replica.ResourceId}");
+            await Drills.StopAsync(app, replica.ResourceId, timeout.Token);
+            await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            await Drills.StartAsync(app, replica.ResourceId, timeout.Token);
+            var running = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text == KnownResourceStates.Running && Drills.Pid(e) is int pid && pid != Drills.Pid(replica), timeout.Token);
+            await running.WaitUntilServingAsync(timeout.Token);
+        }
+
+        // Every process that issued the cookie and token is gone; the new ones read the same ring.
+        await WaitForProxyAsync(app, timeout.Token);
+        await WriteAsSameBrowserAsync(user, teamId, "after every replica restarted");
+        await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/me");
+        await revoked.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
+    }
+
+    private static async Task WriteAsSameBrowserAsync(ProductUser user, string teamId, string when)
+    {
+        using var response = await user.SendAsync(HttpMethod.Post, "/api/services", new { teamId, name = "Survivor", slug = $"keep-{Guid.NewGuid():N}"[..20] });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{when}: the same cookie and antiforgery token got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task RenameAsync(ProductUser user, JsonNode service, string name)
+    {
+        using var current = await user.SendAsync(HttpMethod.Get, $"/api/services/{service["id"]}");
+        await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, $"/api/services/{service["id"]}", new { name, tier = "A" }, ifMatch: current.Headers.ETag!.ToString());
+    }
+
+    private static async Task<List<string>> ReadKeyRingAsync(DistributedApplication app)
+    {
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT "Xml" FROM "DataProtectionKeys" """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var keys = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    internal static async Task WaitForProxyAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        using var client = ProxyClient.Create(app);
+        await Drills.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, cancellationToken);
+    }
+}
+
+/// <summary>
+/// A rolling restart under load: every replica in turn gets SIGTERM, drains and exits 0, and is started again, while
+/// clients read and write through nginx. No request fails, and every write that was acknowledged is stored.
+/// </summary>
+[Collection(StackTestGroup.Name)]
+public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper output)
+{
+    private const int Sigterm = 15;
+    private static readonly string[] s_readWrite = ["read", "write"];
+
+    [Fact]
+    public async Task Every_replica_restarted_in_turn_under_mixed_load_fails_no_request_and_loses_no_acknowledged_write()
+    {
+        var app = stack.App;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var states = await Drills.WatchWebApiAsync(app, timeout.Token);
+        await KeyRingDrill.WaitForProxyAsync(app, timeout.Token);
+
+        using var user = await ProductUser.SignUpAsync(stack, "rolling");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var token = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "load", scopes = s_readWrite }))!["token"]!.GetValue<string>();
+
+        var failures = new ConcurrentQueue<string>();
+        var acknowledged = new ConcurrentQueue<string>();
+        var sent = 0;
+        using var stopLoad = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 4).Select(client => Task.Run(async () =>
+        {
+            using var http = ProxyClient.Create(app);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            for (var i = 0; !stopLoad.IsCancellationRequested; i++)
+            {
+                Interlocked.Increment(ref sent);
+                var write = client % 2 == 0 && i % 2 == 0;
+                var request = write
+                    ? new HttpRequestMessage(HttpMethod.Post, "/api/services") { Content = JsonContent.Create(new { teamId, name = "Rolling", slug = $"roll-{Guid.NewGuid():N}"[..20] }) }
+                    : new HttpRequestMessage(HttpMethod.Get, i % 3 == 0 ? "/api/checklists" : $"/api/services?teamId={teamId}");
+                try
+                {
+                    using var response = await http.SendAsync(request, CancellationToken.None);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        failures.Enqueue($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+                    else if (write)
+                    {
+                        acknowledged.Enqueue((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+                    }
+                }
+                catch (HttpRequestException exception)
+                {
+                    failures.Enqueue($"{request.Method} {request.RequestUri}: {exception.Message}");
+                }
+                finally
+                {
+                    request.Dispose();
+                }
+
+                // Paced under the proxy's per-address limit (50 requests a second): every client here is 127.0.0.1.
+                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+            }
+        })).ToList();
+
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
+            foreach (var replica in states.Instances("webapi"))
+            {
+                var appPid = Drills.AppProcessOf(replica);
+                output.WriteLine($"SIGTERM to {replica.ResourceId}'s app process {appPid.ToString(CultureInfo.InvariantCulture)}");
+                LinuxProcess.Find(appPid)?.Signal(Sigterm);
+                var exited = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+                output.WriteLine($"{replica.ResourceId} {exited.Snapshot.State?.Text}, exit code {exited.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+                Assert.Equal(0, exited.Snapshot.ExitCode);
+                await Drills.StartAsync(app, replica.ResourceId, timeout.Token);
+                var running = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text == KnownResourceStates.Running && Drills.Pid(e) is int pid && pid != Drills.Pid(replica), timeout.Token);
+                await running.WaitUntilServingAsync(timeout.Token);
+                // As an orchestrator's rolling update does, the next replica stops only once the load balancer routes
+                // to this one: the AppHost renders its new port into nginx's upstreams and reloads nginx (SIGHUP).
+                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, timeout.Token);
+                await Task.Delay(TimeSpan.FromSeconds(3), timeout.Token);
+            }
+        }
+        finally
+        {
+            await stopLoad.CancelAsync();
+            await Task.WhenAll(load);
+        }
+
+        output.WriteLine($"{sent.ToString(CultureInfo.InvariantCulture)} requests sent, {failures.Count.ToString(CultureInfo.InvariantCulture)} failed, {acknowledged.Count.ToString(CultureInfo.InvariantCulture)} writes acknowledged");
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {sent} requests failed:\n" + string.Join('\n', failures.Take(10)));
+        Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} writes were acknowledged");
+
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT count(*) FROM "Services" WHERE "Id" = ANY(@ids)""", connection);
+        command.Parameters.AddWithValue("ids", acknowledged.Select(Guid.Parse).ToArray());
+        var found = (long)(await command.ExecuteScalarAsync())!;
+        output.WriteLine($"{found.ToString(CultureInfo.InvariantCulture)} of the acknowledged writes found in PostgreSQL");
+        Assert.Equal(acknowledged.Count, found);
+    }
+
+    private async Task WaitForUpstreamAsync(int port, CancellationToken cancellationToken)
+    {
+        var configuration = Path.Combine(stack.DataDirectory, "run", "proxy", "conf", "nginx.conf");
+        while (!(await File.ReadAllTextAsync(configuration, cancellationToken)).Contains($"server 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+}
