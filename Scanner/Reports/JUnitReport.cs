@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace Scanner.Reports;
@@ -11,7 +13,7 @@ public static class JUnitReport
         ArgumentNullException.ThrowIfNull(report);
         var seconds = report.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         var suite = new XElement("testsuite",
-            new XAttribute("name", $"readiness scan {report.Target.Url}"),
+            new XAttribute("name", XmlText($"readiness scan {report.Target.Url}")),
             new XAttribute("tests", report.Findings.Count),
             new XAttribute("failures", report.Findings.Count(finding => !finding.Passed)),
             new XAttribute("errors", 0),
@@ -38,15 +40,45 @@ public static class JUnitReport
         if (!finding.Passed)
         {
             testCase.Add(new XElement("failure",
-                new XAttribute("message", finding.Evidence),
+                new XAttribute("message", XmlText(finding.Evidence)),
                 new XAttribute("type", finding.Severity.ToString()),
-                $"Seen: {finding.Evidence}\nFix: {(finding.Fix.Length > 0 ? finding.Fix : "(none: informational)")}"));
+                XmlText($"Seen: {finding.Evidence}\nFix: {(finding.Fix.Length > 0 ? finding.Fix : "(none: informational)")}")));
         }
         else
         {
-            testCase.Add(new XElement("system-out", finding.Evidence));
+            testCase.Add(new XElement("system-out", XmlText(finding.Evidence)));
         }
 
         return testCase;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> with each character XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
+    /// U+FFFE, U+FFFF) replaced by U+FFFD. Evidence quotes what the site sent, and HttpClient passes such bytes through
+    /// in header values; XLinq throws on them.
+    /// </summary>
+    private static string XmlText(string text)
+    {
+        StringBuilder? clean = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (XmlConvert.IsXmlChar(c))
+            {
+                clean?.Append(c);
+            }
+            else if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
+            {
+                clean?.Append(c).Append(text[i + 1]);
+                i++;
+            }
+            else
+            {
+                clean ??= new StringBuilder(text.Length).Append(text, 0, i);
+                clean.Append('\uFFFD');
+            }
+        }
+
+        return clean?.ToString() ?? text;
     }
 }

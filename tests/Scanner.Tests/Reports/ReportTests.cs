@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Xml.Linq;
 using NJsonSchema;
+using Scanner.Checks;
 using Scanner.Reports;
+using Scanner.Tests.Checks;
 using Scanner.Tests.Grading;
 
 namespace Scanner.Tests.Reports;
@@ -75,6 +77,26 @@ public sealed class ReportTests
         var git = failures.Single(failure => failure.Parent!.Attribute("name")!.Value.StartsWith("exposed-git", StringComparison.Ordinal));
         Assert.Contains("Fix: Deny /.git", git.Value, StringComparison.Ordinal);
         Assert.Contains("ref: refs/heads/main", git.Attribute("message")!.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Junit_holds_evidence_with_characters_xml_cannot()
+    {
+        // bench/fuzz (headers) found it: a site's Content-Type with a control character, which HttpClient passes through,
+        // quoted as evidence, made XLinq throw and `readiness scan --format junit` fail.
+        var compression = CachingChecks.Compression(Build.Response(headers: ("Content-Type", "text\u0015:security@ailto.teain")));
+        var findings = new[]
+        {
+            compression,
+            FindingCatalogue.ServerVersion.Fail("Server: nginx\u0001/1.25.3\0 \uD800 \uD83D\uDE00 \uFFFF"),
+        };
+
+        var document = XDocument.Parse(JUnitReport.Render(Sample.Report(findings: findings)));
+
+        var testCases = document.Root!.Element("testsuite")!.Elements("testcase").ToList();
+        Assert.Contains("text\uFFFD:security@ailto.teain", testCases[0].Value, StringComparison.Ordinal);
+        var failure = testCases[1].Element("failure")!;
+        Assert.Equal("Server: nginx\uFFFD/1.25.3\uFFFD \uFFFD \uD83D\uDE00 \uFFFD", failure.Attribute("message")!.Value);
     }
 
     [Fact]
