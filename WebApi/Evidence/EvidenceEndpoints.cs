@@ -236,10 +236,8 @@ public static class EvidenceEndpoints
         var reader = new MultipartReader(boundary, request.Body);
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                && disposition.IsFileDisposition())
+            if (FileNames.FromContentDisposition(section.ContentDisposition) is { } name)
             {
-                var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
                 return (section.Body, name);
             }
         }

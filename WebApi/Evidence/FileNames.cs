@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Net.Http.Headers;
 
 namespace WebApi.Evidence;
 
@@ -6,6 +7,30 @@ namespace WebApi.Evidence;
 public static class FileNames
 {
     public const int MaxLength = 255;
+
+    /// <summary>
+    /// The file name a multipart part's Content-Disposition gives (filename* before filename, quotes removed, not yet
+    /// sanitized), or null when the part is not a file. A header ASP.NET Core's parser accepts but then cannot read counts
+    /// as no file: a <c>filename*</c> without a value makes it throw ArgumentNullException (found by bench/fuzz).
+    /// </summary>
+    public static string? FromContentDisposition(string? contentDisposition)
+    {
+        if (!ContentDispositionHeaderValue.TryParse(contentDisposition, out var disposition))
+        {
+            return null;
+        }
+
+        try
+        {
+            return disposition.IsFileDisposition()
+                ? HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? ""
+                : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
 
     public static string Sanitize(string? name)
     {
