@@ -6,7 +6,8 @@ namespace WebApi.Http;
 
 /// <summary>
 /// What the database refuses becomes the client's answer, not a 500: a row changed since it was read answers 412,
-/// a unique value already taken (a slug, a second open review) answers 409. Nothing was written in either case.
+/// a unique value already taken (a slug, a second open review) answers 409, and text PostgreSQL cannot store (a NUL
+/// character, in a query parameter or a JSON string) answers 400. Nothing was written in any case.
 /// </summary>
 public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
@@ -27,6 +28,12 @@ public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDet
                 "The resource changed since the ETag in If-Match was read. Read it again, reapply your change and retry."),
             DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique } =>
                 (StatusCodes.Status409Conflict, "Conflict", UniqueValues.GetValueOrDefault(unique.ConstraintName ?? "", "A unique value is already taken.")),
+            // Found by wapiti (bench/wapiti): a userId of "/e%00" made confirm-email answer 500. PostgreSQL refuses a NUL
+            // in text ("invalid byte sequence for encoding UTF8: 0x00") and in jsonb, such as the audit trail's copy of
+            // a changed row ("\u0000 cannot be converted to text"), wherever a request's text reaches a query or a row.
+            PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter }
+                or DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } } =>
+                (StatusCodes.Status400BadRequest, "Bad Request", "The request holds a character that cannot be stored (NUL)."),
             _ => (0, "", ""),
         };
         if (status == 0)

@@ -133,4 +133,21 @@ public sealed class HttpBehaviourTests(StackFixture stack)
 
         Assert.Equal(before, (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!.ToJsonString());
     }
+
+    [Fact]
+    public async Task Text_with_a_nul_character_answers_400_and_changes_nothing()
+    {
+        // bench/wapiti found it: PostgreSQL refuses NUL in text ("invalid byte sequence for encoding UTF8: 0x00"), and
+        // confirm-email answered 500 to wapiti's userId "/e%00"; a NUL in any text that reached a query or a row did too.
+        using var user = await ProductUser.SignUpAsync(stack, "nul");
+        var service = await user.CreateServiceAsync((await user.CreateTeamAsync())["id"]!.GetValue<string>());
+        var path = $"/api/services/{service["id"]}";
+        var before = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!.ToJsonString();
+
+        await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/account/confirm-email?userId=%2Fe%00&code=wapiti");
+        await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?search=a%00b");
+        await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Put, path, new { name = "nul\0name", tier = "A" }, ifMatch: service["etag"]!.GetValue<string>());
+
+        Assert.Equal(before, (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!.ToJsonString());
+    }
 }
