@@ -197,8 +197,7 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
                 await running.WaitUntilServingAsync(timeout.Token);
                 // As an orchestrator's rolling update does, the next replica stops only once the load balancer routes
                 // to this one: the AppHost renders its new port into nginx's upstreams and reloads nginx (SIGHUP).
-                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, timeout.Token);
-                await Task.Delay(TimeSpan.FromSeconds(3), timeout.Token);
+                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, Drills.Pid(states.Instances("proxy")[0])!.Value, timeout.Token);
             }
         }
         finally
@@ -220,12 +219,29 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
         Assert.Equal(acknowledged.Count, found);
     }
 
-    private async Task WaitForUpstreamAsync(int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Until nginx routes to <paramref name="port"/> again: the AppHost has rendered it into the upstreams (a replica
+    /// may come back on another port), no worker of a previous configuration is left (after SIGHUP the old workers
+    /// finish the connections they hold, with the old upstreams, before they exit), and nginx no longer counts it failed.
+    /// </summary>
+    private async Task WaitForUpstreamAsync(int port, int nginx, CancellationToken cancellationToken)
     {
         var configuration = Path.Combine(stack.DataDirectory, "run", "proxy", "conf", "nginx.conf");
-        while (!(await File.ReadAllTextAsync(configuration, cancellationToken)).Contains($"server 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal))
+        while (!(await File.ReadAllTextAsync(configuration, cancellationToken)).Contains($"server 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal)
+            || OldWorkers(nginx) > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
+
+        // The stop marked the replica failed (max_fails=1): nginx tries it again only once fail_timeout (5 s) has
+        // passed since its last failure, and the next request that succeeds brings it back.
+        await Task.Delay(TimeSpan.FromSeconds(6), cancellationToken);
+        output.WriteLine($"nginx routes to port {port.ToString(CultureInfo.InvariantCulture)}");
     }
+
+    private static int OldWorkers(int nginx) =>
+        File.ReadAllText($"/proc/{nginx.ToString(CultureInfo.InvariantCulture)}/task/{nginx.ToString(CultureInfo.InvariantCulture)}/children")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Count(child => File.Exists($"/proc/{child}/cmdline")
+                && File.ReadAllText($"/proc/{child}/cmdline").Contains("shutting down", StringComparison.Ordinal));
 }
