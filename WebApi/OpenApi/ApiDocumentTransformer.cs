@@ -23,7 +23,8 @@ internal sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         that carries cookies and changes state (POST, PUT, PATCH, DELETE) must also send the antiforgery token: get it
         from `GET {AntiforgeryTokenEndpoint.Path}` (which also sets the `{HardenedCookies.AntiforgeryCookieName}`
         cookie) and send it back in the `{HardenedCookies.AntiforgeryHeaderName}` header. Scripts and API clients
-        send a personal access token instead, `Authorization: Bearer ra_pat_...`, and need no antiforgery token.
+        send a personal access token instead, `Authorization: Bearer ra_pat_...`, and need no antiforgery token; the
+        account's own tokens, its passkeys and sign-out take the session only, so a token cannot mint its successors.
 
         **Errors** are problem details (RFC 7807, `application/problem+json`). A 500 carries only a `traceId`.
         Every operation may also answer 429 (the proxy's rate limit) and 503 (a dependency or every replica is

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,11 +34,13 @@ public sealed class ApiDocumentationRulesTests
     }
 
     [Fact]
-    public async Task Authenticated_operations_take_the_cookie_with_antiforgery_on_writes_or_a_bearer_token()
+    public async Task Authenticated_operations_take_the_cookie_with_antiforgery_on_writes_or_a_bearer_token_unless_they_take_only_the_session()
     {
         var (endpoints, authorization, document) = await DescribeAsync(app =>
         {
             app.MapGet("/api/reviews", () => "mine").RequireAuthorization();
+            app.MapPost("/api/account/keys", () => TypedResults.Created())
+                .RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddAuthenticationSchemes(IdentityConstants.ApplicationScheme));
             app.MapPost("/api/reviews", () => TypedResults.Created()).RequireAuthorization();
             app.MapDelete("/api/reviews/{id:int}", (int id) => TypedResults.NoContent()).RequireAuthorization("owner");
             app.MapGet("/api/checklists", () => "public");
@@ -48,8 +51,8 @@ public sealed class ApiDocumentationRulesTests
         {
             var operations = ApiDescriptionCheck.Operations(document.RootElement);
             var authenticated = ApiDescriptionCheck.AuthenticatedRoutes(endpoints, authorization);
-            Assert.Equal(["DELETE /api/reviews/{id}", "GET /api/reviews", "POST /api/reviews"], authenticated.Order(StringComparer.Ordinal));
-            OpenApiDocumentTests.AssertSecurityFollowsAuthorization(authenticated, operations);
+            Assert.Equal(["DELETE /api/reviews/{id}", "GET /api/reviews", "POST /api/account/keys", "POST /api/reviews"], authenticated.Order(StringComparer.Ordinal));
+            OpenApiDocumentTests.AssertSecurityFollowsAuthorization(authenticated, operations, ["POST /api/account/keys"]);
             OpenApiDocumentTests.AssertErrorsAreProblemDetails(document.RootElement);
         }
     }

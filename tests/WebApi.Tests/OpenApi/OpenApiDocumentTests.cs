@@ -84,12 +84,23 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
         Assert.Contains("ra_pat_", bearer.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>What a personal access token must never do for itself: these take the browser session alone.</summary>
+    internal static readonly string[] SessionOnly =
+    [
+        "POST /api/account/sign-out",
+        "POST /api/account/passkeys/creation-options",
+        "POST /api/account/passkeys",
+        "GET /api/account/tokens",
+        "POST /api/account/tokens",
+        "DELETE /api/account/tokens/{id}",
+    ];
+
     [Fact]
     public async Task Operations_that_require_authentication_and_only_they_name_the_schemes()
     {
         using var document = await api.GetDocumentAsync();
 
-        AssertSecurityFollowsAuthorization(ApiDescriptionCheck.AuthenticatedRoutes(api.Endpoints, api.Authorization), ApiDescriptionCheck.Operations(document.RootElement));
+        AssertSecurityFollowsAuthorization(ApiDescriptionCheck.AuthenticatedRoutes(api.Endpoints, api.Authorization), ApiDescriptionCheck.Operations(document.RootElement), [.. SessionOnly]);
     }
 
     [Fact]
@@ -149,9 +160,14 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
         }
     }
 
-    /// <summary>Each operation requiring authentication takes the cookie (with the antiforgery header on writes) or a bearer token, and may answer 401 and 403; no other operation names a scheme.</summary>
-    internal static void AssertSecurityFollowsAuthorization(HashSet<string> authenticated, Dictionary<string, JsonElement> operations)
+    /// <summary>
+    /// Each operation requiring authentication takes the cookie (with the antiforgery header on writes) or a bearer
+    /// token, or the cookie alone where it is <paramref name="sessionOnly"/>, and may answer 401 and 403; no other
+    /// operation names a scheme.
+    /// </summary>
+    internal static void AssertSecurityFollowsAuthorization(HashSet<string> authenticated, Dictionary<string, JsonElement> operations, HashSet<string> sessionOnly)
     {
+        Assert.Empty(sessionOnly.Except(authenticated));
         foreach (var (key, operation) in operations)
         {
             var alternatives = ApiDescriptionCheck.SecurityAlternatives(operation);
@@ -162,7 +178,8 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
             }
 
             var write = key.Split(' ')[0] is "POST" or "PUT" or "PATCH" or "DELETE";
-            Assert.Equal([write ? "antiforgery+cookie" : "cookie", "bearer"], alternatives);
+            var cookie = write ? "antiforgery+cookie" : "cookie";
+            Assert.Equal(sessionOnly.Contains(key) ? [cookie] : [cookie, "bearer"], alternatives);
             var responses = operation.GetProperty("responses");
             Assert.True(responses.TryGetProperty("401", out _), $"{key} lacks 401");
             Assert.True(responses.TryGetProperty("403", out _), $"{key} lacks 403");
