@@ -35,6 +35,7 @@ public static class OpenApiExtensions
             options.AddOperationTransformer<SecurityRequirementTransformer>();
             options.AddOperationTransformer<ConditionalRequestsTransformer>();
             options.AddOperationTransformer<ProblemResponsesTransformer>();
+            options.AddSchemaTransformer<ProblemDetailsSchemaTransformer>();
         });
 
         return builder;

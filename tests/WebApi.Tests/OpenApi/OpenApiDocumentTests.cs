@@ -112,6 +112,20 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Problem_details_allow_the_extension_members_the_api_writes_and_name_the_trace_id()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        foreach (var name in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
+        {
+            var schema = schemas.GetProperty(name);
+            Assert.False(schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False, $"{name} forbids extension members");
+            Assert.Equal("string", schema.GetProperty("properties").GetProperty("traceId").GetProperty("type").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Changes_require_if_match_and_idempotent_creates_take_an_idempotency_key()
     {
         using var document = await api.GetDocumentAsync();
