@@ -20,17 +20,22 @@ public static class AccountEndpoints
         var account = routes.MapGroup("/api/account").WithTags("Account");
         account.MapPost("/sign-up", SignUpAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
         account.MapGet("/confirm-email", ConfirmEmailAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
-        account.MapPost("/sign-in", SignInAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
+        account.MapPost("/sign-in", SignInAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(AccessPolicies.Session);
         account.MapPost("/forgot-password", ForgotPasswordAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
         account.MapPost("/reset-password", ResetPasswordAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
         account.MapGet("/me", GetMeAsync).RequireAuthorization(AccessPolicies.Read);
 
         var passkeys = account.MapGroup("/passkeys");
-        passkeys.MapPost("/creation-options", PasskeyCreationOptionsAsync).RequireAuthorization(AccessPolicies.Session);
+        // WebAuthn's options, as Identity writes them: JSON whose shape is the browser's, not ours.
+        passkeys.MapPost("/creation-options", PasskeyCreationOptionsAsync).RequireAuthorization(AccessPolicies.Session)
+            .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, "application/json");
         passkeys.MapPost("/", AddPasskeyAsync).RequireAuthorization(AccessPolicies.Session);
-        passkeys.MapPost("/request-options", PasskeyRequestOptionsAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
-        passkeys.MapPost("/sign-in", PasskeySignInAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
+        passkeys.MapPost("/request-options", PasskeyRequestOptionsAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit)
+            .Produces<System.Text.Json.JsonElement>(StatusCodes.Status200OK, "application/json");
+        passkeys.MapPost("/sign-in", PasskeySignInAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return routes;
     }
 

@@ -37,12 +37,16 @@ public static class EvidenceEndpoints
         ofItem.MapPost("/", UploadAsync).RequireAuthorization(AccessPolicies.Write)
             .Accepts<IFormFile>("multipart/form-data")
             // Kestrel's 30 MB default does not apply: the upload stream enforces Evidence:MaxUploadBytes itself.
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            // 409: the review is completed and frozen.
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         var evidence = routes.MapGroup("/api/evidence/{id:guid}").WithTags("Evidence");
-        evidence.MapGet("/content", DownloadAsync).RequireAuthorization(AccessPolicies.Read);
+        // The file itself, as the type its first bytes were judged to be at upload.
+        evidence.MapGet("/content", DownloadAsync).RequireAuthorization(AccessPolicies.Read)
+            .Produces<Stream>(StatusCodes.Status200OK, FileSignatures.Allowed[0], [.. FileSignatures.Allowed.Skip(1)]);
         evidence.MapPost("/link", LinkAsync).RequireAuthorization(AccessPolicies.Read);
-        evidence.MapDelete("/", DeleteAsync).RequireAuthorization(AccessPolicies.Write);
+        evidence.MapDelete("/", DeleteAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
 

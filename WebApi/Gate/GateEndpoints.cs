@@ -20,7 +20,8 @@ public static class GateEndpoints
 
     public static IEndpointRouteBuilder MapGateEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/gate", EvaluateAsync).WithTags("Gate").RequireAuthorization(AccessPolicies.Read);
+        routes.MapGet("/api/gate", EvaluateAsync).WithTags("Gate").RequireAuthorization(AccessPolicies.Read)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 

@@ -57,8 +57,18 @@ public static class Preconditions
         db.Entry(entity).Property<uint>("Version").OriginalValue = expected;
     }
 
+    /// <summary>A POST that, like every PUT, PATCH and DELETE, needs <c>If-Match</c> (<see cref="IfMatchMetadata"/>).</summary>
+    public static RouteHandlerBuilder RequiresIfMatch(this RouteHandlerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithMetadata(new IfMatchMetadata());
+    }
+
     public static ProblemHttpResult StalePrecondition() => TypedResults.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed,
         title: "Precondition Failed",
         detail: "The resource changed since the ETag in If-Match was read. Read it again, reapply your change and retry.");
 }
+
+/// <summary>Marks a POST that checks <c>If-Match</c>, so the OpenAPI document can say so (PUT, PATCH and DELETE always do).</summary>
+public sealed class IfMatchMetadata;

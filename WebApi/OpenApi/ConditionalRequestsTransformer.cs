@@ -5,8 +5,8 @@ using WebApi.Http;
 namespace WebApi.OpenApi;
 
 /// <summary>
-/// The API's two request headers for safe retries and concurrent edits: every PUT, PATCH and DELETE needs
-/// <c>If-Match</c> with the resource's ETag (428 without it, 412 when it is stale; see <see cref="Preconditions"/>),
+/// The API's two request headers for safe retries and concurrent edits: every PUT, PATCH and DELETE, and a POST marked
+/// with <see cref="IfMatchMetadata"/>, needs <c>If-Match</c> with the resource's ETag (428 without it, 412 when it is stale; see <see cref="Preconditions"/>),
 /// and a POST marked with <see cref="IdempotencyKeyMetadata"/> honours <c>Idempotency-Key</c> (422 when the key was
 /// used for another request, 409 while the first is still running).
 /// </summary>
@@ -18,14 +18,15 @@ internal sealed class ConditionalRequestsTransformer : IOpenApiOperationTransfor
         ArgumentNullException.ThrowIfNull(context);
 
         var method = context.Description.HttpMethod ?? "";
-        if (HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method))
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method) || metadata.OfType<IfMatchMetadata>().Any())
         {
             AddHeader(operation, "If-Match", required: true, "The ETag of the resource as last read, e.g. \"1234\".");
             ProblemResponsesTransformer.AddProblem(operation, context, StatusCodes.Status428PreconditionRequired, "If-Match is missing.");
             ProblemResponsesTransformer.AddProblem(operation, context, StatusCodes.Status412PreconditionFailed, "The resource changed since the ETag in If-Match was read.");
         }
 
-        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotencyKeyMetadata>().Any())
+        if (metadata.OfType<IdempotencyKeyMetadata>().Any())
         {
             AddHeader(operation, IdempotencyFilter.HeaderName, required: false,
                 "Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer again and creates nothing.");

@@ -10,10 +10,12 @@ namespace WebApi.OpenApi;
 
 /// <summary>
 /// Error answers as the stack really gives them, on every documented (<c>/api/</c>) operation: 429 and 503 from the
-/// proxy (rate limit; no replica answering) and 503 from WebApi when PostgreSQL is away, 500 for a failure, and on
-/// writes 400 (antiforgery check on requests with cookies) and 413 (the proxy's body limit). Statuses an endpoint
-/// declares itself (<c>ProducesProblem</c>) stay as declared. Any error response still without a body is given the
-/// problem-details body that <c>UseStatusCodePages</c> writes for it.
+/// proxy (rate limit; no replica answering) and 503 from WebApi when PostgreSQL is away, 500 for a failure; on writes
+/// 400 (antiforgery check on requests with cookies) and 413 (the proxy's body limit); 400 wherever there is a query or
+/// a body to read and validate, 415 wherever there is a body (one of another media type); and 404 wherever the path
+/// names something by id (nothing has that id, it belongs to another team, or the id is not of the route's form).
+/// Statuses an endpoint declares itself (<c>ProducesProblem</c>) stay as declared. Any error response still without a
+/// body is given the problem-details body that <c>UseStatusCodePages</c> writes for it.
 /// </summary>
 internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
 {
@@ -29,16 +31,38 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         await EnsureSchemaAsync(context, cancellationToken);
 
         var method = context.Description.HttpMethod;
+        var parameters = operation.Parameters ?? [];
+        var badRequest = new List<string>();
         if (ChangesState(method)
             && context.Description.ActionDescriptor.EndpointMetadata.OfType<IAntiforgeryMetadata>().LastOrDefault() is not { RequiresValidation: false })
         {
-            AddProblem(operation, context, StatusCodes.Status400BadRequest,
-                $"A request with cookies lacks a valid antiforgery token in `{HardenedCookies.AntiforgeryHeaderName}`.");
+            badRequest.Add($"A request with cookies lacks a valid antiforgery token in `{HardenedCookies.AntiforgeryHeaderName}`.");
+        }
+
+        if (operation.RequestBody is not null || parameters.Any(p => p.In == ParameterLocation.Query))
+        {
+            badRequest.Add("The query or the body cannot be read or is invalid; `errors` names each invalid field.");
+        }
+
+        if (badRequest.Count > 0)
+        {
+            AddProblem(operation, context, StatusCodes.Status400BadRequest, string.Join(" Or: ", badRequest));
         }
 
         if (ChangesState(method) && !HttpMethods.IsDelete(method ?? string.Empty))
         {
             AddProblem(operation, context, StatusCodes.Status413PayloadTooLarge, "The body is larger than the proxy accepts.");
+        }
+
+        if (operation.RequestBody is not null)
+        {
+            AddProblem(operation, context, StatusCodes.Status415UnsupportedMediaType, "The body is not of a media type this operation takes.");
+        }
+
+        if (parameters.Any(p => p.In == ParameterLocation.Path))
+        {
+            AddProblem(operation, context, StatusCodes.Status404NotFound,
+                "Nothing has this id, or it belongs to a team you are not a member of (both answer alike), or the id is not of the route's form.");
         }
 
         AddProblem(operation, context, StatusCodes.Status429TooManyRequests, "Too many requests from this address (the proxy's rate limit); retry after `Retry-After` seconds.",

@@ -26,9 +26,10 @@ public static class ReviewEndpoints
 
         var reviews = routes.MapGroup("/api/reviews/{reviewId:guid}").WithTags("Reviews");
         reviews.MapGet("/", GetAsync).RequireAuthorization(AccessPolicies.Read);
-        reviews.MapPost("/complete", CompleteAsync).RequireAuthorization(AccessPolicies.Write);
-        reviews.MapPatch("/items/{itemId}", UpdateItemAsync).RequireAuthorization(AccessPolicies.Write);
-        reviews.MapPost("/items/{itemId}/waiver/approve", ApproveWaiverAsync).RequireAuthorization(AccessPolicies.Write);
+        // 409: the review is completed (frozen), or the waiver is not pending.
+        reviews.MapPost("/complete", CompleteAsync).RequireAuthorization(AccessPolicies.Write).RequiresIfMatch().ProducesProblem(StatusCodes.Status409Conflict);
+        reviews.MapPatch("/items/{itemId}", UpdateItemAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
+        reviews.MapPost("/items/{itemId}/waiver/approve", ApproveWaiverAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         reviews.MapGet("/history", HistoryAsync).RequireAuthorization(AccessPolicies.Read);
         return routes;
     }

@@ -27,7 +27,8 @@ public static class ScanEndpoints
 
         // The deployment grades itself; any signed-in user may read the grade or ask for a fresh one.
         var self = routes.MapGroup("/api/self/scans").WithTags("Scans");
-        self.MapPost("/", QueueSelfAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<ScanQuotaFilter>().ProducesProblem(StatusCodes.Status429TooManyRequests);
+        self.MapPost("/", QueueSelfAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<ScanQuotaFilter>().ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         self.MapGet("/", ListSelfAsync).RequireAuthorization(AccessPolicies.Read);
         self.MapGet("/history", SelfHistoryAsync).RequireAuthorization(AccessPolicies.Read);
         self.MapGet("/{scanId:long}", GetSelfAsync).RequireAuthorization(AccessPolicies.Read);

@@ -20,7 +20,8 @@ public static class ServiceEndpoints
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder routes)
     {
         var services = routes.MapGroup("/api/services").WithTags("Services");
-        services.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
+        // Produces(304): a matching If-None-Match answers 304, which the handler's result types cannot declare.
+        services.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read).Produces(StatusCodes.Status304NotModified);
         services.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
         services.MapGet("/{id:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
         services.MapPut("/{id:guid}", UpdateAsync).RequireAuthorization(AccessPolicies.Write);

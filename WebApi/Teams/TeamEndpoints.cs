@@ -18,10 +18,11 @@ public static class TeamEndpoints
         teams.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
         teams.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
         teams.MapGet("/{teamId:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
-        teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write);
+        // 409: the team still owns services; for a member, the change would leave the team without an owner.
+        teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
-        teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write);
-        teams.MapDelete("/{teamId:guid}/members/{userId}", RemoveMemberAsync).RequireAuthorization(AccessPolicies.Write);
+        teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
+        teams.MapDelete("/{teamId:guid}/members/{userId}", RemoveMemberAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
 

@@ -146,6 +146,27 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
         }
 
         Assert.Null(Header(operations["POST /api/account/sign-in"], "Idempotency-Key"));
+        // Completing a review is a POST that checks If-Match too.
+        Assert.True(Header(operations["POST /api/reviews/{reviewId}/complete"], "If-Match") is { } complete && complete.GetProperty("required").GetBoolean());
+        Assert.True(operations["POST /api/reviews/{reviewId}/complete"].GetProperty("responses").TryGetProperty("428", out _));
+    }
+
+    [Fact]
+    public async Task Ids_in_the_path_may_answer_404_queries_and_bodies_400_and_bodies_415()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        foreach (var (route, operation) in ApiDescriptionCheck.Operations(document.RootElement))
+        {
+            var responses = operation.GetProperty("responses");
+            List<string?> locations = operation.TryGetProperty("parameters", out var parameters)
+                ? [.. parameters.EnumerateArray().Select(p => p.GetProperty("in").GetString())]
+                : [];
+            var body = operation.TryGetProperty("requestBody", out _);
+            Assert.True(!locations.Contains("path") || responses.TryGetProperty("404", out _), $"{route} lacks 404");
+            Assert.True(!(body || locations.Contains("query")) || responses.TryGetProperty("400", out _), $"{route} lacks 400");
+            Assert.True(!body || responses.TryGetProperty("415", out _), $"{route} lacks 415");
+        }
     }
 
     private static JsonElement? Header(JsonElement operation, string name) =>
