@@ -38,14 +38,16 @@ public static class Preconditions
                 detail: "Send the resource's ETag in If-Match, so a change made by someone else since you read it is not overwritten.");
         }
 
+        // A list matches when any of its strong tags names the current version (RFC 9110, 13.1.1).
         if (!EntityTagHeaderValue.TryParseList([ifMatch], out var tags)
-            || tags.SingleOrDefault() is not { IsWeak: false } tag
-            || !uint.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out expected)
-            || expected != current)
+            || !tags.Any(tag => !tag.IsWeak
+                && uint.TryParse(tag.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+                && version == current))
         {
             return StalePrecondition();
         }
 
+        expected = current;
         return null;
     }
 
