@@ -52,3 +52,15 @@ public sealed partial class ServiceTagsAttribute : ValidationAttribute
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex TagPattern();
 }
+
+/// <summary>A list without null items: <c>[null]</c> is not an empty list, and the handlers read every item.</summary>
+public sealed class NoNullItemsAttribute : ValidationAttribute
+{
+    public NoNullItemsAttribute()
+        : base("Leave out the items that are null.")
+    {
+    }
+
+    public override bool IsValid(object? value) =>
+        value is not System.Collections.IEnumerable items || items.Cast<object?>().All(item => item is not null);
+}

@@ -19,7 +19,7 @@ public sealed record CreateServiceRequest(
     [property: MaxLength(Limits.Description)] string? Description,
     [property: HttpUrl] string? RepositoryUrl,
     [property: ServiceTags] IReadOnlyList<string>? Tags,
-    [property: MaxLength(Limits.Environments)] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
+    [property: MaxLength(Limits.Environments), NoNullItems] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
     CriticalityTier? Tier);
 
 /// <summary>PUT replaces every field; the slug and the team stay as they are.</summary>
@@ -28,7 +28,7 @@ public sealed record UpdateServiceRequest(
     [property: MaxLength(Limits.Description)] string? Description,
     [property: HttpUrl] string? RepositoryUrl,
     [property: ServiceTags] IReadOnlyList<string>? Tags,
-    [property: MaxLength(Limits.Environments)] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
+    [property: MaxLength(Limits.Environments), NoNullItems] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
     [property: Required] CriticalityTier? Tier);
 
 /// <summary>Query of <c>GET /api/services</c>.</summary>
