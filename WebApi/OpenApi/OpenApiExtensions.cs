@@ -36,6 +36,7 @@ public static class OpenApiExtensions
             options.AddOperationTransformer<ConditionalRequestsTransformer>();
             options.AddOperationTransformer<ProblemResponsesTransformer>();
             options.AddSchemaTransformer<ProblemDetailsSchemaTransformer>();
+            options.AddSchemaTransformer<JsonElementSchemaTransformer>();
         });
 
         return builder;

@@ -126,6 +126,20 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task A_nullable_json_value_is_null_or_a_json_value_never_both()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        // The audit trail's before and after: oneOf null or JsonElement, so JsonElement must not admit null itself.
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        var before = schemas.GetProperty("AuditEntryResponse").GetProperty("properties").GetProperty("before");
+        Assert.Equal("#/components/schemas/JsonElement", before.GetProperty("oneOf")[1].GetProperty("$ref").GetString());
+        var types = schemas.GetProperty("JsonElement").GetProperty("type").EnumerateArray().Select(t => t.GetString()).ToList();
+        Assert.DoesNotContain("null", types);
+        Assert.Contains("object", types);
+    }
+
+    [Fact]
     public async Task Changes_require_if_match_and_idempotent_creates_take_an_idempotency_key()
     {
         using var document = await api.GetDocumentAsync();
