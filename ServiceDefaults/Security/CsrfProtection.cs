@@ -20,8 +20,7 @@ internal static class CsrfProtection
         app.Use(async (context, next) =>
         {
             // The antiforgery cookie is Secure, so over plain HTTP no request can be valid (and the validator would throw).
-            if (RequiresToken(context)
-                && (!context.Request.IsHttps || !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context)))
+            if (RequiresToken(context) && (!context.Request.IsHttps || !await IsValidAsync(context)))
             {
                 await WriteRejectionAsync(context);
                 return;
@@ -29,6 +28,22 @@ internal static class CsrfProtection
 
             await next(context);
         });
+
+    /// <summary>
+    /// Whether the request carries a valid token. Without the header the validator looks in a form body, and a form it
+    /// cannot read (an unterminated multipart upload, say) makes it throw: no token can be read from it, so it is none.
+    /// </summary>
+    private static async Task<bool> IsValidAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return false;
+        }
+    }
 
     private static bool RequiresToken(HttpContext context) =>
         !HttpMethods.IsGet(context.Request.Method)

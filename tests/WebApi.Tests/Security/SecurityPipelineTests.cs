@@ -66,6 +66,28 @@ public sealed class SecurityPipelineTests
     }
 
     [Fact]
+    public async Task A_cookie_carrying_post_of_an_unreadable_form_without_a_token_gets_400_not_500()
+    {
+        // The fuzz run's unterminated multipart upload: the validator, finding no header, read the form and threw.
+        await using var host = await SecureHost.StartAsync();
+        using var http = host.CreateClient();
+        var (cookie, _) = await GetAntiforgeryTokenAsync(http);
+
+        using var response = await SendAsync(http, "/test/preferences", request =>
+        {
+            request.Method = HttpMethod.Post;
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            request.Headers.Add("Cookie", $"{cookie}; __Host-ra-auth=some-session");
+            request.Content = new StringContent(
+                "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nunterminated", System.Text.Encoding.UTF8);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task A_cookie_carrying_post_with_the_issued_token_is_accepted()
     {
         await using var host = await SecureHost.StartAsync();
