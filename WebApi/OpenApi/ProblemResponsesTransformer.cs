@@ -12,8 +12,9 @@ namespace WebApi.OpenApi;
 /// Error answers as the stack really gives them, on every documented (<c>/api/</c>) operation: 429 and 503 from the
 /// proxy (rate limit; no replica answering) and 503 from WebApi when PostgreSQL is away, 500 for a failure; on writes
 /// 400 (antiforgery check on requests with cookies) and 413 (the proxy's body limit); 400 wherever there is a query or
-/// a body to read and validate, 415 wherever there is a body (one of another media type); and 404 wherever the path
-/// names something by id (nothing has that id, it belongs to another team, or the id is not of the route's form).
+/// a body to read and validate, or a path parameter (the proxy refuses a path it cannot decode); 415 wherever there is
+/// a body (one of another media type); and 404 wherever the path names something by id (nothing has that id, it
+/// belongs to another team, or the id is not of the route's form).
 /// Statuses an endpoint declares itself (<c>ProducesProblem</c>) stay as declared. Any error response still without a
 /// body is given the problem-details body that <c>UseStatusCodePages</c> writes for it.
 /// </summary>
@@ -42,6 +43,11 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         if (operation.RequestBody is not null || parameters.Any(p => p.In == ParameterLocation.Query))
         {
             badRequest.Add("The query or the body cannot be read or is invalid; `errors` names each invalid field.");
+        }
+
+        if (parameters.Any(p => p.In == ParameterLocation.Path))
+        {
+            badRequest.Add("The proxy cannot read the path (a parameter holding an encoded NUL, `%00`, say).");
         }
 
         if (badRequest.Count > 0)

@@ -97,6 +97,19 @@ public sealed partial class ProxyTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_request_the_proxy_cannot_read_is_refused_with_problem_details()
+    {
+        // A NUL in the path, as the fuzz run sent it: nginx refuses it before any replica sees it.
+        using var client = ProxyClient.Create(stack.App);
+        using var response = await client.GetAsync(new Uri("/api/reviews/00000000-0000-0000-0000-000000000000/items/a%00b/evidence", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(400, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
+        AssertHardened(response);
+    }
+
+    [Fact]
     public async Task Trace_is_refused()
     {
         using var client = ProxyClient.Create(stack.App);
