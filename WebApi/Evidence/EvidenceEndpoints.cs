@@ -93,14 +93,24 @@ public static class EvidenceEndpoints
             return ProblemDetailsResponse.Conflict("The review is completed and frozen; start a new review to add evidence.");
         }
 
-        var section = await FirstFileSectionAsync(http.Request, cancellationToken);
+        (Stream Body, string FileName)? section;
+        byte[] head;
+        try
+        {
+            section = await FirstFileSectionAsync(http.Request, cancellationToken);
+            head = section is null ? [] : await ReadHeadAsync(section.Value.Body, cancellationToken);
+        }
+        catch (Exception exception) when (IsMalformedMultipart(exception, http))
+        {
+            return MalformedMultipart();
+        }
+
         if (section is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No file",
                 detail: "Send the file as multipart/form-data, in a part named \"file\" with a filename.");
         }
 
-        var head = await ReadHeadAsync(section.Value.Body, cancellationToken);
         var contentType = FileSignatures.Detect(head, complete: head.Length < FileSignatures.SniffLength);
         if (contentType is null)
         {
@@ -119,6 +129,11 @@ public static class EvidenceEndpoints
             // The blob client may have committed blocks before the check failed.
             await storage.DeleteManyAsync([blobName], CancellationToken.None);
             return TypedResults.Problem(statusCode: rejected.StatusCode, title: rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? "File too large" : "File type not allowed", detail: rejected.Message);
+        }
+        catch (Exception exception) when (IsMalformedMultipart(exception, http))
+        {
+            await storage.DeleteManyAsync([blobName], CancellationToken.None);
+            return MalformedMultipart();
         }
 
         var file = new EvidenceFile
@@ -266,6 +281,18 @@ public static class EvidenceEndpoints
 
         return buffer[..filled];
     }
+
+    /// <summary>
+    /// The multipart reader's refusal of the body: a part that never ends (IOException) or headers it cannot parse
+    /// (InvalidDataException). Kestrel's own refusals (BadHttpRequestException) and an aborted request are not.
+    /// </summary>
+    private static bool IsMalformedMultipart(Exception exception, HttpContext http) =>
+        exception is (IOException and not BadHttpRequestException) or InvalidDataException
+        && !http.RequestAborted.IsCancellationRequested;
+
+    private static ProblemHttpResult MalformedMultipart() => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "Malformed upload",
+        detail: "The multipart/form-data body is malformed: each part needs its headers, a blank line, and the closing boundary.");
 
     private static bool IsBinary(string contentType) => contentType is "image/png" or "image/jpeg" or "application/pdf";
 

@@ -42,6 +42,25 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
         Assert.Equal(blobsBefore, await BlobCountAsync());
     }
 
+    [Theory]
+    // The fuzz run's unterminated upload: the file part never ends.
+    [InlineData("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nunterminated")]
+    // The same past the sniffed head, so it fails while streaming into storage.
+    [InlineData("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n{0}")]
+    // A part whose headers never end.
+    [InlineData("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"")]
+    public async Task A_malformed_multipart_body_gets_400_and_nothing_is_stored(string body)
+    {
+        var blobsBefore = await BlobCountAsync();
+        using var content = new StringContent(body.Replace("{0}", new string('x', 100_000), StringComparison.Ordinal), System.Text.Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+
+        await _user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, _evidencePath, content: content);
+
+        Assert.Empty((await _user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, _evidencePath))!.AsArray());
+        Assert.Equal(blobsBefore, await BlobCountAsync());
+    }
+
     [Fact]
     public async Task An_executable_named_png_gets_415_whatever_the_name_and_content_type_claim()
     {
