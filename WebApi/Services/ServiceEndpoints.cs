@@ -22,7 +22,8 @@ public static class ServiceEndpoints
         var services = routes.MapGroup("/api/services").WithTags("Services");
         // Produces(304): a matching If-None-Match answers 304, which the handler's result types cannot declare.
         services.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read).Produces(StatusCodes.Status304NotModified);
-        services.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
+        // 404: the body's teamId names no team of the caller's.
+        services.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey().ProducesProblem(StatusCodes.Status404NotFound);
         services.MapGet("/{id:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
         services.MapPut("/{id:guid}", UpdateAsync).RequireAuthorization(AccessPolicies.Write);
         services.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write);
