@@ -31,6 +31,9 @@ internal sealed partial class ProductUser : IDisposable
 
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 
+    /// <summary>The antiforgery request token that goes with <see cref="Cookies"/> (none for a token client).</summary>
+    public string? CsrfToken => _csrf;
+
     /// <summary>Signs up, follows the confirmation link the WebApi wrote to its log, and signs in.</summary>
     public static Task<ProductUser> SignUpAsync(StackFixture stack, string name) => SignUpAsync(stack.App, stack.DataDirectory, name);
 
