@@ -8,13 +8,14 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ServiceDefaults.Management;
+using ServiceDefaults.Overload;
 using ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Cross-cutting defaults every service of the stack shares: telemetry, health checks,
-/// service discovery, resilient HTTP clients and problem-details error responses.
+/// service discovery, resilient HTTP clients, problem-details error responses and load shedding.
 /// </summary>
 public static class Extensions
 {
@@ -29,6 +30,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
         builder.AddDefaultSecurity();
+        OverloadProtection.AddServices(builder.Services);
 
         // On SIGTERM Kestrel stops accepting and drains what is in flight for at most this long, then the process exits
         // 0: under the 30 s container platforms wait before SIGKILL.

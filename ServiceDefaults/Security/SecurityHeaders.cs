@@ -18,11 +18,16 @@ internal static class SecurityHeaders
             // Set when the response starts, so the exception handler clearing a failed response's headers cannot drop them.
             context.Response.OnStarting(static state =>
             {
-                var headers = ((HttpResponse)state).Headers;
-                headers[HeaderNames.XContentTypeOptions] = "nosniff";
-                headers.TryAdd(HeaderNames.ContentSecurityPolicy, DefaultContentSecurityPolicy);
+                Apply(((HttpResponse)state).Headers);
                 return Task.CompletedTask;
             }, context.Response);
             return next(context);
         });
+
+    /// <summary>The headers themselves, for an answer given before this middleware runs (a shed request).</summary>
+    public static void Apply(IHeaderDictionary headers)
+    {
+        headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        headers.TryAdd(HeaderNames.ContentSecurityPolicy, DefaultContentSecurityPolicy);
+    }
 }

@@ -27,8 +27,8 @@ internal sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         account's own tokens, its passkeys and sign-out take the session only, so a token cannot mint its successors.
 
         **Errors** are problem details (RFC 7807, `application/problem+json`). A 500 carries only a `traceId`.
-        Every operation may also answer 429 (the proxy's rate limit) and 503 (a dependency or every replica is
-        unavailable), both with `Retry-After`.
+        Every operation may also answer 429 (the proxy's rate limit) and 503 (the service is at capacity, or a
+        dependency or every replica is unavailable), both with `Retry-After`.
 
         **Caching.** Reads send `ETag` and `Cache-Control`; send the tag back in `If-None-Match` to get 304.
         """;

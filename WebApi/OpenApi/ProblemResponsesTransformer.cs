@@ -10,7 +10,7 @@ namespace WebApi.OpenApi;
 
 /// <summary>
 /// Error answers as the stack really gives them, on every documented (<c>/api/</c>) operation: 429 and 503 from the
-/// proxy (rate limit; no replica answering) and 503 from WebApi when PostgreSQL is away, 500 for a failure; on writes
+/// proxy (rate limit; concurrency caps or no replica answering) and 503 from WebApi when it sheds load or PostgreSQL is away, 500 for a failure; on writes
 /// 400 (antiforgery check on requests with cookies) and 413 (the proxy's body limit); 400 wherever there is a query or
 /// a body to read and validate, or a path parameter (the proxy refuses a path it cannot decode); 415 wherever there is
 /// a body (one of another media type); and 404 wherever the path names something by id (nothing has that id, it
@@ -76,7 +76,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             retryAfter: true);
         AddProblem(operation, context, StatusCodes.Status500InternalServerError, "The server failed; the body names only the trace id to look for in the logs.",
             Example(StatusCodes.Status500InternalServerError, "https://tools.ietf.org/html/rfc9110#section-15.6.1", detail: null, traceId: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"));
-        AddProblem(operation, context, StatusCodes.Status503ServiceUnavailable, "The database or every replica is unavailable; retry after `Retry-After` seconds.",
+        AddProblem(operation, context, StatusCodes.Status503ServiceUnavailable, "The service is at capacity (the proxy's or a replica's concurrency limit), or the database or every replica is unavailable; retry after `Retry-After` seconds.",
             Example(StatusCodes.Status503ServiceUnavailable, "https://tools.ietf.org/html/rfc9110#section-15.6.4", "The database is unreachable right now; retry shortly."),
             retryAfter: true);
 

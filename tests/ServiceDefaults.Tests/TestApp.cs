@@ -14,7 +14,8 @@ namespace ServiceDefaults.Tests;
 
 /// <summary>
 /// A real Kestrel app with the service defaults on two loopback ports, the public one and the management one,
-/// as the AppHost runs a replica. Its one endpoint logs a message and answers with its activity's trace id.
+/// as the AppHost runs a replica. Its own endpoint logs a message and answers with its activity's trace id; a test may
+/// map more.
 /// </summary>
 internal sealed partial class TestApp : IAsyncDisposable
 {
@@ -43,7 +44,8 @@ internal sealed partial class TestApp : IAsyncDisposable
         Dictionary<string, string?>? settings = null,
         bool withManagementPort = true,
         string environment = "Production",
-        Action<IHostApplicationBuilder>? configure = null)
+        Action<IHostApplicationBuilder>? configure = null,
+        Action<WebApplication>? map = null)
     {
         var publicPort = FreePort();
         int? managementPort = withManagementPort ? FreePort() : null;
@@ -71,6 +73,7 @@ internal sealed partial class TestApp : IAsyncDisposable
             OrderLog.Placed(logger, id, "hunter2");
             return Activity.Current!.TraceId.ToHexString();
         });
+        map?.Invoke(app);
 
         await app.StartAsync();
         return new TestApp(app, publicPort, managementPort, spans);
