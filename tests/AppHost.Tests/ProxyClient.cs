@@ -13,10 +13,20 @@ internal static class ProxyClient
         Create(HttpsBase(app), CaCertificatePath(app), followRedirects);
 
     /// <summary>A client of the proxy at <paramref name="baseAddress"/> that trusts only the CA in <paramref name="caCertificatePath"/>.</summary>
-    public static HttpClient Create(Uri baseAddress, string caCertificatePath, bool followRedirects = false)
+    public static HttpClient Create(Uri baseAddress, string caCertificatePath, bool followRedirects = false) =>
+        new(CreateHandler(caCertificatePath, followRedirects))
+        {
+            BaseAddress = baseAddress,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>The handler of <see cref="Create(Uri, string, bool)"/>'s clients, for a test that changes how it connects.</summary>
+    public static SocketsHttpHandler CreateHandler(string caCertificatePath, bool followRedirects = false)
     {
         var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caCertificatePath));
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             AllowAutoRedirect = followRedirects,
             AutomaticDecompression = DecompressionMethods.None,
@@ -32,13 +42,6 @@ internal static class ProxyClient
                     return certificate is X509Certificate2 server && chain.Build(server);
                 },
             },
-        };
-        return new HttpClient(handler)
-        {
-            BaseAddress = baseAddress,
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
-            Timeout = TimeSpan.FromSeconds(30),
         };
     }
 

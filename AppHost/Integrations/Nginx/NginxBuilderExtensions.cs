@@ -34,6 +34,9 @@ public static partial class NginxBuilderExtensions
         var nginx = new NginxResource(name, Path.GetFullPath(contextPath, builder.AppHostDirectory));
         nginx.TemplateVariables["PROXY_API_RATE"] = builder.Configuration["Proxy:ApiRate"] ?? "50r/s";
         nginx.TemplateVariables["PROXY_API_BURST"] = builder.Configuration["Proxy:ApiBurst"] ?? "100";
+        // Requests in progress at once (README, "Overload"): one client's, and everyone's towards the services.
+        nginx.TemplateVariables["PROXY_MAX_CONNECTIONS_PER_CLIENT"] = builder.Configuration["Proxy:MaxConnectionsPerClient"] ?? "64";
+        nginx.TemplateVariables["PROXY_MAX_CONNECTIONS"] = builder.Configuration["Proxy:MaxConnections"] ?? "256";
         nginx.TemplateVariables["PROXY_MAX_BODY_SIZE"] = "1m";
         // Evidence uploads: WebApi's own limit (10 MiB, Evidence__MaxUploadBytes) plus multipart framing.
         nginx.TemplateVariables["PROXY_UPLOAD_MAX_BODY_SIZE"] = builder.Configuration["Proxy:UploadMaxBodySize"] ?? "11m";
