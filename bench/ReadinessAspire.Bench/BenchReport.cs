@@ -24,8 +24,9 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     private readonly List<StartupRun> _startups = [];
     private readonly List<(string Name, double Seconds)> _stackStarts = [];
     private ScanThroughputResult? _scanThroughput;
+    private (string Name, OverloadResult Result)? _overload;
 
-    public long Errors => _scenarios.Sum(s => s.Result.Errors);
+    public long Errors => _scenarios.Sum(s => s.Result.Errors) + (_overload?.Result.Errors ?? 0);
 
     public async Task MeasureAsync(Scenario scenario, BenchStack stack, CancellationToken cancellationToken)
     {
@@ -78,6 +79,8 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     public void AddStackStart(string name, TimeSpan duration) => _stackStarts.Add((name, duration.TotalSeconds));
 
     public void AddScanThroughput(ScanThroughputResult result) => _scanThroughput = result;
+
+    public void AddOverload(string name, OverloadResult result) => _overload = (name, result);
 
     private void RecordMemory(BenchStack stack)
     {
@@ -154,6 +157,18 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             Write("-startup.csv", startups.ToString());
         }
 
+        if (_overload is { } overload)
+        {
+            var flood = new StringBuilder().AppendLine("load,connections,duration_s,successful_requests_per_second,p50_success_ms,p99_success_ms,succeeded,shed,shed_by_proxy,shed_by_replicas,rate_limited,failed,probes,probes_answered,recovery_s");
+            foreach (var (load, r) in new[] { ("baseline", overload.Result.Baseline), ("flood", overload.Result.Flood) })
+            {
+                var probes = load == "flood" ? $"{overload.Result.Probes},{overload.Result.ProbesAnswered},{overload.Result.RecoverySeconds?.ToString("0.000", CultureInfo.InvariantCulture)}" : ",,";
+                flood.AppendLine(CultureInfo.InvariantCulture, $"{load},{r.Connections},{r.Duration.TotalSeconds},{r.SuccessesPerSecond:0.0},{r.P50SuccessMilliseconds:0.000},{r.P99SuccessMilliseconds:0.000},{r.Succeeded},{r.Shed},{r.ShedByProxy},{r.ShedByReplicas},{r.RateLimited},{r.Failed},{probes}");
+            }
+
+            Write("-overload.csv", flood.ToString());
+        }
+
         Write(".md", $"# Benchmark {stamp}\n\n{Render()}");
         return files;
     }
@@ -203,6 +218,21 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             {
                 text.AppendLine().AppendLine("Every start, up s: " + string.Join("; ", _startups.Select(s => string.Create(CultureInfo.InvariantCulture, $"round {s.Round} {(s.Case == ColdStart.FreshCase ? "new" : "existing")} {s.SecondsToUp:0.0}"))));
             }
+        }
+
+        if (_overload is { } overload)
+        {
+            var result = overload.Result;
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Overload (m): {overload.Name}; each client sends its next request once answered, HTTP/1.1, {OverloadFlood.ClientTimeout.TotalSeconds:0} s timeout:").AppendLine();
+            text.AppendLine("| load | successful req/s | p50 ms (successes) | p99 ms (successes) | shed: proxy caps / replicas / rate limit | failed |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var r in new[] { result.Baseline, result.Flood })
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Connections} connections, {r.Duration.TotalSeconds:0} s | {r.SuccessesPerSecond:0} | {r.P50SuccessMilliseconds:0.0} | {r.P99SuccessMilliseconds:0.0} | {r.Shed} ({r.ShedByProxy} / {r.ShedByReplicas} / {r.RateLimited}) | {r.Failed}{(r.FirstFailure is null ? "" : $" (first: {r.FirstFailure})")} |");
+            }
+
+            text.AppendLine().AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"Readiness on the replicas' own ports during the flood: {result.ProbesAnswered} of {result.Probes} probes answered 200. Recovery, from the flood's end until a new client's GET succeeded 10 times in a row: {(result.RecoverySeconds is { } seconds ? $"{seconds:0.00} s" : "not within 60 s")}."));
         }
 
         if (_scanThroughput is { } scanThroughput)
