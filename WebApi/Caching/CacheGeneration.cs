@@ -44,9 +44,8 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimePr
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            var database = redis.GetDatabase();
-            await StartAsync(database, scope);
-            await database.StringIncrementAsync(Key(scope));
+            // One round trip on the write path: start the counter if Redis lost it, then increment.
+            await redis.GetDatabase().ScriptEvaluateAsync(StartThenIncrement, [Key(scope)], [Start()]);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -54,9 +53,14 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimePr
         }
     }
 
-    /// <summary>Sets the counter to the current time in microseconds unless it exists; one replica wins the race.</summary>
+    private const string StartThenIncrement = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('INCR', KEYS[1])";
+
+    /// <summary>Sets the counter to <see cref="Start"/> unless it exists; one replica wins the race.</summary>
     private Task<bool> StartAsync(IDatabase database, string scope) =>
-        database.StringSetAsync(Key(scope), time.GetUtcNow().ToUnixTimeMilliseconds() * 1000, when: When.NotExists);
+        database.StringSetAsync(Key(scope), Start(), when: When.NotExists);
+
+    /// <summary>The current time in microseconds: above any generation counted before Redis was emptied.</summary>
+    private long Start() => time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
 
     private static RedisKey Key(string scope) => $"readiness:generation:{scope}";
 

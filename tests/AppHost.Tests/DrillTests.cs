@@ -239,6 +239,13 @@ internal static class Drills
     public static Uri ReplicaAddress(ResourceEvent replica) =>
         new($"http://127.0.0.1:{replica.Snapshot.EnvironmentVariables.Single(e => e.Name == "REPLICA_HTTP_PORT").Value}");
 
+    /// <summary>Polls until the proxy's <c>/health/ready</c> answers 200: a replica serves through nginx.</summary>
+    public static async Task WaitForProxyReadyAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        using var client = ProxyClient.Create(app);
+        await WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, cancellationToken);
+    }
+
     /// <summary>Polls until <paramref name="path"/> answers <paramref name="status"/>.</summary>
     public static async Task WaitForStatusAsync(HttpClient client, string path, HttpStatusCode status, CancellationToken cancellationToken)
     {

@@ -27,6 +27,15 @@ internal static class RepositoryFiles
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
+    /// <summary>A project's build output in the tests' own configuration (bin/Debug or bin/Release), as the AppHost runs it.</summary>
+    public static string BuiltAssembly(string project)
+    {
+        var configuration = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(System.IO.Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
+        var assembly = Path(project, "bin", configuration, "net10.0", project + ".dll");
+        Assert.True(File.Exists(assembly), $"{assembly} is not built");
+        return assembly;
+    }
+
     public static JsonObject Manifest() => (JsonObject)JsonNode.Parse(File.ReadAllText(ManifestPath))!;
 
     public static JsonObject ManifestResources() => (JsonObject)Manifest()["resources"]!;

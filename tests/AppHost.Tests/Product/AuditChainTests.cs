@@ -226,15 +226,5 @@ public sealed class AuditChainTests(StackFixture stack)
         return (process.ExitCode, ((await stdout) + (await stderr)).Trim());
     }
 
-    /// <summary>WebApi's build output in the tests' own configuration, as the AppHost runs it.</summary>
-    private static string WebApiDll
-    {
-        get
-        {
-            var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
-            var dll = Deployment.RepositoryFiles.Path("WebApi", "bin", configuration, "net10.0", "WebApi.dll");
-            Assert.True(File.Exists(dll), $"{dll} is not built");
-            return dll;
-        }
-    }
+    private static string WebApiDll => Deployment.RepositoryFiles.BuiltAssembly("WebApi");
 }

@@ -154,9 +154,7 @@ public sealed partial class BackupDrill(StackFixture stack, ITestOutputHelper ou
 
     private static Task<ChildProcessResult> RunBackupAsync(string database, string storage, string container, params string[] arguments)
     {
-        // The worker's build output beside this test's: bin/<configuration>/net10.0.
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var worker = Path.Combine(RepositoryFiles.Root, "Backup", "bin", configuration, "net10.0", "Backup.dll");
+        var worker = RepositoryFiles.BuiltAssembly("Backup");
         return ChildProcessResult.RunAsync("dotnet", [worker, .. arguments], RepositoryFiles.Root, new Dictionary<string, string?>
         {
             ["ConnectionStrings__readiness"] = database,

@@ -78,7 +78,7 @@ public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
         }
 
         // Every process that issued the cookie and token is gone; the new ones read the same ring.
-        await WaitForProxyAsync(app, timeout.Token);
+        await Drills.WaitForProxyReadyAsync(app, timeout.Token);
         await WriteAsSameBrowserAsync(user, teamId, "after every replica restarted");
         await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/me");
         await revoked.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
@@ -110,12 +110,6 @@ public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
 
         return keys;
     }
-
-    internal static async Task WaitForProxyAsync(DistributedApplication app, CancellationToken cancellationToken)
-    {
-        using var client = ProxyClient.Create(app);
-        await Drills.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, cancellationToken);
-    }
 }
 
 /// <summary>
@@ -134,7 +128,7 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
         var app = stack.App;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await using var states = await Drills.WatchWebApiAsync(app, timeout.Token);
-        await KeyRingDrill.WaitForProxyAsync(app, timeout.Token);
+        await Drills.WaitForProxyReadyAsync(app, timeout.Token);
 
         using var user = await ProductUser.SignUpAsync(stack, "rolling");
         var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();

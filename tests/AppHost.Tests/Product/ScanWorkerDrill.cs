@@ -45,10 +45,7 @@ public sealed class ScanWorkerDrill(StackFixture stack, ITestOutputHelper output
         }
 
         // Through the proxy again once a replica answers; the lapsed lease hands the scan to a new worker.
-        using (var client = ProxyClient.Create(app))
-        {
-            await Drills.WaitForStatusAsync(client, "/health/ready", System.Net.HttpStatusCode.OK, timeout.Token);
-        }
+        await Drills.WaitForProxyReadyAsync(app, timeout.Token);
 
         var done = await ScanTests.WaitForScanAsync(user, $"{scans}/{scanId}");
         var attempts = done["scan"]!["attempts"]!.GetValue<int>();
