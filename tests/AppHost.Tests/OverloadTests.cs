@@ -151,23 +151,8 @@ public sealed class OverloadTests(StackFixture stack, ITestOutputHelper output)
     private HttpClient FloodClient(int address)
     {
         var source = new IPAddress([127, 0, 1, (byte)(address + 1)]);
-        var handler = ProxyClient.CreateHandler(ProxyClient.CaCertificatePath(stack.App));
+        var handler = ProxyClient.CreateHandlerFrom(source, ProxyClient.CaCertificatePath(stack.App));
         handler.MaxConnectionsPerServer = 1;
-        handler.ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        };
         return new HttpClient(handler)
         {
             BaseAddress = ProxyClient.HttpsBase(stack.App),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -43,6 +44,31 @@ internal static class ProxyClient
                 },
             },
         };
+    }
+
+    /// <summary>
+    /// A handler whose connections come from <paramref name="source"/>, a loopback address of the test's own: nginx limits
+    /// requests per client address, and every other test's client is 127.0.0.1.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandlerFrom(IPAddress source, string caCertificatePath)
+    {
+        var handler = CreateHandler(caCertificatePath);
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+        return handler;
     }
 
     public static Uri HttpsBase(DistributedApplication app) => new($"https://localhost:{app.GetEndpoint("proxy", "https").Port}");
