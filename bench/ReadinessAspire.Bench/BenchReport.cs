@@ -24,9 +24,9 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     private readonly List<StartupRun> _startups = [];
     private readonly List<(string Name, double Seconds)> _stackStarts = [];
     private ScanThroughputResult? _scanThroughput;
-    private (string Name, OverloadResult Result)? _overload;
+    private (string Name, IReadOnlyList<LoadResult> Loads)? _overload;
 
-    public long Errors => _scenarios.Sum(s => s.Result.Errors) + (_overload?.Result.Errors ?? 0);
+    public long Errors => _scenarios.Sum(s => s.Result.Errors) + (_overload?.Loads.Sum(l => l.Errors) ?? 0);
 
     public async Task MeasureAsync(Scenario scenario, BenchStack stack, CancellationToken cancellationToken)
     {
@@ -80,9 +80,9 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
 
     public void AddScanThroughput(ScanThroughputResult result) => _scanThroughput = result;
 
-    public void AddOverload(string name, OverloadResult result) => _overload = (name, result);
+    public void AddOverload(string name, IReadOnlyList<LoadResult> loads) => _overload = (name, loads);
 
-    private void RecordMemory(BenchStack stack)
+    public void RecordMemory(BenchStack stack)
     {
         foreach (var use in stack.Memory())
         {
@@ -97,9 +97,15 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, wrk -t2 -c{connections} -d{duration.TotalSeconds}s (warm-up {warmUp.TotalSeconds}s), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
             .AppendLine()
-            .AppendLine(Markdown())
-            .AppendLine("Ratios:");
-        foreach (var (name, value) in Ratios())
+            .AppendLine(Markdown());
+        // A run of some scenarios only (--only) has no value for the others' ratios.
+        var ratios = Ratios().Where(r => !double.IsNaN(r.Value)).ToList();
+        if (ratios.Count > 0)
+        {
+            text.AppendLine("Ratios:");
+        }
+
+        foreach (var (name, value) in ratios)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {name} = {value:0.00}");
         }
@@ -159,14 +165,13 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
 
         if (_overload is { } overload)
         {
-            var flood = new StringBuilder().AppendLine("load,connections,duration_s,successful_requests_per_second,p50_success_ms,p99_success_ms,succeeded,shed,shed_by_proxy,shed_by_replicas,rate_limited,failed,probes,probes_answered,recovery_s");
-            foreach (var (load, r) in new[] { ("baseline", overload.Result.Baseline), ("flood", overload.Result.Flood) })
+            var loads = new StringBuilder().AppendLine("load,connections,duration_s,successful_requests_per_second,p50_success_ms,p99_success_ms,succeeded,shed,shed_by_proxy,shed_by_replicas,rate_limited,p99_shed_ms,failed,probes,probes_answered,recovery_s");
+            foreach (var r in overload.Loads)
             {
-                var probes = load == "flood" ? $"{overload.Result.Probes},{overload.Result.ProbesAnswered},{overload.Result.RecoverySeconds?.ToString("0.000", CultureInfo.InvariantCulture)}" : ",,";
-                flood.AppendLine(CultureInfo.InvariantCulture, $"{load},{r.Connections},{r.Duration.TotalSeconds},{r.SuccessesPerSecond:0.0},{r.P50SuccessMilliseconds:0.000},{r.P99SuccessMilliseconds:0.000},{r.Succeeded},{r.Shed},{r.ShedByProxy},{r.ShedByReplicas},{r.RateLimited},{r.Failed},{probes}");
+                loads.AppendLine(CultureInfo.InvariantCulture, $"\"{r.Name}\",{r.Connections},{r.Duration.TotalSeconds},{r.SuccessesPerSecond:0.0},{r.P50SuccessMilliseconds:0.000},{r.P99SuccessMilliseconds:0.000},{r.Succeeded},{r.Shed},{r.ShedByProxy},{r.ShedByReplicas},{r.RateLimited},{r.P99ShedMilliseconds:0.000},{r.Failed},{r.Probes},{r.ProbesAnswered},{r.RecoverySeconds?.ToString("0.000", CultureInfo.InvariantCulture)}");
             }
 
-            Write("-overload.csv", flood.ToString());
+            Write("-overload.csv", loads.ToString());
         }
 
         Write(".md", $"# Benchmark {stamp}\n\n{Render()}");
@@ -175,9 +180,12 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
 
     private string Markdown()
     {
-        var text = new StringBuilder()
-            .AppendLine("| scenario | req/s | p50 ms | p99 ms | errors |")
-            .AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        var text = new StringBuilder();
+        if (_scenarios.Count > 0)
+        {
+            text.AppendLine("| scenario | req/s | p50 ms | p99 ms | errors |").AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        }
+
         foreach (var (id, name, r) in _scenarios.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {id}. {name} | {r.RequestsPerSecond:0} | {r.P50Milliseconds:0.00} | {r.P99Milliseconds:0.00} | {r.Errors} |");
@@ -222,17 +230,17 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
 
         if (_overload is { } overload)
         {
-            var result = overload.Result;
-            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Overload (m): {overload.Name}; each client sends its next request once answered, HTTP/1.1, {OverloadFlood.ClientTimeout.TotalSeconds:0} s timeout:").AppendLine();
-            text.AppendLine("| load | successful req/s | p50 ms (successes) | p99 ms (successes) | shed: proxy caps / replicas / rate limit | failed |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-            foreach (var r in new[] { result.Baseline, result.Flood })
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Overload (m): {overload.Name}, from {overload.Loads[0].Connections} clients and then a flood; each an HTTP/1.1 connection of its own from one of 100 loopback addresses, sending its next request once answered, {OverloadFlood.ClientTimeout.TotalSeconds:0} s timeout:").AppendLine();
+            text.AppendLine("| load | successful req/s | p50 ms (successes) | p99 ms (successes) | shed: proxy caps / replicas / rate limit | p99 ms (shed) | failed | readiness probes 200 | recovered in s |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var r in overload.Loads)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Connections} connections, {r.Duration.TotalSeconds:0} s | {r.SuccessesPerSecond:0} | {r.P50SuccessMilliseconds:0.0} | {r.P99SuccessMilliseconds:0.0} | {r.Shed} ({r.ShedByProxy} / {r.ShedByReplicas} / {r.RateLimited}) | {r.Failed}{(r.FirstFailure is null ? "" : $" (first: {r.FirstFailure})")} |");
+                var probes = r.IsFlood ? $"{r.ProbesAnswered} of {r.Probes}" : "";
+                var recovery = !r.IsFlood ? "" : r.RecoverySeconds is { } seconds ? seconds.ToString("0.00", CultureInfo.InvariantCulture) : "not within 60";
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.SuccessesPerSecond:0} | {r.P50SuccessMilliseconds:0.0} | {r.P99SuccessMilliseconds:0.0} | {r.Shed} ({r.ShedByProxy} / {r.ShedByReplicas} / {r.RateLimited}) | {r.P99ShedMilliseconds:0.0} | {r.Failed}{(r.FirstFailure is null ? "" : $" (first: {r.FirstFailure})")} | {probes} | {recovery} |");
             }
 
-            text.AppendLine().AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"Readiness on the replicas' own ports during the flood: {result.ProbesAnswered} of {result.Probes} probes answered 200. Recovery, from the flood's end until a new client's GET succeeded 10 times in a row: {(result.RecoverySeconds is { } seconds ? $"{seconds:0.00} s" : "not within 60 s")}."));
+            text.AppendLine().AppendLine("Recovered: from the end of the flood until a new client's GET succeeded 10 times in a row.");
         }
 
         if (_scanThroughput is { } scanThroughput)
@@ -240,7 +248,11 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Scan workers (l): {scanThroughput}.");
         }
 
-        text.AppendLine().AppendLine("| process | peak RSS MiB under load | peak PSS MiB |").AppendLine("| --- | ---: | ---: |");
+        if (_peakMemory.Count > 0)
+        {
+            text.AppendLine().AppendLine("| process | peak RSS MiB under load | peak PSS MiB |").AppendLine("| --- | ---: | ---: |");
+        }
+
         foreach (var (name, use) in _peakMemory.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {use.RssMiB:0.0} | {use.PssMiB:0.0} |");

@@ -7,7 +7,11 @@ namespace ReadinessAspire.Bench;
 internal static class HttpProbe
 {
     /// <param name="cookies">Where a signed-in session keeps its cookies; none by default.</param>
-    public static HttpClient CreateClient(string caCertificatePath, CookieContainer? cookies = null)
+    public static HttpClient CreateClient(string caCertificatePath, CookieContainer? cookies = null) =>
+        new(CreateHandler(caCertificatePath, cookies)) { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The handler of <see cref="CreateClient"/>'s clients, for a client that changes how it connects.</summary>
+    public static SocketsHttpHandler CreateHandler(string caCertificatePath, CookieContainer? cookies = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -28,6 +32,6 @@ internal static class HttpProbe
             };
         }
 
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        return handler;
     }
 }

@@ -1,111 +1,163 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace ReadinessAspire.Bench;
 
-/// <summary>What one load of <see cref="Connections"/> clients got: successes, shed answers by who shed them, failures.</summary>
-internal sealed record LoadResult(int Connections, TimeSpan Duration, long Succeeded, double SuccessesPerSecond, double P50SuccessMilliseconds, double P99SuccessMilliseconds,
-    long ShedByProxy, long ShedByReplicas, long RateLimited, long Failed, string? FirstFailure)
+/// <summary>
+/// What one load of <see cref="Connections"/> clients got: successes, shed answers by who shed them, failures; for a
+/// flood also the readiness probes meanwhile and the time to recover after it.
+/// </summary>
+internal sealed record LoadResult(string Name, int Connections, TimeSpan Duration, long Succeeded, double SuccessesPerSecond, double P50SuccessMilliseconds, double P99SuccessMilliseconds,
+    long ShedByProxy, long ShedByReplicas, long RateLimited, double P99ShedMilliseconds, long Failed, string? FirstFailure)
 {
-    /// <summary>Answered 429 or 503 with problem details at once: the stack refusing work it cannot do in time.</summary>
+    /// <summary>Answered 429 or 503 with problem details: the stack refusing work it cannot do in time.</summary>
     public long Shed => ShedByProxy + ShedByReplicas + RateLimited;
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Connections} connections for {Duration.TotalSeconds:0} s: {SuccessesPerSecond:0} successful req/s, p50 {P50SuccessMilliseconds:0.0} ms, p99 {P99SuccessMilliseconds:0.0} ms of successes; shed {Shed} (proxy caps {ShedByProxy}, replicas {ShedByReplicas}, rate limit {RateLimited}); {Failed} failed{(FirstFailure is null ? "" : $" (first: {FirstFailure})")}");
-}
+    public int Probes { get; init; }
 
-/// <summary>Scenario m: a flood, what it got, whether health probes were answered meanwhile, and how fast the stack recovered.</summary>
-internal sealed record OverloadResult(LoadResult Baseline, LoadResult Flood, int ProbesAnswered, int Probes, double? RecoverySeconds)
-{
-    public long Errors => Baseline.Failed + Flood.Failed + (Probes - ProbesAnswered) + (RecoverySeconds is null ? 1 : 0);
+    public int ProbesAnswered { get; init; }
+
+    /// <summary>Seconds from the end of the load until a new client's GET succeeded 10 times in a row; null if not within a minute or not measured.</summary>
+    public double? RecoverySeconds { get; init; }
+
+    public bool IsFlood { get; init; }
+
+    public long Errors => Failed + (Probes - ProbesAnswered) + (IsFlood && RecoverySeconds is null ? 1 : 0);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Name}: {SuccessesPerSecond:0} successful req/s, p50 {P50SuccessMilliseconds:0.0} ms, p99 {P99SuccessMilliseconds:0.0} ms of successes; shed {Shed} (proxy caps {ShedByProxy}, replicas {ShedByReplicas}, rate limit {RateLimited}), p99 {P99ShedMilliseconds:0.0} ms; {Failed} failed{(FirstFailure is null ? "" : $" (first: {FirstFailure})")}")
+        + (IsFlood ? string.Create(CultureInfo.InvariantCulture, $"; readiness {ProbesAnswered} of {Probes} probes 200; recovered {(RecoverySeconds is { } s ? $"in {s:0.00} s" : "not within 60 s")}") : "");
 }
 
 /// <summary>
-/// Many clients at once, each sending its next GET as soon as it has an answer (HTTP/1.1, a connection each, a 10 s
-/// timeout, as impatient clients would), every answer classified and timed, so that latency is that of the successes
-/// only (wrk cannot split its latencies by status). Then how long until the stack serves again: from the moment the
-/// clients stop sending until a fresh client's GET succeeds ten times in a row.
+/// Scenario m. Many clients at once, each an HTTP/1.1 connection of its own from one of a hundred loopback addresses
+/// (as many users' would be, so the proxy's total cap and the replicas' limits are reached, not only its per-client
+/// cap), each sending its next GET once answered, with a 10 s timeout. Every answer is classified and timed, so the
+/// latency is that of the successes only (wrk cannot split its latencies by status). Two floods: clients that retry a
+/// refusal at once, as wrk does, and clients that wait the Retry-After they were given. Meanwhile each replica's
+/// readiness is asked on its own port; after each, how long until a new client's GET succeeds ten times in a row.
 /// </summary>
 internal static class OverloadFlood
 {
     public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
+    private const int ClientAddresses = 100;
     private const int SuccessesInARow = 10;
     private static readonly TimeSpan s_recoveryLimit = TimeSpan.FromSeconds(60);
 
-    public static async Task<OverloadResult> MeasureAsync(BenchStack stack, string url, IReadOnlyList<string> headers, int baselineConnections, int floodConnections, TimeSpan warmUp, TimeSpan baselineDuration, TimeSpan floodDuration, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<LoadResult>> MeasureAsync(BenchStack stack, string url, IReadOnlyList<string> headers, int baselineConnections, int floodConnections, TimeSpan warmUp, TimeSpan baselineDuration, TimeSpan floodDuration, CancellationToken cancellationToken)
     {
         var ca = Path.Combine(stack.CertificateDirectory, "ca.crt");
-        // Tiered JIT and connection pools first, on the load the baseline measures.
-        await LoadAsync(ca, url, headers, baselineConnections, warmUp, cancellationToken);
-        Console.WriteLine($"  baseline: {baselineConnections} connections for {baselineDuration.TotalSeconds:0} s");
-        var baseline = await LoadAsync(ca, url, headers, baselineConnections, baselineDuration, cancellationToken);
-        Console.WriteLine($"  {baseline}");
-
-        // Each replica's readiness on its own port, twice a second, for as long as the flood lasts.
-        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var probes = stack.OwnPorts("webapi").Select(port => ProbeAsync(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/health/ready"), probing.Token)).ToList();
-        Console.WriteLine($"  flood: {floodConnections} connections for {floodDuration.TotalSeconds:0} s");
-        var flood = await LoadAsync(ca, url, headers, floodConnections, floodDuration, measureRecovery: true, cancellationToken);
-        await probing.CancelAsync();
-        var probed = await Task.WhenAll(probes);
-        Console.WriteLine($"  {flood.Load}");
-        var result = new OverloadResult(baseline, flood.Load, probed.Sum(p => p.Answered), probed.Sum(p => p.Sent), flood.RecoverySeconds);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  readiness probes on the replicas' own ports during the flood: {result.ProbesAnswered} of {result.Probes} answered 200; recovered {(result.RecoverySeconds is { } s ? $"in {s:0.00} s" : $"not within {s_recoveryLimit.TotalSeconds:0} s")}"));
-        return result;
-    }
-
-    private static async Task<LoadResult> LoadAsync(string ca, string url, IReadOnlyList<string> headers, int connections, TimeSpan duration, CancellationToken cancellationToken) =>
-        (await LoadAsync(ca, url, headers, connections, duration, measureRecovery: false, cancellationToken)).Load;
-
-    private static async Task<(LoadResult Load, double? RecoverySeconds)> LoadAsync(string ca, string url, IReadOnlyList<string> headers, int connections, TimeSpan duration, bool measureRecovery, CancellationToken cancellationToken)
-    {
-        using var client = CreateClient(ca);
         var uri = new Uri(url);
-        var clients = new Task<ClientTally>[connections];
-        var started = Stopwatch.GetTimestamp();
-        var stopSending = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        for (var i = 0; i < connections; i++)
+        var readiness = stack.OwnPorts("webapi").Select(port => new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/health/ready")).ToList();
+        // Tiered JIT and connection pools first, on the load the baseline measures.
+        await LoadAsync("warm-up", ca, uri, headers, baselineConnections, warmUp, honourRetryAfter: false, readiness: null, cancellationToken);
+        var results = new List<LoadResult>();
+        foreach (var (name, connections, duration, honour, probes) in new[]
         {
-            clients[i] = Task.Run(() => RunClientAsync(client, uri, headers, stopSending, cancellationToken), cancellationToken);
+            ($"{baselineConnections} connections, {baselineDuration.TotalSeconds:0} s", baselineConnections, baselineDuration, false, (IReadOnlyList<Uri>?)null),
+            ($"{floodConnections} connections, {floodDuration.TotalSeconds:0} s, refusals retried at once", floodConnections, floodDuration, false, readiness),
+            ($"{floodConnections} connections, {floodDuration.TotalSeconds:0} s, Retry-After honoured", floodConnections, floodDuration, true, readiness),
+        })
+        {
+            Console.WriteLine($"  {name}");
+            var result = await LoadAsync(name, ca, uri, headers, connections, duration, honour, probes, cancellationToken);
+            Console.WriteLine($"  {result}");
+            results.Add(result);
         }
 
-        // The clients stop sending at the deadline; what they still wait for is answered (or times out) meanwhile.
-        await Task.Delay(duration, cancellationToken);
-        var recovery = measureRecovery ? RecoverAsync(ca, uri, headers, cancellationToken) : Task.FromResult<double?>(null);
-        var tallies = await Task.WhenAll(clients);
-        var recovered = await recovery;
-
-        var latencies = tallies.SelectMany(t => t.SuccessMilliseconds).Order().ToList();
-        var withinWindow = tallies.Sum(t => t.SucceededInWindow);
-        return (new LoadResult(
-            connections,
-            duration,
-            latencies.Count,
-            withinWindow / duration.TotalSeconds,
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99),
-            tallies.Sum(t => t.ShedByProxy),
-            tallies.Sum(t => t.ShedByReplicas),
-            tallies.Sum(t => t.RateLimited),
-            tallies.Sum(t => t.Failed),
-            tallies.Select(t => t.FirstFailure).FirstOrDefault(f => f is not null)), recovered);
+        return results;
     }
 
-    private static async Task<ClientTally> RunClientAsync(HttpClient client, Uri uri, IReadOnlyList<string> headers, long stopSending, CancellationToken cancellationToken)
+    private static async Task<LoadResult> LoadAsync(string name, string ca, Uri uri, IReadOnlyList<string> headers, int connections, TimeSpan duration, bool honourRetryAfter, IReadOnlyList<Uri>? readiness, CancellationToken cancellationToken)
+    {
+        var clients = Enumerable.Range(0, connections).Select(i => CreateClient(ca, i % ClientAddresses)).ToList();
+        try
+        {
+            // Connected first, fifty at a time, each with one request not counted: as with wrk, the load's latencies are
+            // those of requests on open connections, not of a thousand TLS handshakes on these two cores.
+            var connectFailures = new ClientTally();
+            await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 50, CancellationToken = cancellationToken }, async (client, token) =>
+            {
+                try
+                {
+                    using var request = Request(uri, headers);
+                    using var response = await client.SendAsync(request, token);
+                    await response.Content.ReadAsStringAsync(token);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !token.IsCancellationRequested)
+                {
+                    lock (connectFailures)
+                    {
+                        connectFailures.Fail($"connecting: {ex.Message}");
+                    }
+                }
+            });
+
+            using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var probes = (readiness ?? []).Select(r => ProbeAsync(r, probing.Token)).ToList();
+            var started = Stopwatch.GetTimestamp();
+            var stopSending = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+            var running = clients.Select(client => Task.Run(() => RunClientAsync(client, uri, headers, stopSending, honourRetryAfter, cancellationToken), cancellationToken)).ToList();
+
+            // The clients stop sending at the deadline; what they still wait for is answered (or times out) meanwhile.
+            await Task.Delay(duration, cancellationToken);
+            var recovery = readiness is null ? Task.FromResult<double?>(null) : RecoverAsync(ca, uri, headers, cancellationToken);
+            var tallies = (await Task.WhenAll(running)).Append(connectFailures).ToList();
+            var recovered = await recovery;
+            await probing.CancelAsync();
+            var probed = await Task.WhenAll(probes);
+
+            var successes = tallies.SelectMany(t => t.SuccessMilliseconds).Order().ToList();
+            var shed = tallies.SelectMany(t => t.ShedMilliseconds).Order().ToList();
+            return new LoadResult(
+                name,
+                connections,
+                duration,
+                successes.Count,
+                tallies.Sum(t => t.SucceededInWindow) / duration.TotalSeconds,
+                Percentile(successes, 0.50),
+                Percentile(successes, 0.99),
+                tallies.Sum(t => t.ShedByProxy),
+                tallies.Sum(t => t.ShedByReplicas),
+                tallies.Sum(t => t.RateLimited),
+                Percentile(shed, 0.99),
+                tallies.Sum(t => t.Failed),
+                tallies.Select(t => t.FirstFailure).FirstOrDefault(f => f is not null))
+            {
+                IsFlood = readiness is not null,
+                Probes = probed.Sum(p => p.Sent),
+                ProbesAnswered = probed.Sum(p => p.Answered),
+                RecoverySeconds = recovered,
+            };
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private static async Task<ClientTally> RunClientAsync(HttpClient client, Uri uri, IReadOnlyList<string> headers, long stopSending, bool honourRetryAfter, CancellationToken cancellationToken)
     {
         var tally = new ClientTally();
         while (Stopwatch.GetTimestamp() < stopSending && !cancellationToken.IsCancellationRequested)
         {
             using var request = Request(uri, headers);
             var sent = Stopwatch.GetTimestamp();
+            TimeSpan? retryAfter = null;
             try
             {
                 using var response = await client.SendAsync(request, cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 var received = Stopwatch.GetTimestamp();
-                tally.Add(response, body, Stopwatch.GetElapsedTime(sent, received).TotalMilliseconds, received <= stopSending);
+                if (tally.Add(response, body, Stopwatch.GetElapsedTime(sent, received).TotalMilliseconds, received <= stopSending))
+                {
+                    retryAfter = response.Headers.RetryAfter?.Delta;
+                }
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -115,16 +167,23 @@ internal static class OverloadFlood
             {
                 tally.Fail($"{ex.HttpRequestError}: {ex.Message}");
             }
+
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), stopSending);
+            if (honourRetryAfter && retryAfter is { } wait && left > TimeSpan.Zero)
+            {
+                await Task.Delay(wait < left ? wait : left, cancellationToken);
+            }
         }
 
         return tally;
     }
 
-    /// <summary>Seconds from now until a fresh client's GET has succeeded <see cref="SuccessesInARow"/> times in a row; null if not within a minute.</summary>
+    /// <summary>Seconds from now until a new client's GET has succeeded <see cref="SuccessesInARow"/> times in a row; null if not within a minute.</summary>
     private static async Task<double?> RecoverAsync(string ca, Uri uri, IReadOnlyList<string> headers, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var client = CreateClient(ca);
+        using var client = HttpProbe.CreateClient(ca);
+        client.Timeout = ClientTimeout;
         var inARow = 0;
         while (Stopwatch.GetElapsedTime(started) < s_recoveryLimit)
         {
@@ -149,48 +208,60 @@ internal static class OverloadFlood
         return null;
     }
 
+    /// <summary>Asks twice a second until cancelled: how many asked, how many answered 200.</summary>
     private static async Task<(int Sent, int Answered)> ProbeAsync(Uri uri, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { Timeout = ClientTimeout };
         var (sent, answered) = (0, 0);
         while (!cancellationToken.IsCancellationRequested)
         {
-            sent++;
             try
             {
                 using var response = await client.GetAsync(uri, cancellationToken);
+                sent++;
                 answered += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+                await Task.Delay(500, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                sent--; // Cut short by the end of the flood, not unanswered.
-                break;
+                break; // Cut short by the end of the load, not unanswered.
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-            }
-
-            try
-            {
-                await Task.Delay(500, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                sent++;
             }
         }
 
         return (sent, answered);
     }
 
-    /// <summary>HTTP/1.1, so each client is a connection of its own, as separate users' would be; the proxy's CA only.</summary>
-    private static HttpClient CreateClient(string ca)
+    /// <summary>One client: one HTTP/1.1 connection from 127.0.1.<paramref name="address"/>+1, the proxy's CA only.</summary>
+    private static HttpClient CreateClient(string ca, int address)
     {
-        var client = HttpProbe.CreateClient(ca);
-        client.Timeout = ClientTimeout;
-        client.DefaultRequestVersion = HttpVersion.Version11;
-        client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        return client;
+        var source = new IPAddress([127, 0, 1, (byte)(address + 1)]);
+        var handler = HttpProbe.CreateHandler(ca);
+        handler.MaxConnectionsPerServer = 1;
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+        return new HttpClient(handler)
+        {
+            Timeout = ClientTimeout,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
     }
 
     private static HttpRequestMessage Request(Uri uri, IReadOnlyList<string> headers)
@@ -212,6 +283,8 @@ internal static class OverloadFlood
     {
         public List<double> SuccessMilliseconds { get; } = [];
 
+        public List<double> ShedMilliseconds { get; } = [];
+
         public long SucceededInWindow { get; private set; }
 
         public long ShedByProxy { get; private set; }
@@ -224,7 +297,8 @@ internal static class OverloadFlood
 
         public string? FirstFailure { get; private set; }
 
-        public void Add(HttpResponseMessage response, string body, double milliseconds, bool inWindow)
+        /// <summary>Counts the answer; true if it was shed (429 or 503 problem details).</summary>
+        public bool Add(HttpResponseMessage response, string body, double milliseconds, bool inWindow)
         {
             var status = (int)response.StatusCode;
             var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
@@ -232,8 +306,10 @@ internal static class OverloadFlood
             {
                 SuccessMilliseconds.Add(milliseconds);
                 SucceededInWindow += inWindow ? 1 : 0;
+                return false;
             }
-            else if (status == 429 && problem)
+
+            if (status == 429 && problem)
             {
                 RateLimited++;
             }
@@ -248,7 +324,11 @@ internal static class OverloadFlood
             else
             {
                 Fail(string.Create(CultureInfo.InvariantCulture, $"{status} {response.Content.Headers.ContentType}: {body[..Math.Min(body.Length, 200)]}"));
+                return false;
             }
+
+            ShedMilliseconds.Add(milliseconds);
+            return true;
         }
 
         public void Fail(string why)

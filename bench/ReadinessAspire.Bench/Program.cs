@@ -135,8 +135,9 @@ try
             var url = stack.ProxyUrl("/api/checklists");
             Console.WriteLine($"[m] overload: GET /api/checklists via proxy, no cache, {connections} then {floodConnections} connections: {url}");
             await stack.PrimeAsync(url, uncached, stop);
-            var overload = await OverloadFlood.MeasureAsync(stack, url, uncached, connections, floodConnections, warmUp, duration, floodDuration, stop);
-            report.AddOverload("GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", overload);
+            var loads = await OverloadFlood.MeasureAsync(stack, url, uncached, connections, floodConnections, warmUp, duration, floodDuration, stop);
+            report.AddOverload("GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", loads);
+            report.RecordMemory(stack);
         }
     }
 }
