@@ -161,7 +161,9 @@ public sealed partial class ProxyTests(StackFixture stack)
         request.Headers.Add("Cookie", "session=abc");
         using var withCookie = await client.SendAsync(request);
 
-        Assert.Equal("HIT", Header(cached, "X-Cache-Status"));
+        // Both come from the cache. UPDATING: an earlier test's entry had expired, so the first GET started a background
+        // refresh, which had not finished when the second GET came (on a loaded machine).
+        Assert.True(Header(cached, "X-Cache-Status") is "HIT" or "UPDATING", $"X-Cache-Status: {Header(cached, "X-Cache-Status")}");
         Assert.Contains("max-age=60", cached.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
         Assert.NotNull(cached.Headers.ETag);
         Assert.Equal("BYPASS", Header(withCookie, "X-Cache-Status"));
