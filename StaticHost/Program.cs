@@ -15,10 +15,11 @@ app.UseDefaultSecurity();
 // Processed once, before the first request: a broken web root fails the start, not a request.
 var webRoot = app.Environment.WebRootPath ?? Path.Combine(app.Environment.ContentRootPath, "wwwroot");
 var catalog = AssetPipeline.Build(webRoot);
-AssetLog.CatalogBuilt(app.Logger, catalog.Document.RequestPath, catalog.Assets.Count, catalog.TotalBytes, webRoot);
+var clientRoutes = ClientRoutes.Load();
+AssetLog.CatalogBuilt(app.Logger, catalog.Document.RequestPath, catalog.Files.Count, clientRoutes.Count, catalog.TotalBytes, webRoot);
 
 app.MapDefaultEndpoints();
-app.MapAssetCatalog(catalog);
+app.MapAssetCatalog(catalog, clientRoutes);
 app.MapSecurityTxt();
 
 app.Run();

@@ -1,36 +1,29 @@
 namespace StaticHost.Assets;
 
-/// <summary>The processed web root: the document plus every fingerprinted asset, looked up by URL path.</summary>
+/// <summary>The processed web root: the document plus every other file, looked up by URL path.</summary>
 internal sealed class AssetCatalog
 {
     private readonly Dictionary<string, StaticAsset> _byRequestPath;
-    private readonly Dictionary<string, StaticAsset> _bySourcePath;
 
-    public AssetCatalog(StaticAsset document, IEnumerable<StaticAsset> assets)
+    public AssetCatalog(StaticAsset document, IEnumerable<StaticAsset> files)
     {
         ArgumentNullException.ThrowIfNull(document);
-        ArgumentNullException.ThrowIfNull(assets);
+        ArgumentNullException.ThrowIfNull(files);
 
         Document = document;
-        Assets = [.. assets.OrderBy(a => a.SourcePath, StringComparer.Ordinal)];
-        _byRequestPath = Assets.ToDictionary(a => a.RequestPath, StringComparer.Ordinal);
-        _bySourcePath = Assets.ToDictionary(a => a.SourcePath, StringComparer.Ordinal);
-        _bySourcePath[document.SourcePath] = document;
+        Files = [.. files.OrderBy(a => a.SourcePath, StringComparer.Ordinal)];
+        _byRequestPath = Files.ToDictionary(a => a.RequestPath, StringComparer.Ordinal);
     }
 
-    /// <summary>The un-fingerprinted HTML document (index.html), served with <c>no-cache</c>.</summary>
+    /// <summary>index.html: the app's one page, served with <c>no-cache</c> at <c>/</c> and at every client route.</summary>
     public StaticAsset Document { get; }
 
-    /// <summary>The fingerprinted assets (everything except the document), ordered by source path.</summary>
-    public IReadOnlyList<StaticAsset> Assets { get; }
+    /// <summary>Every file but the document, ordered by source path: the content-hashed assets and any public files.</summary>
+    public IReadOnlyList<StaticAsset> Files { get; }
 
-    public long TotalBytes => Assets.Sum(a => (long)a.Identity.Content.Length) + Document.Identity.Content.Length;
+    public long TotalBytes => Files.Sum(a => (long)a.Identity.Content.Length) + Document.Identity.Content.Length;
 
-    /// <summary>Finds a fingerprinted asset by the path it is served at.</summary>
+    /// <summary>Finds a file (not the document) by the path it is served at.</summary>
     public bool TryGetByRequestPath(string requestPath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAsset? asset) =>
         _byRequestPath.TryGetValue(requestPath, out asset);
-
-    /// <summary>Finds an asset (or the document) by its path in the web root, e.g. <c>app.js</c>.</summary>
-    public bool TryGetBySourcePath(string sourcePath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAsset? asset) =>
-        _bySourcePath.TryGetValue(sourcePath, out asset);
 }

@@ -1,36 +1,35 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 
 namespace StaticHost.Assets;
 
 /// <summary>
-/// Turns a web root folder into an <see cref="AssetCatalog"/>, once, at startup:
-/// every file except <c>index.html</c> is fingerprinted (SHA-256 of its final bytes, short hex, in the file name,
-/// served under <c>/assets/</c> and cached for a year); references between files (HTML <c>src</c>/<c>href</c>,
-/// CSS <c>url()</c>/<c>@import</c>, ES module imports) are rewritten to the fingerprinted URLs, dependencies first,
-/// so a change in any file changes the fingerprint of every file that refers to it;
-/// compressible files get Brotli and gzip variants at the smallest-size setting.
+/// Turns the web root (the client app as Vite builds it from ClientApp/) into an <see cref="AssetCatalog"/>, once, at
+/// startup, byte for byte as built: Vite already names every file under <c>assets/</c> after its content
+/// (<c>index-BLqziXl_.js</c>), and index.html's subresource integrity hashes were computed over those exact bytes, so
+/// nothing is renamed or rewritten here. Those files are cached for a year as immutable; index.html and any other file
+/// (from ClientApp/public/) are revalidated on every use. Compressible files get Brotli and gzip variants at the
+/// smallest-size setting, each with its own strong ETag.
 /// </summary>
-internal static class AssetPipeline
+internal static partial class AssetPipeline
 {
     public const string DocumentFileName = "index.html";
-    public const string AssetsPathPrefix = "/assets/";
+    public const string AssetsFolder = "assets";
+    public const string AssetsPathPrefix = "/" + AssetsFolder + "/";
     public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
-    public const string DocumentCacheControl = "no-cache";
-    public const int FingerprintLength = 8;
+    public const string RevalidateCacheControl = "no-cache";
 
     private const int BrotliQuality = 11;
     private const int BrotliWindowBits = 22;
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Reads and processes every file under <paramref name="webRootPath"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder or its index.html does not exist.</exception>
-    /// <exception cref="InvalidOperationException">Files refer to each other in a cycle.</exception>
+    /// <exception cref="InvalidOperationException">A file under assets/ has no content hash in its name.</exception>
     public static AssetCatalog Build(string webRootPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(webRootPath);
@@ -38,27 +37,78 @@ internal static class AssetPipeline
         if (!File.Exists(Path.Combine(root, DocumentFileName)))
         {
             throw new DirectoryNotFoundException(
-                $"No {DocumentFileName} in the web root '{root}'. StaticHost serves its project's wwwroot folder: "
-                + "start it with the StaticHost project folder as the working directory (or set ASPNETCORE_WEBROOT).");
+                $"No {DocumentFileName} in the web root '{root}'. It is the client app's build output: build StaticHost "
+                + "(its build runs `npm run build` in ClientApp/), and start it with the StaticHost project folder as the "
+                + "working directory (or set ASPNETCORE_WEBROOT).");
         }
 
-        return new Builder(root).Build();
+        StaticAsset? document = null;
+        var files = new List<StaticAsset>();
+        foreach (var (sourcePath, fullPath) in EnumerateFiles(root))
+        {
+            var asset = Process(sourcePath, File.ReadAllBytes(fullPath));
+            if (sourcePath == DocumentFileName)
+            {
+                document = asset;
+            }
+            else
+            {
+                files.Add(asset);
+            }
+        }
+
+        return new AssetCatalog(document!, files);
     }
 
-    /// <summary>The first <see cref="FingerprintLength"/> lower-case hex digits of the SHA-256 of <paramref name="content"/>.</summary>
-    public static string ComputeFingerprint(ReadOnlySpan<byte> content) =>
-        Convert.ToHexStringLower(SHA256.HashData(content))[..FingerprintLength];
-
-    /// <summary><c>img/logo.svg</c> with fingerprint <c>0a1b2c3d</c> becomes <c>/assets/img/logo.0a1b2c3d.svg</c>.</summary>
-    public static string FingerprintedPath(string sourcePath, string fingerprint)
+    /// <summary>
+    /// The content hash in a built file's name: Vite (Rolldown) writes <c>[name]-[hash][extname]</c>, the hash being
+    /// 8 characters of URL-safe base64. Null when the name carries none.
+    /// </summary>
+    public static string? ContentHashOf(string fileName)
     {
-        var slash = sourcePath.LastIndexOf('/');
-        var directory = sourcePath[..(slash + 1)];
-        var fileName = sourcePath[(slash + 1)..];
-        var dot = fileName.LastIndexOf('.');
-        var name = dot <= 0 ? fileName : fileName[..dot];
-        var extension = dot <= 0 ? string.Empty : fileName[dot..];
-        return $"{AssetsPathPrefix}{directory}{name}.{fingerprint}{extension}";
+        var match = HashedFileName().Match(fileName);
+        return match.Success ? match.Groups["hash"].Value : null;
+    }
+
+    /// <summary>Files servable by content type, '/'-separated paths relative to the root, in order; dot-files are skipped.</summary>
+    private static IEnumerable<(string SourcePath, string FullPath)> EnumerateFiles(string root)
+    {
+        foreach (var fullPath in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var sourcePath = Path.GetRelativePath(root, fullPath).Replace(Path.DirectorySeparatorChar, '/');
+            if (sourcePath.Split('/').Any(segment => segment.StartsWith('.')) || MediaTypeFor(sourcePath) is null)
+            {
+                continue;
+            }
+
+            yield return (sourcePath, fullPath);
+        }
+    }
+
+    private static StaticAsset Process(string sourcePath, byte[] content)
+    {
+        var mediaType = MediaTypeFor(sourcePath)!;
+        string? contentHash = null;
+        if (sourcePath.StartsWith(AssetsFolder + "/", StringComparison.Ordinal))
+        {
+            contentHash = ContentHashOf(sourcePath[(sourcePath.LastIndexOf('/') + 1)..])
+                ?? throw new InvalidOperationException(
+                    $"'{sourcePath}' has no content hash in its name, yet everything under {AssetsPathPrefix} is cached for a year. "
+                    + "Let Vite name it (assets/[name]-[hash][extname]), or put it in ClientApp/public/ to serve it at its own path.");
+        }
+
+        var compressible = IsCompressible(mediaType);
+        return new StaticAsset
+        {
+            SourcePath = sourcePath,
+            RequestPath = "/" + sourcePath,
+            ContentHash = contentHash,
+            ContentType = ContentTypeHeader(mediaType),
+            CacheControl = contentHash is null ? RevalidateCacheControl : ImmutableCacheControl,
+            Identity = Represent(null, content),
+            Brotli = compressible ? Variant("br", content, CompressBrotli) : null,
+            Gzip = compressible ? Variant("gzip", content, CompressGzip) : null,
+        };
     }
 
     /// <summary>The media type by file extension, or null for types that are not served.</summary>
@@ -108,129 +158,6 @@ internal static class AssetPipeline
         return compressed.Length < identity.Length ? Represent(encoding, compressed) : null;
     }
 
-    private sealed class Builder(string root)
-    {
-        private readonly Dictionary<string, string> _files = EnumerateFiles(root);
-        private readonly Dictionary<string, StaticAsset> _done = new(StringComparer.Ordinal);
-        private readonly List<string> _inProgress = [];
-
-        public AssetCatalog Build()
-        {
-            foreach (var sourcePath in _files.Keys.Order(StringComparer.Ordinal))
-            {
-                Process(sourcePath);
-            }
-
-            var document = _done[DocumentFileName];
-            return new AssetCatalog(document, _done.Values.Where(a => !a.IsDocument));
-        }
-
-        /// <summary>Files servable by content type, keyed by '/'-separated path relative to the root; dot-files are skipped.</summary>
-        private static Dictionary<string, string> EnumerateFiles(string root)
-        {
-            var files = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var fullPath in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-            {
-                var sourcePath = Path.GetRelativePath(root, fullPath).Replace(Path.DirectorySeparatorChar, '/');
-                if (sourcePath.Split('/').Any(segment => segment.StartsWith('.')) || MediaTypeFor(sourcePath) is null)
-                {
-                    continue;
-                }
-
-                files[sourcePath] = fullPath;
-            }
-
-            return files;
-        }
-
-        private StaticAsset Process(string sourcePath)
-        {
-            if (_done.TryGetValue(sourcePath, out var existing))
-            {
-                return existing;
-            }
-
-            if (_inProgress.Contains(sourcePath))
-            {
-                var cycle = string.Join(" -> ", _inProgress.SkipWhile(p => p != sourcePath).Append(sourcePath));
-                throw new InvalidOperationException(
-                    $"Web root files refer to each other in a cycle ({cycle}), so their fingerprints cannot be computed.");
-            }
-
-            _inProgress.Add(sourcePath);
-            var content = Rewrite(sourcePath, File.ReadAllBytes(_files[sourcePath]));
-            _inProgress.RemoveAt(_inProgress.Count - 1);
-
-            var mediaType = MediaTypeFor(sourcePath)!;
-            var isDocument = sourcePath == DocumentFileName;
-            var fingerprint = isDocument ? null : ComputeFingerprint(content);
-            var compressible = IsCompressible(mediaType);
-
-            var asset = new StaticAsset
-            {
-                SourcePath = sourcePath,
-                RequestPath = fingerprint is null ? "/" + sourcePath : FingerprintedPath(sourcePath, fingerprint),
-                Fingerprint = fingerprint,
-                ContentType = ContentTypeHeader(mediaType),
-                CacheControl = isDocument ? DocumentCacheControl : ImmutableCacheControl,
-                Identity = Represent(null, content),
-                Brotli = compressible ? Variant("br", content, CompressBrotli) : null,
-                Gzip = compressible ? Variant("gzip", content, CompressGzip) : null,
-            };
-            _done[sourcePath] = asset;
-            return asset;
-        }
-
-        /// <summary>Replaces references to other files with their fingerprinted URLs; the bytes are untouched if there are none.</summary>
-        private byte[] Rewrite(string sourcePath, byte[] content)
-        {
-            var syntax = AssetReferenceRewriter.SyntaxFor(sourcePath);
-            if (syntax == ReferenceSyntax.None)
-            {
-                return content;
-            }
-
-            var text = Utf8NoBom.GetString(content);
-            var rewritten = AssetReferenceRewriter.Rewrite(text, syntax, reference =>
-            {
-                var target = Resolve(sourcePath, reference);
-                return target is null || target == DocumentFileName ? null : Process(target).RequestPath;
-            });
-
-            return rewritten == text ? content : Utf8NoBom.GetBytes(rewritten);
-        }
-
-        /// <summary>Resolves a URL path as written in <paramref name="fromSourcePath"/> to a file of the web root, if it is one.</summary>
-        private string? Resolve(string fromSourcePath, string reference)
-        {
-            var directory = fromSourcePath[..(fromSourcePath.LastIndexOf('/') + 1)];
-            var combined = reference.StartsWith('/') ? reference[1..] : directory + reference;
-
-            var segments = new List<string>();
-            foreach (var segment in combined.Split('/'))
-            {
-                switch (segment)
-                {
-                    case ".":
-                        continue;
-                    case "..":
-                        if (segments.Count == 0)
-                        {
-                            return null;
-                        }
-
-                        segments.RemoveAt(segments.Count - 1);
-                        continue;
-                    case "":
-                        return null;
-                    default:
-                        segments.Add(segment);
-                        continue;
-                }
-            }
-
-            var normalized = string.Join('/', segments);
-            return _files.ContainsKey(normalized) ? normalized : null;
-        }
-    }
+    [GeneratedRegex(@"^.+-(?<hash>[A-Za-z0-9_-]{8})(?:\.[A-Za-z0-9]+)+$", RegexOptions.CultureInvariant)]
+    private static partial Regex HashedFileName();
 }

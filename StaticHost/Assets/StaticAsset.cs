@@ -11,14 +11,14 @@ internal sealed record AssetRepresentation(string? ContentEncoding, ReadOnlyMemo
 /// <summary>A file from the web root, processed once at startup and kept in memory.</summary>
 internal sealed class StaticAsset
 {
-    /// <summary>Path relative to the web root, with '/' separators (for example <c>img/logo.svg</c>).</summary>
+    /// <summary>Path relative to the web root, with '/' separators (for example <c>assets/index-BLqziXl_.js</c>).</summary>
     public required string SourcePath { get; init; }
 
-    /// <summary>The URL path the asset is served at (for example <c>/assets/app.3f2a1c9e.js</c>).</summary>
+    /// <summary>The URL path the asset is served at: its source path under <c>/</c>.</summary>
     public required string RequestPath { get; init; }
 
-    /// <summary>Short content hash in the URL; null for the un-fingerprinted document.</summary>
-    public string? Fingerprint { get; init; }
+    /// <summary>The content hash Vite put in the file name; null for files whose name does not change with them.</summary>
+    public string? ContentHash { get; init; }
 
     public required string ContentType { get; init; }
 
@@ -30,7 +30,8 @@ internal sealed class StaticAsset
 
     public AssetRepresentation? Gzip { get; init; }
 
-    public bool IsDocument => Fingerprint is null;
+    /// <summary>Named after its content, so cached for a year without revalidation.</summary>
+    public bool IsImmutable => ContentHash is not null;
 
     public bool HasEncodedVariants => Brotli is not null || Gzip is not null;
 }

@@ -75,6 +75,18 @@ public sealed record ScanChanges(
     IReadOnlyList<string> NewFailures,
     IReadOnlyList<string> Fixed);
 
+/// <summary>Query of <c>GET /api/scans/latest</c>: the services whose grades a list shows.</summary>
+public sealed class LatestScansQuery
+{
+    /// <summary>Service ids, 1 to 100 (<c>?serviceId=a&amp;serviceId=b</c>); ids of services the caller cannot see are left out.</summary>
+    [Required, MinLength(1), MaxLength(PageQuery.MaxSize)]
+    public Guid[]? ServiceId { get; init; }
+}
+
+/// <summary>The latest completed scan of one environment of a service: the grade a list shows as a badge.</summary>
+public sealed record LatestScanResponse(
+    Guid ServiceId, string Environment, long ScanId, string Grade, int Score, string ProfileGrade, int ProfileScore, DateTimeOffset FinishedAt);
+
 /// <summary>One point of an environment's score over time.</summary>
 public sealed record ScanHistoryPoint(
     long ScanId, string Environment, DateTimeOffset FinishedAt, int Score, string Grade, int ProfileScore, string ProfileGrade, int ChecklistPassed, int ChecklistTotal);

@@ -32,6 +32,10 @@ public static class ScanEndpoints
         self.MapGet("/", ListSelfAsync).RequireAuthorization(AccessPolicies.Read);
         self.MapGet("/history", SelfHistoryAsync).RequireAuthorization(AccessPolicies.Read);
         self.MapGet("/{scanId:long}", GetSelfAsync).RequireAuthorization(AccessPolicies.Read);
+
+        // The grades of a page of services at once, for a list's badges (one call instead of one per service).
+        routes.MapGroup("/api/scans").WithTags("Scans")
+            .MapGet("/latest", LatestAsync).RequireAuthorization(AccessPolicies.Read);
         return routes;
     }
 
@@ -123,6 +127,22 @@ public static class ScanEndpoints
     private static async Task<Ok<List<ScanHistoryPoint>>> SelfHistoryAsync(
         [AsParameters] ScanHistoryQuery query, ReadinessDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await LoadHistoryAsync(db.Scans.Where(s => s.ServiceId == null), query, cancellationToken));
+
+    private static async Task<Ok<List<LatestScanResponse>>> LatestAsync(
+        [AsParameters] LatestScansQuery query, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        var ids = query.ServiceId!.Distinct().ToList();
+        var visible = db.Services.Where(s => ids.Contains(s.Id) && db.TeamsOf(http.User.UserId()).Contains(s.TeamId)).Select(s => s.Id);
+        var completed = db.Scans.Where(s => s.ServiceId != null && visible.Contains(s.ServiceId.Value) && s.Status == ScanStatus.Completed);
+        // Ids grow with queueing: the highest completed id per environment is its latest result.
+        var latestIds = completed.GroupBy(s => new { s.ServiceId, s.Environment }).Select(g => g.Max(s => s.Id));
+        var latest = await db.Scans.AsNoTracking()
+            .Where(s => latestIds.Contains(s.Id))
+            .OrderBy(s => s.ServiceId).ThenBy(s => s.Environment)
+            .Select(s => new LatestScanResponse(s.ServiceId!.Value, s.Environment, s.Id, s.Grade!, s.Score!.Value, s.ProfileGrade!, s.ProfileScore!.Value, s.FinishedAt!.Value))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(latest);
+    }
 
     private static async Task<Page<ScanSummaryResponse>> LoadPageAsync(IQueryable<Scan> scans, ScanListQuery query, CancellationToken cancellationToken)
     {

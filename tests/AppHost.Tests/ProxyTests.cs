@@ -27,6 +27,12 @@ public sealed partial class ProxyTests(StackFixture stack)
         {
             AssertHardened(response);
         }
+
+        // The page's policy is StaticHost's, passed on once: its scripts and styles, Trusted Types; the API's stays the edge's.
+        var pagePolicy = Header(page, "Content-Security-Policy");
+        Assert.Contains("script-src 'self'", pagePolicy, StringComparison.Ordinal);
+        Assert.Contains("require-trusted-types-for 'script'", pagePolicy, StringComparison.Ordinal);
+        Assert.DoesNotContain("script-src", Header(ok, "Content-Security-Policy"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -314,7 +320,8 @@ public sealed partial class ProxyTests(StackFixture stack)
         Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.Contains("object-src 'none'", csp, StringComparison.Ordinal);
-        Assert.Contains("base-uri 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("base-uri 'none'", csp, StringComparison.Ordinal);
+        Assert.StartsWith("default-src 'none'", csp, StringComparison.Ordinal);
     }
 
     /// <summary>Every header the edge sets, whatever the Content-Security-Policy.</summary>

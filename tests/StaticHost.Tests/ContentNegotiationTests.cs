@@ -9,9 +9,9 @@ public sealed class ContentNegotiationTests
 {
     private static readonly StaticAsset Asset = new()
     {
-        SourcePath = "app.js",
-        RequestPath = "/assets/app.00000000.js",
-        Fingerprint = "00000000",
+        SourcePath = "assets/app-00000000.js",
+        RequestPath = "/assets/app-00000000.js",
+        ContentHash = "00000000",
         ContentType = "text/javascript; charset=utf-8",
         CacheControl = AssetPipeline.ImmutableCacheControl,
         Identity = Representation(null),
@@ -49,7 +49,7 @@ public sealed class ContentNegotiationTests
         {
             SourcePath = "a.png",
             RequestPath = "/assets/a.00000000.png",
-            Fingerprint = "00000000",
+            ContentHash = "00000000",
             ContentType = "image/png",
             CacheControl = AssetPipeline.ImmutableCacheControl,
             Identity = Representation(null),

@@ -121,6 +121,20 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
         var history = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{serviceId}/scans/history?environment=production"))!.AsArray();
         Assert.Equal(2, history.Count);
 
+        // A list's badges: the latest completed scan of each environment, for many services in one call; a service of
+        // another team is left out as if it did not exist.
+        using var stranger = await ProductUser.SignUpAsync(stack, "scan-stranger");
+        var strangers = (await stranger.CreateServiceAsync((await stranger.CreateTeamAsync())["id"]!.GetValue<string>()))["id"]!.GetValue<string>();
+        var latest = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/scans/latest?serviceId={serviceId}&serviceId={strangers}"))!.AsArray();
+        Assert.Equal(["legacy", "production"], latest.Select(l => l!["environment"]!.GetValue<string>()));
+        Assert.All(latest, l => Assert.Equal(serviceId, l!["serviceId"]!.GetValue<string>()));
+        Assert.Equal(again["scan"]!["id"]!.GetValue<long>(), latest[1]!["scanId"]!.GetValue<long>());
+        Assert.Equal("A+", latest[1]!["grade"]!.GetValue<string>());
+        Assert.Equal(legacyScanId, latest[0]!["scanId"]!.GetValue<long>());
+        Assert.Equal("F", latest[0]!["grade"]!.GetValue<string>());
+        Assert.Empty((await stranger.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/scans/latest?serviceId={serviceId}"))!.AsArray());
+        await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/scans/latest");
+
         // The pipeline's gate: the scan passes B, the review (one item of many done, now at risk) does not meet tier C.
         var gate = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/gate?service={slug}&environment=production&minimumGrade=B"))!;
         Assert.False(gate["passed"]!.GetValue<bool>());

@@ -1,0 +1,70 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  /** Loads again; the current data stays on screen meanwhile. */
+  reload: () => void;
+  /** Replaces the data locally, e.g. with what a write answered. */
+  setData: (update: T | ((current: T | undefined) => T)) => void;
+}
+
+/** Loads once per change of `deps`; a newer load aborts the older one, and unmounting aborts both. */
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Resource<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [generation, setGeneration] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    loadRef.current(controller.signal).then(
+      (data) => !controller.signal.aborted && setState({ data, error: null, loading: false }),
+      (error: unknown) => !controller.signal.aborted && setState((s) => ({ data: s.data, error, loading: false })),
+    );
+    return () => controller.abort();
+  }, [...deps, generation]);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  const setData = useCallback((update: T | ((current: T | undefined) => T)) => {
+    setState((s) => ({
+      ...s,
+      data: typeof update === "function" ? (update as (current: T | undefined) => T)(s.data) : update,
+    }));
+  }, []);
+  return { ...state, reload, setData };
+}
+
+/** Calls `tick` every `ms` while `active`, and not while the tab is hidden. */
+export function usePolling(active: boolean, ms: number, tick: () => void): void {
+  const tickRef = useRef(tick);
+  tickRef.current = tick;
+  useEffect(() => {
+    if (!active) return;
+    const id = window.setInterval(() => {
+      if (document.visibilityState === "visible") tickRef.current();
+    }, ms);
+    return () => window.clearInterval(id);
+  }, [active, ms]);
+}
+
+/** A pending write: `run` disables re-submission, keeps the error for the form, and returns the result or undefined. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action();
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}

@@ -1,0 +1,70 @@
+// Who is signed in. The session is WebApi's HttpOnly cookie (__Host-ra-auth), which script never sees: the page learns
+// about it from GET /api/account/me, and learns it ended when a call answers 401.
+import { useEffect, useState } from "preact/hooks";
+import { api, get, resetAntiforgeryToken, setUnauthorizedHandler } from "./api";
+import { currentRoute, href, navigate } from "./router";
+import type { Account } from "./types";
+
+export type Session =
+  | { status: "loading" }
+  | { status: "anonymous"; expired: boolean }
+  | { status: "signed-in"; account: Account };
+
+let session: Session = { status: "loading" };
+const listeners = new Set<(session: Session) => void>();
+
+function set(next: Session) {
+  session = next;
+  for (const listener of listeners) listener(session);
+}
+
+export function useSession(): Session {
+  const [value, setValue] = useState(session);
+  useEffect(() => {
+    listeners.add(setValue);
+    setValue(session);
+    return () => {
+      listeners.delete(setValue);
+    };
+  }, []);
+  return value;
+}
+
+/** Where sign-in sends the reader back to: the page they were on. */
+export function signInPath(options: { expired?: boolean } = {}): string {
+  const route = currentRoute();
+  const back = route.name && !["signIn", "signUp", "forgotPassword", "resetPassword"].includes(route.name) ? route.path : null;
+  return href("signIn", {}, { returnTo: back, expired: options.expired ? "1" : null });
+}
+
+export async function loadSession(): Promise<void> {
+  try {
+    set({ status: "signed-in", account: await get<Account>("/api/account/me") });
+  } catch {
+    set({ status: "anonymous", expired: false });
+  }
+}
+
+/** After a successful sign-in: the antiforgery token belongs to the anonymous user, so a new one is needed. */
+export async function signedIn(): Promise<void> {
+  resetAntiforgeryToken();
+  await loadSession();
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api("POST", "/api/account/sign-out");
+  } finally {
+    resetAntiforgeryToken();
+    set({ status: "anonymous", expired: false });
+    navigate(href("signIn"));
+  }
+}
+
+// A 401 while signed in: the session expired (or was ended elsewhere). Go to sign-in, and come back afterwards.
+setUnauthorizedHandler((path) => {
+  if (session.status !== "signed-in" || path === "/api/account/me") return;
+  resetAntiforgeryToken();
+  set({ status: "anonymous", expired: true });
+  navigate(signInPath({ expired: true }), { replace: true });
+});

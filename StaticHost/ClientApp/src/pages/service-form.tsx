@@ -1,0 +1,215 @@
+import { useEffect, useState } from "preact/hooks";
+import { ErrorMessage, Field, fieldErrors, LoadFailure, Loading, PageHeading } from "../components/ui";
+import { api, get, newIdempotencyKey } from "../lib/api";
+import { useAction, useResource } from "../lib/hooks";
+import { href, navigate, type Route } from "../lib/router";
+import type { Environment, ScanProfile, Service, Team, Tier } from "../lib/types";
+
+interface FormState {
+  teamId: string;
+  name: string;
+  slug: string;
+  description: string;
+  repositoryUrl: string;
+  tags: string;
+  tier: Tier;
+  environments: Environment[];
+}
+
+const slugify = (text: string) =>
+  text.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64).replace(/-+$/, "");
+
+const parseTags = (text: string) => [...new Set(text.split(/[\s,]+/).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+
+function fromService(service: Service): FormState {
+  return {
+    teamId: service.teamId,
+    name: service.name,
+    slug: service.slug,
+    description: service.description,
+    repositoryUrl: service.repositoryUrl ?? "",
+    tags: service.tags.join(", "),
+    tier: service.tier,
+    environments: service.environments.map((e) => ({ ...e })),
+  };
+}
+
+const blank: FormState = {
+  teamId: "",
+  name: "",
+  slug: "",
+  description: "",
+  repositoryUrl: "",
+  tags: "",
+  tier: "B",
+  environments: [{ name: "production", baseUrl: "", profile: "Web" }],
+};
+
+/** /services/new and /services/{id}/edit. */
+export function ServiceFormPage({ route }: { route: Route }) {
+  const id = route.params["id"];
+  const editing = id !== undefined;
+  const teams = useResource((signal) => get<Team[]>("/api/teams", signal), []);
+  const existing = useResource(
+    (signal) => (id ? api<Service>("GET", `/api/services/${encodeURIComponent(id)}`, { signal }) : Promise.resolve(null)),
+    [id],
+  );
+  const [form, setForm] = useState<FormState | null>(editing ? null : blank);
+  const [slugEdited, setSlugEdited] = useState(false);
+  const [idempotencyKey] = useState(newIdempotencyKey);
+  const action = useAction();
+  const errors = fieldErrors(action.error);
+
+  useEffect(() => {
+    if (existing.data) setForm(fromService(existing.data.data));
+  }, [existing.data]);
+
+  const writableTeams = teams.data?.filter((t) => t.myRole !== "Viewer") ?? [];
+  useEffect(() => {
+    if (!editing && form && !form.teamId && writableTeams[0]) setForm({ ...form, teamId: writableTeams[0].id });
+  }, [teams.data]);
+
+  const title = editing ? (existing.data ? `Edit ${existing.data.data.name}` : "Edit service") : "New service";
+
+  if (editing && existing.error) {
+    return (
+      <>
+        <PageHeading title={title} />
+        <LoadFailure error={existing.error} what="Service" />
+      </>
+    );
+  }
+  if (!form || teams.loading && !teams.data) {
+    return (
+      <>
+        <PageHeading title={title} />
+        <Loading />
+      </>
+    );
+  }
+  if (!editing && writableTeams.length === 0) {
+    return (
+      <>
+        <PageHeading title={title} />
+        <p>
+          A service belongs to a team in which you are a maintainer or owner. <a href={href("teams")}>Create a team</a> first.
+        </p>
+      </>
+    );
+  }
+
+  const update = (changes: Partial<FormState>) => setForm({ ...form, ...changes });
+  const updateEnvironment = (index: number, changes: Partial<Environment>) =>
+    update({ environments: form.environments.map((e, i) => (i === index ? { ...e, ...changes } : e)) });
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const common = {
+      name: form.name.trim(),
+      description: form.description.trim() || null,
+      repositoryUrl: form.repositoryUrl.trim() || null,
+      tags: parseTags(form.tags),
+      environments: form.environments.map((e) => ({ name: e.name.trim(), baseUrl: e.baseUrl.trim(), profile: e.profile })),
+      tier: form.tier,
+    };
+    const result = await action.run(() =>
+      editing
+        ? api<Service>("PUT", `/api/services/${encodeURIComponent(id!)}`, { body: common, ifMatch: existing.data!.data.etag })
+        : api<Service>("POST", "/api/services", { body: { ...common, teamId: form.teamId, slug: form.slug }, idempotencyKey }));
+    if (result) navigate(href("service", { id: result.data.id }));
+  };
+
+  return (
+    <>
+      <PageHeading title={title} />
+      <form class="stack form-wide" onSubmit={submit} aria-describedby={action.error ? "service-form-error" : undefined}>
+        {!editing && (
+          <Field label="Team" error={errors("teamId")}>
+            {(props) => (
+              <select {...props} name="teamId" required value={form.teamId} onChange={(e) => update({ teamId: e.currentTarget.value })}>
+                {writableTeams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              </select>
+            )}
+          </Field>
+        )}
+        <Field label="Name" error={errors("name")}>
+          {(props) => (
+            <input {...props} name="name" required maxLength={200} value={form.name}
+              onInput={(e) => {
+                const name = e.currentTarget.value;
+                update(!editing && !slugEdited ? { name, slug: slugify(name) } : { name });
+              }} />
+          )}
+        </Field>
+        {!editing && (
+          <Field label="Slug" hint="Lower-case letters, digits and single hyphens; used in URLs and metrics. It cannot change later." error={errors("slug")}>
+            {(props) => (
+              <input {...props} name="slug" required maxLength={64} pattern="[a-z0-9]+(-[a-z0-9]+)*" value={form.slug}
+                onInput={(e) => { setSlugEdited(true); update({ slug: e.currentTarget.value }); }} />
+            )}
+          </Field>
+        )}
+        <Field label="Description" error={errors("description")}>
+          {(props) => <textarea {...props} name="description" rows={3} maxLength={2000} value={form.description} onInput={(e) => update({ description: e.currentTarget.value })} />}
+        </Field>
+        <Field label="Repository URL" error={errors("repositoryUrl")}>
+          {(props) => <input {...props} type="url" name="repositoryUrl" maxLength={2048} placeholder="https://github.com/…" value={form.repositoryUrl} onInput={(e) => update({ repositoryUrl: e.currentTarget.value })} />}
+        </Field>
+        <Field label="Tags" hint="Separated by commas, e.g. payments, public. Lower-case letters, digits, '-' and '.'." error={errors("tags")}>
+          {(props) => <input {...props} name="tags" value={form.tags} onInput={(e) => update({ tags: e.currentTarget.value })} />}
+        </Field>
+        <Field label="Criticality tier" hint="A must reach 100% of the checklist, B 90%, C 75%." error={errors("tier")}>
+          {(props) => (
+            <select {...props} name="tier" value={form.tier} onChange={(e) => update({ tier: e.currentTarget.value as Tier })}>
+              <option value="A">A (critical)</option>
+              <option value="B">B</option>
+              <option value="C">C</option>
+            </select>
+          )}
+        </Field>
+
+        <fieldset class="stack">
+          <legend>Environments</legend>
+          <p class="hint">Where the service runs. Scans grade these URLs.</p>
+          {form.environments.map((environment, index) => (
+            <div class="environment" key={index} role="group" aria-label={`Environment ${index + 1}`}>
+              <Field label={`Environment ${index + 1} name`} error={errors(`environments[${index}].name`)}>
+                {(props) => <input {...props} required maxLength={64} pattern="[a-z0-9]+(-[a-z0-9]+)*" value={environment.name} onInput={(e) => updateEnvironment(index, { name: e.currentTarget.value })} />}
+              </Field>
+              <Field label={`Environment ${index + 1} base URL`} error={errors(`environments[${index}].baseUrl`)}>
+                {(props) => <input {...props} type="url" required maxLength={2048} placeholder="https://shop.example.com" value={environment.baseUrl} onInput={(e) => updateEnvironment(index, { baseUrl: e.currentTarget.value })} />}
+              </Field>
+              <Field label={`Environment ${index + 1} profile`}>
+                {(props) => (
+                  <select {...props} value={environment.profile} onChange={(e) => updateEnvironment(index, { profile: e.currentTarget.value as ScanProfile })}>
+                    <option value="Web">Web page</option>
+                    <option value="Api">API</option>
+                  </select>
+                )}
+              </Field>
+              <button type="button" class="button-secondary" onClick={() => update({ environments: form.environments.filter((_, i) => i !== index) })}>
+                Remove environment {index + 1}
+              </button>
+            </div>
+          ))}
+          {form.environments.length < 10 && (
+            <div>
+              <button type="button" class="button-secondary"
+                onClick={() => update({ environments: [...form.environments, { name: "", baseUrl: "", profile: "Web" }] })}>
+                Add an environment
+              </button>
+            </div>
+          )}
+        </fieldset>
+
+        <div id="service-form-error">
+          <ErrorMessage error={action.error} title={editing ? "The changes could not be saved" : "The service could not be created"} />
+        </div>
+        <div class="actions">
+          <button type="submit" disabled={action.busy}>{editing ? "Save changes" : "Create service"}</button>
+          <a href={editing ? href("service", { id: id! }) : href("services")}>Cancel</a>
+        </div>
+      </form>
+    </>
+  );
+}
