@@ -25,6 +25,9 @@ public sealed record AccountResponse(string Id, string Email, bool EmailConfirme
 
 public sealed record AcceptedResponse(string Message);
 
+/// <summary>Whether the caller is signed in (a session cookie or a token), and as whom.</summary>
+public sealed record SessionResponse(bool SignedIn, AccountResponse? Account);
+
 public sealed record CreateTokenRequest(
     [property: Required, MinLength(1), MaxLength(200)] string Name,
     [property: Required, MinLength(1), MaxLength(2)] string[] Scopes,

@@ -19,13 +19,18 @@ public static class AccountEndpoints
     {
         var account = routes.MapGroup("/api/account").WithTags("Account");
         account.MapPost("/sign-up", SignUpAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
-        account.MapGet("/confirm-email", ConfirmEmailAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
+        // 302 to the web UI's sign-in page when a browser follows the mailed link (it accepts text/html).
+        account.MapGet("/confirm-email", ConfirmEmailAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit)
+            .Produces(StatusCodes.Status302Found);
         account.MapPost("/sign-in", SignInAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         account.MapPost("/sign-out", SignOutAsync).RequireAuthorization(AccessPolicies.Session);
         account.MapPost("/forgot-password", ForgotPasswordAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
         account.MapPost("/reset-password", ResetPasswordAsync).RequireRateLimiting(AccountExtensions.SignInRateLimit);
         account.MapGet("/me", GetMeAsync).RequireAuthorization(AccessPolicies.Read);
+        // Whether this browser is signed in, answered 200 either way: the web UI asks on every load, and a 401 there
+        // would be an error in the browser's console for every visitor who is not.
+        account.MapGet("/session", GetSessionAsync).AllowAnonymous();
 
         var passkeys = account.MapGroup("/passkeys");
         // WebAuthn's options, as Identity writes them: JSON whose shape is the browser's, not ours.
@@ -67,11 +72,18 @@ public static class AccountEndpoints
         return TypedResults.Accepted((string?)null, new AcceptedResponse(Accepted));
     }
 
-    private static async Task<Results<Ok<AcceptedResponse>, ProblemHttpResult>> ConfirmEmailAsync(
-        string userId, string code, UserManager<IdentityUser> users)
+    private static async Task<Results<Ok<AcceptedResponse>, ProblemHttpResult, RedirectHttpResult>> ConfirmEmailAsync(
+        string userId, string code, UserManager<IdentityUser> users, HttpContext http)
     {
         var user = userId.Length <= 64 ? await users.FindByIdAsync(userId) : null;
-        if (user is null || !TryDecode(code, out var token) || !(await users.ConfirmEmailAsync(user, token)).Succeeded)
+        var confirmed = user is not null && TryDecode(code, out var token) && (await users.ConfirmEmailAsync(user, token)).Succeeded;
+        if (IsBrowserNavigation(http.Request))
+        {
+            // Same origin: the proxy serves the web UI and the API together.
+            return TypedResults.Redirect(confirmed ? "/sign-in?confirmed=1" : "/sign-in?confirmed=0");
+        }
+
+        if (!confirmed)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid confirmation link",
                 detail: "The link is invalid or has expired. Sign up again to get a new one.");
@@ -79,6 +91,11 @@ public static class AccountEndpoints
 
         return TypedResults.Ok(new AcceptedResponse("Email confirmed; you can sign in."));
     }
+
+    /// <summary>A person following a link: the browser asks for HTML first, where API clients ask for JSON.</summary>
+    private static bool IsBrowserNavigation(HttpRequest request) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)
+        && accepted.Any(type => type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && (type.Quality ?? 1) > 0);
 
     private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> SignInAsync(
         SignInRequest request, SignInManager<IdentityUser> signIn, UserManager<IdentityUser> users)
@@ -154,6 +171,16 @@ public static class AccountEndpoints
         return user is null
             ? TypedResults.Unauthorized()
             : TypedResults.Ok(new AccountResponse(user.Id, user.Email!, user.EmailConfirmed));
+    }
+
+    private static async Task<Ok<SessionResponse>> GetSessionAsync(HttpContext http, UserManager<IdentityUser> users)
+    {
+        // Personal, and it changes at sign-in and sign-out: never stored by the browser or any cache.
+        http.Response.Headers.CacheControl = "no-store";
+        var user = http.User.Identity?.IsAuthenticated == true ? await users.FindByIdAsync(http.User.UserId()) : null;
+        return TypedResults.Ok(user is null
+            ? new SessionResponse(false, null)
+            : new SessionResponse(true, new AccountResponse(user.Id, user.Email!, user.EmailConfirmed)));
     }
 
     private static async Task<ContentHttpResult> PasskeyCreationOptionsAsync(HttpContext http, UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn)

@@ -1,9 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Web;
 
 namespace AppHost.Tests.Product;
 
-/// <summary>Lockout after repeated failed sign-ins, and the password reset that ends it.</summary>
+/// <summary>Lockout after repeated failed sign-ins, and the password reset that ends it; the session as the web UI sees it.</summary>
 [Collection(StackTestGroup.Name)]
 public sealed class AccountTests(StackFixture stack)
 {
@@ -40,5 +41,36 @@ public sealed class AccountTests(StackFixture stack)
         // The code is single-use: the reset changed the security stamp it was bound to.
         await user.RefreshCsrfAsync();
         await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/account/reset-password", new { email = user.Email, code, newPassword = "yet another passphrase" });
+    }
+
+    [Fact]
+    public async Task The_session_answers_200_signed_in_or_not_and_a_browser_following_the_confirmation_link_lands_on_sign_in()
+    {
+        using var browser = await ProductUser.AnonymousAsync(stack);
+        var email = $"browser-{Guid.NewGuid():N}@example.com";
+        var anonymous = (await browser.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/session"))!;
+        Assert.False(anonymous["signedIn"]!.GetValue<bool>());
+        Assert.Null(anonymous["account"]);
+
+        await browser.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/account/sign-up", new { email, password = ProductUser.Password });
+        var link = new Uri(await ProductUser.MailedLinkAsync(stack.DataDirectory, "confirmation", email));
+        var asBrowser = new Dictionary<string, string> { ["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+        using (var followed = await browser.SendAsync(HttpMethod.Get, link.PathAndQuery, headers: asBrowser))
+        {
+            Assert.Equal(HttpStatusCode.Found, followed.StatusCode);
+            Assert.Equal("/sign-in?confirmed=1", followed.Headers.Location?.OriginalString);
+        }
+
+        using (var again = await browser.SendAsync(HttpMethod.Get, link.PathAndQuery + "x", headers: asBrowser))
+        {
+            Assert.Equal("/sign-in?confirmed=0", again.Headers.Location?.OriginalString);
+        }
+
+        await browser.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/account/sign-in", new { email, password = ProductUser.Password });
+        using var session = await browser.SendAsync(HttpMethod.Get, "/api/account/session");
+        Assert.Equal("no-store", session.Headers.CacheControl?.ToString());
+        var signedIn = (await session.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!;
+        Assert.True(signedIn["signedIn"]!.GetValue<bool>());
+        Assert.Equal(email, signedIn["account"]!["email"]!.GetValue<string>());
     }
 }

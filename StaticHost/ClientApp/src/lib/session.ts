@@ -1,5 +1,5 @@
 // Who is signed in. The session is WebApi's HttpOnly cookie (__Host-ra-auth), which script never sees: the page learns
-// about it from GET /api/account/me, and learns it ended when a call answers 401.
+// about it from GET /api/account/session, and learns it ended when a call answers 401.
 import { useEffect, useState } from "preact/hooks";
 import { api, get, resetAntiforgeryToken, setUnauthorizedHandler } from "./api";
 import { currentRoute, href, navigate } from "./router";
@@ -37,9 +37,11 @@ export function signInPath(options: { expired?: boolean } = {}): string {
   return href("signIn", {}, { returnTo: back, expired: options.expired ? "1" : null });
 }
 
+/** GET /api/account/session answers 200 signed in or not, so a visitor's first page logs no failed request. */
 export async function loadSession(): Promise<void> {
   try {
-    set({ status: "signed-in", account: await get<Account>("/api/account/me") });
+    const session = await get<{ signedIn: boolean; account: Account | null }>("/api/account/session");
+    set(session.signedIn && session.account ? { status: "signed-in", account: session.account } : { status: "anonymous", expired: false });
   } catch {
     set({ status: "anonymous", expired: false });
   }
@@ -63,7 +65,7 @@ export async function signOut(): Promise<void> {
 
 // A 401 while signed in: the session expired (or was ended elsewhere). Go to sign-in, and come back afterwards.
 setUnauthorizedHandler((path) => {
-  if (session.status !== "signed-in" || path === "/api/account/me") return;
+  if (session.status !== "signed-in") return;
   resetAntiforgeryToken();
   set({ status: "anonymous", expired: true });
   navigate(signInPath({ expired: true }), { replace: true });

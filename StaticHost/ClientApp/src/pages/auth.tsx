@@ -50,6 +50,16 @@ export function SignInPage({ route }: { route: Route }) {
           <p>Your session has expired. Sign in again{returnTo ? " to go back to the page you were on" : ""}.</p>
         </div>
       )}
+      {route.query.get("confirmed") === "1" && (
+        <div class="alert alert-success" role="status">
+          <p>Your email address is confirmed. Sign in to start.</p>
+        </div>
+      )}
+      {route.query.get("confirmed") === "0" && (
+        <div class="alert alert-error" role="alert">
+          <p>That confirmation link is invalid or has expired (or the address was already confirmed). Try signing in; if that fails, <a href={href("signUp")}>sign up again</a> for a new link.</p>
+        </div>
+      )}
       {route.query.get("reset") === "1" && (
         <div class="alert alert-success" role="status">
           <p>Your password was changed. Sign in with the new one.</p>
@@ -131,9 +141,9 @@ export function SignUpPage() {
             <p class="alert-title">Running the stack locally?</p>
             <p>
               A local run has no mail server: the link is written to the log of a <code>webapi</code> replica instead.
-              Open the Aspire dashboard (http://localhost:18888), choose <strong>Console logs</strong> for a{" "}
-              <code>webapi</code> replica, and find the line <q>Development email: confirmation link for {sentTo}</q>.
-              Open that link in this browser.
+              In the Aspire dashboard, open <strong>Console logs</strong> of a <code>webapi</code> replica (or the files in{" "}
+              <code>logs/webapi/</code> of the AppHost's data directory) and find the line{" "}
+              <q>Development email: confirmation link for {sentTo}</q>. Open that link in this browser.
             </p>
           </div>
         )}

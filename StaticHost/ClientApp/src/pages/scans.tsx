@@ -1,9 +1,299 @@
-import { PageHeading } from "../components/ui";
+import { useState } from "preact/hooks";
+import { ScoreChart } from "../components/chart";
+import { ServiceNav } from "../components/service-nav";
+import { ErrorMessage, GradeBadge, LoadFailure, Loading, PageHeading, When } from "../components/ui";
+import { api, get } from "../lib/api";
+import { useAction, usePolling, useResource } from "../lib/hooks";
+import { href, navigate } from "../lib/router";
+import type { Finding, Page, ScanDetail, ScanHistoryPoint, ScanStatus, ScanSummary, Severity } from "../lib/types";
+import { useServiceContext } from "./service";
 
-export function ScansPage({ id }: { id: string }) {
-  return <PageHeading title={`Scans of ${id}`} />;
+const POLL_MS = 2000;
+const PAGE_SIZE = 10;
+const inFlight = (status: ScanStatus) => status === "Queued" || status === "Running";
+
+function StatusBadge({ status }: { status: ScanStatus }) {
+  const band = status === "Completed" ? "good" : status === "Failed" ? "bad" : "fair";
+  return <span class={`badge badge-${band}`}>{status === "Running" ? "Running…" : status}</span>;
 }
 
-export function ScanPage({ scanId }: { id: string; scanId: string }) {
-  return <PageHeading title={`Scan ${scanId}`} />;
+export function ScansPage({ id }: { id: string }) {
+  const context = useServiceContext(id);
+  const [page, setPage] = useState(1);
+  const scans = useResource(
+    (signal) => get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${page}&pageSize=${PAGE_SIZE}`, signal),
+    [id, page],
+  );
+  const history = useResource(
+    (signal) => get<ScanHistoryPoint[]>(`/api/services/${encodeURIComponent(id)}/scans/history?limit=200`, signal),
+    [id],
+  );
+  const [environment, setEnvironment] = useState("");
+  const [announcement, setAnnouncement] = useState("");
+  const queue = useAction();
+
+  // Watch queued and running scans until they finish, without reloading the page.
+  const watching = scans.data?.items.some((s) => inFlight(s.status)) ?? false;
+  usePolling(watching, POLL_MS, () => {
+    const before = scans.data?.items.filter((s) => inFlight(s.status)).map((s) => s.id) ?? [];
+    get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${page}&pageSize=${PAGE_SIZE}`).then((next) => {
+      scans.setData(next);
+      const finished = next.items.filter((s) => before.includes(s.id) && !inFlight(s.status));
+      if (finished.length > 0) {
+        history.reload();
+        setAnnouncement(finished.map((s) => `Scan ${s.id} of ${s.environment} ${s.status === "Completed" ? `finished: grade ${s.grade}` : "failed"}.`).join(" "));
+      }
+    }, () => undefined);
+  });
+
+  if (context.error) {
+    return (
+      <>
+        <PageHeading title="Scans" />
+        <LoadFailure error={context.error} what="Service" />
+      </>
+    );
+  }
+  if (!context.data) {
+    return (
+      <>
+        <PageHeading title="Scans" />
+        <Loading />
+      </>
+    );
+  }
+  const { service, role } = context.data;
+  const canWrite = role === "Owner" || role === "Maintainer";
+  const chosen = environment || service.environments[0]?.name || "";
+
+  const run = async (event: Event) => {
+    event.preventDefault();
+    const queued = await queue.run(() => api<ScanSummary>("POST", `/api/services/${service.id}/scans`, { body: { environment: chosen } }));
+    if (queued) {
+      setAnnouncement(`Scan ${queued.data.id} of ${chosen} is ${queued.data.status.toLowerCase()}.`);
+      if (page !== 1) setPage(1);
+      else scans.reload();
+    }
+  };
+
+  return (
+    <>
+      <PageHeading title={`Scans of ${service.name}`} />
+      <ServiceNav id={service.id} current="scans" />
+      <p class="visually-hidden" role="status" aria-live="polite">{announcement}</p>
+
+      {canWrite && service.environments.length > 0 && (
+        <form class="card stack run-scan" onSubmit={run}>
+          <h2>Run a scan</h2>
+          <p class="muted">Grades the environment from outside, like MDN's HTTP Observatory, and maps what it finds to the checklist.</p>
+          <div class="inline">
+            <div class="field">
+              <label for="scan-environment">Environment</label>
+              <select id="scan-environment" value={chosen} onChange={(e) => setEnvironment(e.currentTarget.value)}>
+                {service.environments.map((e) => <option key={e.name} value={e.name}>{e.name} ({e.baseUrl})</option>)}
+              </select>
+            </div>
+          </div>
+          <ErrorMessage error={queue.error} title="The scan could not be queued" />
+          <div class="actions">
+            <button type="submit" disabled={queue.busy}>Run scan</button>
+          </div>
+        </form>
+      )}
+      {service.environments.length === 0 && (
+        <p>This service has no environments to scan. {canWrite && <a href={href("editService", { id: service.id })}>Add one</a>}</p>
+      )}
+
+      <section aria-labelledby="chart-heading" class="separated">
+        <h2 id="chart-heading">Score and grade over time</h2>
+        {history.error ? (
+          <ErrorMessage error={history.error} title="The history could not be loaded" />
+        ) : !history.data ? (
+          <Loading label="Loading the history…" />
+        ) : history.data.length === 0 ? (
+          <p class="muted">No completed scan yet.</p>
+        ) : (
+          [...new Set(history.data.map((p) => p.environment))].map((name) => (
+            <ScoreChart key={name} environment={name} points={history.data!.filter((p) => p.environment === name)} />
+          ))
+        )}
+      </section>
+
+      <section aria-labelledby="scan-list-heading" class="separated">
+        <h2 id="scan-list-heading">All scans</h2>
+        {scans.error ? (
+          <ErrorMessage error={scans.error} title="Scans could not be loaded" />
+        ) : !scans.data ? (
+          <Loading label="Loading scans…" />
+        ) : scans.data.items.length === 0 ? (
+          <p class="muted">No scans yet.</p>
+        ) : (
+          <>
+            <div class="table-scroll" role="region" aria-label="Scans table" tabIndex={0}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Scan</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Grade</th>
+                    <th scope="col">Checklist</th>
+                    <th scope="col">Queued</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {scans.data.items.map((scan) => (
+                    <tr key={scan.id}>
+                      <th scope="row"><a href={href("scan", { id: service.id, scanId: String(scan.id) })}>#{scan.id}</a></th>
+                      <td>{scan.environment}</td>
+                      <td><StatusBadge status={scan.status} /></td>
+                      <td>{scan.grade ? <GradeBadge grade={scan.grade} label={`Score ${scan.score}`} /> : scan.error ? <span class="status-bad">{scan.error}</span> : "—"}</td>
+                      <td>{scan.checklistTotal ? `${scan.checklistPassed} of ${scan.checklistTotal} passed` : "—"}</td>
+                      <td><When at={scan.queuedAt} /></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <PagerButtons page={page} pageSize={PAGE_SIZE} total={scans.data.total} onPage={setPage} />
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+function PagerButtons({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (page: number) => void }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  if (pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label="Pages of scans">
+      <button type="button" class="button-secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>Previous page</button>
+      <span>Page {page} of {pages}</span>
+      <button type="button" class="button-secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>Next page</button>
+    </nav>
+  );
+}
+
+const severities: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
+
+export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
+  const scan = useResource(
+    (signal) => get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`, signal),
+    [id, scanId],
+  );
+  const queue = useAction();
+  const running = scan.data ? inFlight(scan.data.scan.status) : false;
+  usePolling(running, POLL_MS, () => {
+    get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`).then(scan.setData, () => undefined);
+  });
+
+  const title = scan.data ? `Scan #${scan.data.scan.id} of ${scan.data.scan.environment}` : `Scan #${scanId}`;
+  if (scan.error && !scan.data) {
+    return (
+      <>
+        <PageHeading title={title} />
+        <LoadFailure error={scan.error} what="Scan" />
+      </>
+    );
+  }
+  if (!scan.data) {
+    return (
+      <>
+        <PageHeading title={title} />
+        <Loading label="Loading the scan…" />
+      </>
+    );
+  }
+
+  const { scan: summary, report, changes } = scan.data;
+  const failing = report?.findings.filter((f) => !f.passed) ?? [];
+  const passing = report?.findings.filter((f) => f.passed) ?? [];
+  const again = async () => {
+    const queued = await queue.run(() => api<ScanSummary>("POST", `/api/services/${id}/scans`, { body: { environment: summary.environment } }));
+    if (queued) navigate(href("scan", { id, scanId: String(queued.data.id) }));
+  };
+
+  return (
+    <>
+      <PageHeading title={title} />
+      <p>
+        <a href={href("scans", { id })}>All scans of this service</a>
+      </p>
+      <div class="card stack" aria-live="polite">
+        <p>
+          <StatusBadge status={summary.status} /> <code>{summary.targetUrl}</code> ({summary.profile === "Api" ? "API" : "web page"}),
+          queued <When at={summary.queuedAt} />
+          {summary.finishedAt && <>, finished <When at={summary.finishedAt} /></>}
+        </p>
+        {inFlight(summary.status) && <p role="status">The scan is {summary.status.toLowerCase()}; this page updates by itself.</p>}
+        {summary.status === "Failed" && <p class="status-bad">The scan failed: {summary.error}</p>}
+        {summary.grade && (
+          <p class="badges">
+            <GradeBadge grade={summary.grade} label={`Observatory grade (score ${summary.score})`} />
+            <GradeBadge grade={summary.profileGrade} label={`${summary.profile === "Api" ? "API" : "Web"} profile grade (score ${summary.profileScore})`} />
+            <span class="badge badge-none">Checklist: {summary.checklistPassed} of {summary.checklistTotal} passed</span>
+          </p>
+        )}
+        {changes && (
+          <p>
+            Since scan <a href={href("scan", { id, scanId: String(changes.previousScanId) })}>#{changes.previousScanId}</a>: grade {changes.previousGrade} → {changes.grade}
+            {" "}({changes.scoreDelta >= 0 ? "+" : ""}{changes.scoreDelta}){changes.newFailures.length > 0 && <>, newly failing: {changes.newFailures.join(", ")}</>}
+            {changes.fixed.length > 0 && <>, fixed: {changes.fixed.join(", ")}</>}.
+          </p>
+        )}
+        <ErrorMessage error={queue.error} title="The scan could not be queued" />
+        {!inFlight(summary.status) && (
+          <div class="actions">
+            <button type="button" class="button-secondary" onClick={again} disabled={queue.busy}>Scan {summary.environment} again</button>
+          </div>
+        )}
+      </div>
+
+      {report && (
+        <>
+          <section aria-labelledby="failing-heading" class="separated">
+            <h2 id="failing-heading">Findings to fix ({failing.length})</h2>
+            {failing.length === 0 && <p class="status-good">Every check passed.</p>}
+            {severities.map((severity) => {
+              const group = failing.filter((f) => f.severity === severity);
+              return group.length === 0 ? null : (
+                <section key={severity} aria-labelledby={`severity-${severity}`}>
+                  <h3 id={`severity-${severity}`}>
+                    <span class={`badge badge-${severityBand(severity)}`}>{severity}</span> {group.length} {group.length === 1 ? "finding" : "findings"}
+                  </h3>
+                  <ul class="findings">
+                    {group.map((f) => <FindingCard key={f.id} finding={f} />)}
+                  </ul>
+                </section>
+              );
+            })}
+          </section>
+          <details class="separated">
+            <summary>Passing checks ({passing.length})</summary>
+            <ul class="findings">
+              {passing.map((f) => <FindingCard key={f.id} finding={f} />)}
+            </ul>
+          </details>
+        </>
+      )}
+    </>
+  );
+}
+
+const severityBand = (severity: Severity) =>
+  severity === "Critical" || severity === "High" ? "bad" : severity === "Medium" ? "warn" : severity === "Low" ? "fair" : "none";
+
+function FindingCard({ finding }: { finding: Finding }) {
+  return (
+    <li class={`finding card${finding.passed ? "" : " finding-failed"}`}>
+      <p class="finding-title">
+        <strong>{finding.title}</strong> <span class="muted small">({finding.id}, checklist {finding.checklistItem})</span>
+      </p>
+      {finding.evidence && <p class="small">Seen: <code>{finding.evidence}</code></p>}
+      {!finding.passed && finding.fix && (
+        <p class="fix"><strong>Fix:</strong> {finding.fix}</p>
+      )}
+    </li>
+  );
 }

@@ -1,5 +1,157 @@
-import { PageHeading } from "../components/ui";
+import { useState } from "preact/hooks";
+import { ServiceNav } from "../components/service-nav";
+import { ReviewPanel } from "../components/review";
+import { ErrorMessage, GradeBadge, LoadFailure, Loading, PageHeading, ScoreBadge } from "../components/ui";
+import { api, get, newIdempotencyKey } from "../lib/api";
+import { useAction, useResource } from "../lib/hooks";
+import { href } from "../lib/router";
+import type { LatestScan, ReviewSummary, Service, Team, TeamDetail } from "../lib/types";
+
+export interface ServiceContext {
+  service: Service;
+  role: Team["myRole"] | null;
+  team: TeamDetail | null;
+}
+
+/** The service with the caller's role in its team, and the team's members (assignees). */
+export function useServiceContext(id: string) {
+  return useResource(async (signal): Promise<ServiceContext> => {
+    const [service, teams] = await Promise.all([
+      get<Service>(`/api/services/${encodeURIComponent(id)}`, signal),
+      get<Team[]>("/api/teams", signal),
+    ]);
+    const role = teams.find((t) => t.id === service.teamId)?.myRole ?? null;
+    const team = await get<TeamDetail>(`/api/teams/${service.teamId}`, signal).catch(() => null);
+    return { service, role, team };
+  }, [id]);
+}
 
 export function ServicePage({ id }: { id: string }) {
-  return <PageHeading title={`Service ${id}`} />;
+  const context = useServiceContext(id);
+  const reviews = useResource((signal) => get<ReviewSummary[]>(`/api/services/${encodeURIComponent(id)}/reviews`, signal), [id]);
+  const scans = useResource((signal) => get<LatestScan[]>(`/api/scans/latest?serviceId=${encodeURIComponent(id)}`, signal), [id]);
+  const start = useAction();
+  const [startKey] = useState(newIdempotencyKey);
+
+  if (context.error) {
+    return (
+      <>
+        <PageHeading title="Service" />
+        <LoadFailure error={context.error} what="Service" />
+      </>
+    );
+  }
+  if (!context.data) {
+    return (
+      <>
+        <PageHeading title="Service" />
+        <Loading label="Loading the service…" />
+      </>
+    );
+  }
+
+  const { service, role, team } = context.data;
+  const canWrite = role === "Owner" || role === "Maintainer";
+  const current = reviews.data?.find((r) => r.state === "Open") ?? reviews.data?.[0];
+
+  const startReview = async () => {
+    const started = await start.run(() => api<ReviewSummary>("POST", `/api/services/${service.id}/reviews`, { body: {}, idempotencyKey: startKey }));
+    if (started) {
+      reviews.reload();
+      context.reload();
+    }
+  };
+
+  return (
+    <>
+      <div class="page-head">
+        <PageHeading title={service.name} />
+        {canWrite && <a class="button button-secondary" href={href("editService", { id: service.id })}>Edit service</a>}
+      </div>
+      <p class="muted">
+        {service.slug} · tier {service.tier}
+        {team ? ` · team ${team.name}` : ""}
+        {role ? ` · you are ${role === "Owner" ? "an owner" : `a ${role.toLowerCase()}`}` : ""}
+      </p>
+      <ServiceNav id={service.id} current="service" />
+      {service.description && <p>{service.description}</p>}
+      {service.repositoryUrl && (
+        <p>
+          Repository: <a href={service.repositoryUrl} rel="noopener noreferrer">{service.repositoryUrl}</a>
+        </p>
+      )}
+      {service.tags.length > 0 && (
+        <ul class="tags" aria-label="Tags">
+          {service.tags.map((t) => <li key={t}><a class="tag" href={href("services", {}, { tag: t })}>{t}</a></li>)}
+        </ul>
+      )}
+      <p class="badges">
+        <ScoreBadge score={service.readiness.score} ready={service.readiness.ready} />
+        {scans.data?.map((s) => <GradeBadge key={s.environment} grade={s.grade} label={`Scan (${s.environment})`} />)}
+      </p>
+      <p class={service.readiness.ready ? "status-good" : "status-bad"}>
+        <strong>{service.readiness.ready ? "Ready" : "Not ready"}:</strong> {service.readiness.reason}
+      </p>
+
+      <section aria-labelledby="environments-heading" class="separated">
+        <h2 id="environments-heading">Environments</h2>
+        {service.environments.length === 0 ? (
+          <p class="muted">No environments. {canWrite && <a href={href("editService", { id: service.id })}>Add one</a>}</p>
+        ) : (
+          <div class="table-scroll" role="region" aria-label="Environments table" tabIndex={0}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Base URL</th>
+                  <th scope="col">Profile</th>
+                  <th scope="col">Latest scan</th>
+                </tr>
+              </thead>
+              <tbody>
+                {service.environments.map((environment) => {
+                  const scan = scans.data?.find((s) => s.environment === environment.name);
+                  return (
+                    <tr key={environment.name}>
+                      <th scope="row">{environment.name}</th>
+                      <td><code>{environment.baseUrl}</code></td>
+                      <td>{environment.profile === "Api" ? "API" : "Web page"}</td>
+                      <td>
+                        {scan ? (
+                          <a href={href("scan", { id: service.id, scanId: String(scan.scanId) })}>
+                            {scan.grade} ({scan.score}) <span class="visually-hidden">, scan {scan.scanId} of {environment.name}</span>
+                          </a>
+                        ) : (
+                          <a href={href("scans", { id: service.id })}>Not scanned yet</a>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="review-heading" class="separated">
+        <h2 id="review-heading">Readiness review</h2>
+        {reviews.error ? (
+          <ErrorMessage error={reviews.error} title="Reviews could not be loaded" />
+        ) : !reviews.data ? (
+          <Loading label="Loading the review…" />
+        ) : !current ? (
+          <div class="stack">
+            <p>This service has no review yet. A review goes through the production-readiness checklist item by item.</p>
+            <ErrorMessage error={start.error} title="The review could not be started" />
+            {canWrite && <button type="button" onClick={startReview} disabled={start.busy}>Start a review</button>}
+          </div>
+        ) : (
+          <ReviewPanel key={current.id} reviewId={current.id} canWrite={canWrite} members={team?.members ?? []}
+            onChanged={() => { context.reload(); reviews.reload(); }}
+            onStartNew={canWrite && current.state === "Completed" ? startReview : undefined} />
+        )}
+      </section>
+    </>
+  );
 }

@@ -1,0 +1,298 @@
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { api, get } from "../lib/api";
+import { useAction, useResource } from "../lib/hooks";
+import { setServerSanitizedHtml } from "../lib/trusted-html";
+import type { ItemStatus, Member, Review, ReviewItem } from "../lib/types";
+import { EvidencePanel } from "./evidence";
+import { ConfirmButton, ErrorMessage, Loading, When, percent } from "./ui";
+
+const statusLabels: Record<ItemStatus, string> = {
+  NotStarted: "Not started",
+  InProgress: "In progress",
+  Done: "Done",
+  AtRisk: "At risk",
+  Waived: "Waived",
+};
+
+/** The statuses a person sets here; a waiver has its own request and approval (API: PATCH with waiver). */
+const settable: ItemStatus[] = ["NotStarted", "InProgress", "Done", "AtRisk"];
+
+/** HTML the server rendered from the notes' Markdown and sanitized; inserted through the Trusted Types policy only. */
+export function SanitizedHtml({ html, class: className, label }: { html: string; class?: string; label?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    if (ref.current) setServerSanitizedHtml(ref.current, html);
+  }, [html]);
+  return <div ref={ref} class={className} role={label ? "region" : undefined} aria-label={label} />;
+}
+
+export function ReviewPanel({ reviewId, canWrite, members, onChanged, onStartNew }: {
+  reviewId: string;
+  canWrite: boolean;
+  members: Member[];
+  onChanged: () => void;
+  onStartNew?: (() => void) | undefined;
+}) {
+  const review = useResource((signal) => get<Review>(`/api/reviews/${reviewId}`, signal), [reviewId]);
+  const [announcement, setAnnouncement] = useState("");
+  const pending = useRef<string | null>(null);
+  const complete = useAction();
+
+  // Each change reloads the review: the scores and the other items' entity tags come from the server. Once the new
+  // review is in, a screen reader hears what changed and the new score.
+  const changed = (message: string) => {
+    pending.current = message;
+    review.reload();
+    onChanged();
+  };
+  useEffect(() => {
+    if (!review.loading && review.data && pending.current) {
+      setAnnouncement(`${pending.current} Score ${percent(review.data.score)}.`);
+      pending.current = null;
+    }
+  }, [review.loading, review.data]);
+
+  if (review.error && !review.data) return <ErrorMessage error={review.error} title="The review could not be loaded" />;
+  if (!review.data) return <Loading label="Loading the review…" />;
+  const data = review.data;
+  const open = data.state === "Open";
+  const writable = canWrite && open;
+
+  const completeReview = async () => {
+    const done = await complete.run(() => api("POST", `/api/reviews/${data.id}/complete`, { ifMatch: data.etag }));
+    if (done) changed("Review completed.");
+  };
+
+  return (
+    <div class="stack">
+      <p class="sr-status visually-hidden" role="status" aria-live="polite">{announcement}</p>
+      <div class="review-summary card">
+        <p class="big-score">
+          <span class="visually-hidden">Review score: </span>
+          <strong id="review-score">{percent(data.score)}</strong>
+          <span class="muted"> of the checklist; tier {data.tier} needs {percent(data.readiness.required)}</span>
+        </p>
+        <p class={data.readiness.ready ? "status-good" : "status-bad"}>
+          <strong>{data.readiness.ready ? "Tier met" : "Tier not met"}:</strong> {data.readiness.reason}
+        </p>
+        <p class="muted small">
+          Checklist {data.checklistId} v{data.checklistVersion} · started <When at={data.startedAt} />
+          {data.completedAt ? <> · completed <When at={data.completedAt} /></> : " · open"}
+        </p>
+        {writable && (
+          <div class="actions">
+            <ConfirmButton label="Complete review" confirmLabel="Yes, complete and freeze the review" busy={complete.busy} onConfirm={completeReview} />
+          </div>
+        )}
+        {!open && onStartNew && (
+          <div class="actions">
+            <button type="button" onClick={onStartNew}>Start a new review</button>
+          </div>
+        )}
+        <ErrorMessage error={complete.error} title="The review could not be completed" />
+        {!open && <p>This review is completed and frozen.</p>}
+      </div>
+
+      <SectionScores review={data} />
+
+      <h3 id="checklist-heading">Checklist</h3>
+      {data.sections.map((section) => {
+        const items = data.items.filter((i) => i.sectionId === section.sectionId);
+        return (
+          <section key={section.sectionId} class="checklist-section" aria-labelledby={`section-${section.sectionId}`}>
+            <h4 id={`section-${section.sectionId}`}>
+              {section.title} <span class="muted small">({section.done + section.waived} of {section.total} done, {percent(section.score)})</span>
+            </h4>
+            <ol class="items">
+              {items.map((item) => (
+                <ReviewItemRow key={item.itemId} reviewId={data.id} item={item} writable={writable} members={members} onChanged={changed} />
+              ))}
+            </ol>
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+function SectionScores({ review }: { review: Review }) {
+  return (
+    <div class="table-scroll" role="region" aria-labelledby="section-scores-caption" tabIndex={0}>
+      <table class="section-scores">
+        <caption id="section-scores-caption">Score per section</caption>
+        <thead>
+          <tr>
+            <th scope="col">Section</th>
+            <th scope="col">Done</th>
+            <th scope="col">Waived</th>
+            <th scope="col">Items</th>
+            <th scope="col">Score</th>
+          </tr>
+        </thead>
+        <tbody>
+          {review.sections.map((section) => (
+            <tr key={section.sectionId}>
+              <th scope="row">{section.title}</th>
+              <td>{section.done}</td>
+              <td>{section.waived}</td>
+              <td>{section.total}</td>
+              <td>
+                <span class="score-cell">
+                  <meter min={0} max={1} low={0.5} high={0.9} optimum={1} value={section.score} aria-label={`${section.title} score`} />
+                  {percent(section.score)}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ReviewItemRow({ reviewId, item, writable, members, onChanged }: {
+  reviewId: string;
+  item: ReviewItem;
+  writable: boolean;
+  members: Member[];
+  onChanged: (message: string) => void;
+}) {
+  const status = useAction();
+  const statusId = `status-${item.itemId}`;
+  const path = `/api/reviews/${reviewId}/items/${encodeURIComponent(item.itemId)}`;
+  const [open, setOpen] = useState(false);
+  const assignee = members.find((m) => m.userId === item.assigneeId);
+
+  const setStatus = async (value: ItemStatus) => {
+    const ok = await status.run(() => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch: item.etag }));
+    if (ok) onChanged(`${item.itemId} is now ${statusLabels[value].toLowerCase()}.`);
+  };
+
+  return (
+    <li class={`item item-${item.effectiveStatus}`} id={`item-${item.itemId}`}>
+      <div class="item-head">
+        <p class="item-title">
+          <span class="item-id">{item.itemId}</span> {item.title}
+        </p>
+        <div class="item-status">
+          <label for={statusId}>
+            Status<span class="visually-hidden"> of {item.itemId}</span>
+          </label>
+          <select id={statusId} value={item.status} disabled={!writable || status.busy} onChange={(e) => void setStatus(e.currentTarget.value as ItemStatus)}>
+            {(settable.includes(item.status) ? settable : [...settable, item.status]).map((s) => (
+              <option key={s} value={s} disabled={!settable.includes(s)}>{statusLabels[s]}</option>
+            ))}
+          </select>
+          {item.effectiveStatus !== item.status && (
+            <span class={`badge badge-${item.effectiveStatus === "AtRisk" ? "bad" : "warn"}`}>counts as {statusLabels[item.effectiveStatus].toLowerCase()}</span>
+          )}
+        </div>
+      </div>
+      <ErrorMessage error={status.error} title={`The status of ${item.itemId} could not be saved`} />
+      {item.riskReason && <p class="status-bad small">{item.riskReason}</p>}
+      <p class="item-meta muted small">
+        {assignee ? `Assigned to ${assignee.email}` : item.assigneeId ? "Assigned" : "Unassigned"}
+        {item.dueOn ? <> · due <When at={item.dueOn} dateOnly /></> : null}
+        {item.notes ? " · has notes" : ""}
+        {item.waiver ? ` · waiver ${item.waiver.state.toLowerCase()} until ${item.waiver.expiresOn}` : ""}
+      </p>
+      {item.notesHtml && !open && <SanitizedHtml class="markdown" html={item.notesHtml} label={`Notes on ${item.itemId}`} />}
+      <details class="item-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>Notes, assignee, due date and evidence<span class="visually-hidden"> for {item.itemId}</span></summary>
+        {open && (
+          <div class="stack item-body">
+            <ItemDetailsForm path={path} item={item} writable={writable} members={members} onSaved={onChanged} />
+            {item.scanFindings.length > 0 && (
+              <div>
+                <h5>What scans saw</h5>
+                <ul class="findings-mini">
+                  {item.scanFindings.map((f) => (
+                    <li key={`${f.scanId}-${f.findingId}`} class={f.passed ? "status-good" : "status-bad"}>
+                      {f.passed ? "Passed" : "Failed"}: {f.summary}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            <EvidencePanel reviewId={reviewId} itemId={item.itemId} writable={writable} />
+          </div>
+        )}
+      </details>
+    </li>
+  );
+}
+
+function ItemDetailsForm({ path, item, writable, members, onSaved }: {
+  path: string;
+  item: ReviewItem;
+  writable: boolean;
+  members: Member[];
+  onSaved: (message: string) => void;
+}) {
+  const [notes, setNotes] = useState(item.notes);
+  const [assigneeId, setAssigneeId] = useState(item.assigneeId ?? "");
+  const [dueOn, setDueOn] = useState(item.dueOn ?? "");
+  const save = useAction();
+  const id = item.itemId;
+
+  // A save brings the server's values back.
+  useEffect(() => setNotes(item.notes), [item.notes]);
+  useEffect(() => setAssigneeId(item.assigneeId ?? ""), [item.assigneeId]);
+  useEffect(() => setDueOn(item.dueOn ?? ""), [item.dueOn]);
+
+  const dirty = notes !== item.notes || assigneeId !== (item.assigneeId ?? "") || dueOn !== (item.dueOn ?? "");
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const body: Record<string, unknown> = {};
+    if (notes !== item.notes) body["notes"] = notes;
+    if (assigneeId !== (item.assigneeId ?? "")) body["assigneeId"] = assigneeId;
+    if (dueOn !== (item.dueOn ?? "")) {
+      if (dueOn) body["dueOn"] = dueOn;
+      else body["clearDueOn"] = true;
+    }
+    const ok = await save.run(() => api<ReviewItem>("PATCH", path, { body, ifMatch: item.etag }));
+    if (ok) onSaved(`${id} saved.`);
+  };
+
+  return (
+    <form class="stack" onSubmit={submit}>
+      <div class="field">
+        <label for={`notes-${id}`}>Notes<span class="visually-hidden"> on {id}</span> (Markdown)</label>
+        <textarea id={`notes-${id}`} rows={5} maxLength={20000} value={notes} readOnly={!writable}
+          aria-describedby={`notes-hint-${id}`} onInput={(e) => setNotes(e.currentTarget.value)} />
+        <p class="hint" id={`notes-hint-${id}`}>Markdown: **bold**, *italic*, `code`, [links](https://example.com), lists. HTML is shown as text.</p>
+      </div>
+      <div class="preview">
+        <h5 id={`preview-${id}`}>Preview of the saved notes</h5>
+        {item.notesHtml ? (
+          <SanitizedHtml class="markdown" html={item.notesHtml} label={`Preview of the notes on ${id}`} />
+        ) : (
+          <p class="muted small">No notes saved yet.</p>
+        )}
+        {notes !== item.notes && <p class="muted small">Save to see the new notes rendered.</p>}
+      </div>
+      <div class="field-row">
+        <div class="field">
+          <label for={`assignee-${id}`}>Assignee<span class="visually-hidden"> of {id}</span></label>
+          <select id={`assignee-${id}`} value={assigneeId} disabled={!writable} onChange={(e) => setAssigneeId(e.currentTarget.value)}>
+            <option value="">Unassigned</option>
+            {members.map((m) => <option key={m.userId} value={m.userId}>{m.email}</option>)}
+            {item.assigneeId && !members.some((m) => m.userId === item.assigneeId) && <option value={item.assigneeId}>Someone no longer in the team</option>}
+          </select>
+        </div>
+        <div class="field">
+          <label for={`due-${id}`}>Due date<span class="visually-hidden"> of {id}</span></label>
+          <input id={`due-${id}`} type="date" value={dueOn} readOnly={!writable} onInput={(e) => setDueOn(e.currentTarget.value)} />
+        </div>
+      </div>
+      <ErrorMessage error={save.error} title={`${id} could not be saved`} />
+      {writable && (
+        <div class="actions">
+          <button type="submit" disabled={save.busy || !dirty}>Save {id}</button>
+          {dueOn && <button type="button" class="button-secondary" onClick={() => setDueOn("")}>Clear due date</button>}
+        </div>
+      )}
+    </form>
+  );
+}
