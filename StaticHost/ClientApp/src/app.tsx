@@ -83,9 +83,11 @@ export function App() {
 
   let content;
   if (error) content = <ServerErrorPage error={error} onRetry={resetError} />;
-  else if (session.status === "loading" || redirect) content = <Loading />;
+  else if (redirect) content = <Loading />;
   else if (route.name === null) content = <NotFoundPage />;
+  // Sign-in and the like show at once; if the session turns out to be signed in, the redirect follows.
   else if (publicPages.includes(route.name)) content = publicPage(route);
+  else if (session.status === "loading") content = <Loading />;
   else if (session.status === "signed-in") content = page(route, session.account);
   else content = <Loading />;
 

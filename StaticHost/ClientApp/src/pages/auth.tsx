@@ -65,7 +65,7 @@ export function SignInPage({ route }: { route: Route }) {
           <p>Your password was changed. Sign in with the new one.</p>
         </div>
       )}
-      <form class="stack" onSubmit={submit} noValidate={false}>
+      <form class="stack" onSubmit={submit}>
         <Field label="Email">
           {(props) => (
             <input {...props} type="email" name="email" autocomplete="username webauthn" required maxLength={254}
