@@ -16,7 +16,10 @@ function NavLink({ to, current, children }: { to: RouteName; current: RouteName 
   );
 }
 
-/** Skip link, banner with the main navigation, the main landmark, and the footer: the same on every page. */
+/**
+ * Skip link, banner with the main navigation, and the main landmark: the same on every page. No footer: one below
+ * content that loads after the first paint would move, a layout shift on every page.
+ */
 export function Layout({ session, current, children }: { session: Session; current: RouteName | null; children: ComponentChildren }) {
   return (
     <>
@@ -51,9 +54,6 @@ export function Layout({ session, current, children }: { session: Session; curre
       <main id="main" tabIndex={-1}>
         {children}
       </main>
-      <footer class="site-footer">
-        <p>ReadinessAspire: production-readiness reviews, evidence and live scans.</p>
-      </footer>
     </>
   );
 }
