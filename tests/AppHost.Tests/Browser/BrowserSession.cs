@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using AppHost.Tests.Deployment;
+using Microsoft.Playwright;
+
+namespace AppHost.Tests.Browser;
+
+/// <summary>
+/// One person's browser for one test: a fresh context (no cookies) on the stack's proxy over HTTPS, and its page.
+/// Everything the page should never do is collected as it happens: console errors, Content-Security-Policy
+/// violations, uncaught exceptions and dialogs. <see cref="CheckPageAsync"/> asserts there were none, runs axe and
+/// saves a screenshot; call it on every page the test visits.
+/// </summary>
+internal sealed class BrowserSession : IAsyncDisposable
+{
+    /// <summary>The screenshots, beside the trx files of <c>.ci/run</c>, kept by CI as artifacts.</summary>
+    public static readonly string ScreenshotFolder = RepositoryFiles.Path("TestResults", "screenshots");
+
+    /// <summary>
+    /// Added to every document before its own scripts run. The listener is the page's, so it sees what the page's CSP
+    /// blocks (Trusted Types included); the report goes out through a Playwright binding, which survives navigation.
+    /// </summary>
+    private const string CspViolationListener = """
+        document.addEventListener("securitypolicyviolation", (e) =>
+          window.reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"} in ${e.sourceFile || e.documentURI}:${e.lineNumber} ${e.sample}`));
+        """;
+
+    private readonly List<string> _problems = [];
+    private readonly List<Regex> _expectedConsoleErrors = [];
+    private readonly string _test;
+
+    private BrowserSession(IBrowserContext context, IPage page, Uri baseAddress, string test)
+    {
+        Context = context;
+        Page = page;
+        BaseAddress = baseAddress;
+        _test = test;
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>https://localhost:&lt;proxy port&gt;/</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>What went wrong in the page so far, each as one line.</summary>
+    public IReadOnlyList<string> Problems
+    {
+        get
+        {
+            lock (_problems)
+            {
+                return [.. _problems];
+            }
+        }
+    }
+
+    /// <summary>A new browser context on <paramref name="stack"/>'s proxy; <paramref name="test"/> names its screenshots.</summary>
+    public static async Task<BrowserSession> OpenAsync(ChromiumFixture chromium, StackFixture stack, string test, int width = 1280, int height = 800)
+    {
+        var browser = await chromium.BrowserAsync(stack);
+        var baseAddress = ProxyClient.HttpsBase(stack.App);
+        var context = await browser.NewContextAsync(new()
+        {
+            BaseURL = baseAddress.AbsoluteUri,
+            ViewportSize = new() { Width = width, Height = height },
+            Locale = "en-GB",
+            TimezoneId = "UTC",
+        });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        var session = new BrowserSession(context, page, baseAddress, test);
+        await context.ExposeFunctionAsync("reportCspViolation", (string violation) => session.Add("CSP violation: " + violation));
+        await context.AddInitScriptAsync(CspViolationListener);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !session.IsExpected(message.Text))
+            {
+                session.Add($"console error: {message.Text} ({message.Location})");
+            }
+        };
+        page.PageError += (_, error) => session.Add("uncaught exception: " + error);
+        page.Dialog += (_, dialog) =>
+        {
+            session.Add($"{dialog.Type} dialog opened: {dialog.Message}");
+            _ = dialog.DismissAsync();
+        };
+        return session;
+    }
+
+    /// <summary>
+    /// A console error the test provokes on purpose (the browser logs every 4xx answer of a fetch as one, e.g. a wrong
+    /// password); everything else still counts.
+    /// </summary>
+    public void ExpectConsoleError(string pattern) =>
+        _expectedConsoleErrors.Add(new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)));
+
+    public Task<IResponse?> GotoAsync(string path) => Page.GotoAsync(path);
+
+    /// <summary>
+    /// The page as it is now: saves <c>TestResults/screenshots/&lt;test&gt;-&lt;page&gt;.png</c>, then fails on any
+    /// problem so far and on any serious or critical axe violation.
+    /// </summary>
+    public async Task CheckPageAsync(string pageName)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{_test}-{pageName}.png"), FullPage = true });
+        var violations = await AccessibilityCheck.SeriousViolationsAsync(Page);
+        AssertNoProblems($"on {pageName} ({Page.Url})");
+        Assert.True(violations.Count == 0, $"axe on {pageName} ({Page.Url}):\n" + string.Join("\n", violations));
+    }
+
+    /// <summary>Fails listing every console error, CSP violation, uncaught exception and dialog so far.</summary>
+    public void AssertNoProblems(string where = "")
+    {
+        var problems = Problems;
+        Assert.True(problems.Count == 0, $"The page misbehaved {where}:\n" + string.Join("\n", problems));
+    }
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+
+    private void Add(string problem)
+    {
+        lock (_problems)
+        {
+            _problems.Add(problem);
+        }
+    }
+
+    private bool IsExpected(string consoleError) => _expectedConsoleErrors.Any(pattern => pattern.IsMatch(consoleError));
+}
