@@ -7,8 +7,9 @@ namespace AppHost.Tests.Browser;
 /// <summary>
 /// One person's browser for one test: a fresh context (no cookies) on the stack's proxy over HTTPS, and its page.
 /// Everything the page should never do is collected as it happens: console errors, Content-Security-Policy
-/// violations, uncaught exceptions and dialogs. <see cref="CheckPageAsync"/> asserts there were none, runs axe and
-/// saves a screenshot; call it on every page the test visits.
+/// violations, uncaught exceptions and dialogs. <see cref="CheckPageAsync"/> saves a screenshot, runs axe and files
+/// what it found under the page's name; call it on every page the test visits. <see cref="AssertClean"/>, at the end
+/// of every test, fails listing all of it: the flow goes on past the first finding, so one run shows every one.
 /// </summary>
 internal sealed class BrowserSession : IAsyncDisposable
 {
@@ -25,6 +26,7 @@ internal sealed class BrowserSession : IAsyncDisposable
         """;
 
     private readonly List<string> _problems = [];
+    private readonly List<string> _findings = [];
     private readonly List<Regex> _expectedConsoleErrors = [];
     private readonly string _test;
 
@@ -74,9 +76,10 @@ internal sealed class BrowserSession : IAsyncDisposable
         await context.AddInitScriptAsync(CspViolationListener);
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && !session.IsExpected(message.Text))
+            var text = $"{message.Text} ({message.Location})";
+            if (message.Type == "error" && !session.IsExpected(text))
             {
-                session.Add($"console error: {message.Text} ({message.Location})");
+                session.Add("console error: " + text);
             }
         };
         page.PageError += (_, error) => session.Add("uncaught exception: " + error);
@@ -89,8 +92,8 @@ internal sealed class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// A console error the test provokes on purpose (the browser logs every 4xx answer of a fetch as one, e.g. a wrong
-    /// password); everything else still counts.
+    /// A console error the test provokes on purpose (Chromium logs every 4xx answer as one, with its URL: e.g. the
+    /// 404 page's own document); <paramref name="pattern"/> matches "message (url:line:column)". Everything else counts.
     /// </summary>
     public void ExpectConsoleError(string pattern) =>
         _expectedConsoleErrors.Add(new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)));
@@ -98,23 +101,50 @@ internal sealed class BrowserSession : IAsyncDisposable
     public Task<IResponse?> GotoAsync(string path) => Page.GotoAsync(path);
 
     /// <summary>
-    /// The page as it is now: saves <c>TestResults/screenshots/&lt;test&gt;-&lt;page&gt;.png</c>, then fails on any
-    /// problem so far and on any serious or critical axe violation.
+    /// A write to the API with this browser's cookies and antiforgery token, for what a test needs that no page of its
+    /// own offers (the page under test still does the part being tested). Returns the JSON body.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> ApiPostAsync(string path, object body)
+    {
+        var token = await Context.APIRequest.GetAsync("/api/antiforgery/token");
+        Assert.True(token.Ok, $"GET /api/antiforgery/token: {token.Status}");
+        var requestToken = (await token.JsonAsync())!.Value.GetProperty("requestToken").GetString()!;
+        var response = await Context.APIRequest.PostAsync(path, new()
+        {
+            DataObject = body,
+            Headers = new Dictionary<string, string> { ["X-CSRF-TOKEN"] = requestToken },
+        });
+        Assert.True(response.Ok, $"POST {path}: {response.Status} {await response.TextAsync()}");
+        return (await response.JsonAsync())!.Value;
+    }
+
+    /// <summary>
+    /// The page as it is now: saves <c>TestResults/screenshots/&lt;test&gt;-&lt;page&gt;.png</c>, runs axe, and files every
+    /// serious or critical violation and every problem so far under <paramref name="pageName"/>.
     /// </summary>
     public async Task CheckPageAsync(string pageName)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         await Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{_test}-{pageName}.png"), FullPage = true });
         var violations = await AccessibilityCheck.SeriousViolationsAsync(Page);
-        AssertNoProblems($"on {pageName} ({Page.Url})");
-        Assert.True(violations.Count == 0, $"axe on {pageName} ({Page.Url}):\n" + string.Join("\n", violations));
+        lock (_problems)
+        {
+            _findings.AddRange(_problems.Select(problem => $"on {pageName} ({Page.Url}): {problem}"));
+            _findings.AddRange(violations.Select(violation => $"axe on {pageName} ({Page.Url}): {violation}"));
+            _problems.Clear();
+        }
     }
 
-    /// <summary>Fails listing every console error, CSP violation, uncaught exception and dialog so far.</summary>
-    public void AssertNoProblems(string where = "")
+    /// <summary>Fails listing every axe violation, console error, CSP violation, uncaught exception and dialog so far.</summary>
+    public void AssertClean()
     {
-        var problems = Problems;
-        Assert.True(problems.Count == 0, $"The page misbehaved {where}:\n" + string.Join("\n", problems));
+        List<string> all;
+        lock (_problems)
+        {
+            all = [.. _findings, .. _problems.Select(problem => $"on {Page.Url}: {problem}")];
+        }
+
+        Assert.True(all.Count == 0, $"{all.Count} problems in the browser:\n" + string.Join("\n", all));
     }
 
     public async ValueTask DisposeAsync() => await Context.CloseAsync();

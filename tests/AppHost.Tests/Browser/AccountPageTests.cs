@@ -1,0 +1,142 @@
+using System.Net;
+using AppHost.Tests.Product;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AppHost.Tests.Browser;
+
+/// <summary>Sign-up, sign-in (password, keyboard alone, passkey) and tokens, in Chromium through nginx over HTTPS.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+{
+    [Fact]
+    public async Task A_new_user_signs_up_confirms_the_email_and_signs_in_with_the_password()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "sign-up");
+        var email = SignIn.NewEmail("browser-sign-up");
+
+        await SignIn.SignUpAsync(session, stack, email);
+        await SignIn.WithPasswordAsync(session, email);
+        await session.CheckPageAsync("services");
+
+        await session.Page.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
+        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Account", Level = 1 })).ToBeVisibleAsync();
+        await Expect(session.Page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
+        await Expect(session.Page.GetByText("You have no tokens yet.")).ToBeVisibleAsync();
+        await session.CheckPageAsync("account");
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task The_sign_in_form_works_with_the_keyboard_alone()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "keyboard");
+        using var user = await ProductUser.SignUpAsync(stack, "browser-keyboard");
+        var page = session.Page;
+        await session.GotoAsync("/sign-in");
+        var email = page.GetByLabel("Email");
+        await Expect(email).ToBeVisibleAsync();
+
+        // First stop: the skip link, which takes focus past the navigation into the main content.
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to main content" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(email).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(user.Email);
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Password")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(SignIn.Password);
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Services", Level = 1 })).ToBeVisibleAsync();
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_passkey_added_on_the_account_page_signs_the_user_in_without_the_password()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "passkey");
+        var page = session.Page;
+        // Chromium's virtual authenticator, as a platform authenticator with a screen lock that the user passes.
+        var devtools = await session.Context.NewCDPSessionAsync(page);
+        await devtools.SendAsync("WebAuthn.enable");
+        var added = await devtools.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
+        var authenticatorId = added!.Value.GetProperty("authenticatorId").GetString()!;
+        var email = await SignIn.NewUserAsync(session, stack, "browser-passkey");
+
+        await session.GotoAsync("/account");
+        await page.GetByLabel("Passkey name").FillAsync("virtual");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "virtual was added" })).ToBeVisibleAsync();
+        await session.CheckPageAsync("account-passkey-added");
+        var credential = Assert.Single((await Credentials(devtools, authenticatorId)).EnumerateArray());
+        Assert.True(credential.GetProperty("isResidentCredential").GetBoolean());
+        var signCount = credential.GetProperty("signCount").GetInt32();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Services", Level = 1 })).ToBeVisibleAsync();
+
+        // The authenticator signed: the sign-in was the passkey's.
+        var used = Assert.Single((await Credentials(devtools, authenticatorId)).EnumerateArray());
+        Assert.True(used.GetProperty("signCount").GetInt32() > signCount);
+        await session.GotoAsync("/account");
+        await Expect(page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_token_is_shown_once_works_and_stops_working_when_revoked()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "tokens");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-tokens");
+        var name = $"ci-{Guid.NewGuid():N}"[..11];
+
+        await session.GotoAsync("/account");
+        await page.GetByLabel("Token name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Token “{name}” created" })).ToBeVisibleAsync();
+        var token = await page.GetByLabel("New token").InputValueAsync();
+        Assert.StartsWith("ra_pat_", token, StringComparison.Ordinal);
+        await session.CheckPageAsync("account-token-created");
+        Assert.Equal(HttpStatusCode.OK, await StatusWithTokenAsync(token));
+
+        // Later (the use above changed the token's last use, so its entity tag): the secret is not shown again.
+        await session.GotoAsync("/account");
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = name }) });
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("Active");
+        await Expect(page.GetByLabel("New token")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke token {name}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Yes, revoke {name}" }).ClickAsync();
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("Revoked");
+        await session.CheckPageAsync("account-token-revoked");
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithTokenAsync(token));
+        session.AssertClean();
+    }
+
+    private static async Task<System.Text.Json.JsonElement> Credentials(ICDPSession devtools, string authenticatorId) =>
+        (await devtools.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = authenticatorId }))!.Value.GetProperty("credentials");
+
+    private async Task<HttpStatusCode> StatusWithTokenAsync(string token)
+    {
+        using var client = ProxyClient.Create(stack.App);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/services");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+}

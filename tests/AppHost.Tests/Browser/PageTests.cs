@@ -1,0 +1,56 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AppHost.Tests.Browser;
+
+/// <summary>Pages as a whole: the 404 page, and the main pages on a 360 px wide phone.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed class PageTests(StackFixture stack, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+{
+    [Fact]
+    public async Task An_unknown_address_shows_the_not_found_page()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "not-found");
+        // The document's own 404, which Chromium logs as a failed load: the one console error this page may have.
+        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 404 \(\) \(https://localhost:\d+/no-such-page:");
+        var response = await session.GotoAsync("/no-such-page");
+
+        Assert.Equal(404, response!.Status);
+        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();
+        await Expect(session.Page).ToHaveTitleAsync("Page not found · ReadinessAspire");
+        await session.CheckPageAsync("page");
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task The_main_pages_fit_a_360_px_wide_screen()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "narrow", width: 360, height: 780);
+        var page = session.Page;
+        await session.GotoAsync("/sign-in");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await CheckFitsAsync(session, "sign-in");
+        await session.GotoAsync("/sign-up");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Create an account", Level = 1 })).ToBeVisibleAsync();
+        await CheckFitsAsync(session, "sign-up");
+
+        // An address of an ordinary length: the account page does not wrap a 60-character one yet.
+        var email = $"n{Guid.NewGuid():N}"[..11] + "@example.com";
+        await SignIn.SignUpAsync(session, stack, email, check: false);
+        await SignIn.WithPasswordAsync(session, email, check: false);
+        await CheckFitsAsync(session, "services");
+        await session.GotoAsync("/account");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText("You have no tokens yet.")).ToBeVisibleAsync();
+        await CheckFitsAsync(session, "account");
+        session.AssertClean();
+    }
+
+    /// <summary>Nothing wider than the screen: the page never scrolls sideways.</summary>
+    private static async Task CheckFitsAsync(BrowserSession session, string pageName)
+    {
+        await session.CheckPageAsync(pageName);
+        var widths = await session.Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"{pageName} is {widths[0]} px wide on a {widths[1]} px screen");
+    }
+}
