@@ -33,6 +33,10 @@ public sealed class PageTests(StackFixture stack, ChromiumFixture chromium) : IC
         await session.GotoAsync("/sign-up");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Create an account", Level = 1 })).ToBeVisibleAsync();
         await CheckFitsAsync(session, "sign-up");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Reset your password", Level = 1 })).ToBeVisibleAsync();
+        await CheckFitsAsync(session, "forgot-password");
 
         // An address of an ordinary length: the account page does not wrap a 60-character one yet.
         var email = $"n{Guid.NewGuid():N}"[..11] + "@example.com";

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AppHost.Tests.Browser;
+
+/// <summary>A team's service in the browser: created, reviewed item by item with notes and evidence, and scanned.</summary>
+[Collection(StackTestGroup.Name)]
+public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+{
+    /// <summary>A 1x1 PNG: evidence is typed by its first bytes, so it must be a real one.</summary>
+    private static readonly byte[] s_png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+
+    private const string XssNote = "<img src=x onerror=alert(1)>";
+
+    [Fact]
+    public async Task A_service_is_created_and_reviewed_with_scores_evidence_and_a_note_that_stays_text()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "service");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-service");
+
+        // A team of one's own (the demo team of a local run is view-only), on the teams page.
+        var teamName = "Team " + Guid.NewGuid().ToString("N")[..8];
+        await page.GetByRole(AriaRole.Link, new() { Name = "Teams", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Teams", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Your teams" })).ToBeVisibleAsync();
+        await session.CheckPageAsync("teams");
+        await page.GetByLabel("Team name").FillAsync(teamName);
+        await page.GetByLabel("Team slug").FillAsync("team-" + Guid.NewGuid().ToString("N")[..12]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = teamName, Level = 1 })).ToBeVisibleAsync();
+        await session.CheckPageAsync("team");
+
+        var serviceName = "Checkout " + Guid.NewGuid().ToString("N")[..8];
+        await page.GetByRole(AriaRole.Link, new() { Name = "Services", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "New service" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New service", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(serviceName);
+        await page.GetByLabel("Tags").FillAsync("payments, browser");
+        await page.GetByLabel("Environment 1 base URL").FillAsync("https://checkout.example.com");
+        await session.CheckPageAsync("service-new");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create service" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = serviceName, Level = 1 })).ToBeVisibleAsync();
+
+        // The review: every item starts at 0%; each item marked done raises the score, without a reload.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start a review" }).ClickAsync();
+        var score = page.Locator("#review-score");
+        await Expect(score).ToHaveTextAsync("0%");
+        await session.CheckPageAsync("service-review");
+        var statuses = page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() });
+        var first = ItemId(await statuses.Nth(0).GetAttributeAsync("id"));
+        var second = ItemId(await statuses.Nth(1).GetAttributeAsync("id"));
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+        await page.GetByLabel($"Status of {first}").SelectOptionAsync("Done");
+        await Expect(score).Not.ToHaveTextAsync("0%");
+        var afterOne = Percent(await score.TextContentAsync());
+        await page.GetByLabel($"Status of {second}").SelectOptionAsync("Done");
+        await Expect(score).Not.ToHaveTextAsync($"{afterOne}%");
+        var afterTwo = Percent(await score.TextContentAsync());
+        Assert.True(afterTwo > afterOne, $"{afterOne}% then {afterTwo}%");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
+
+        // A note holding markup: the server renders it as text, and nothing runs (a dialog or error would be reported).
+        await page.GetByText($"Notes, assignee, due date and evidence for {first}").ClickAsync();
+        await page.GetByLabel($"Notes on {first}").FillAsync(XssNote);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {first}" }).ClickAsync();
+        var preview = page.GetByRole(AriaRole.Region, new() { Name = $"Preview of the notes on {first}" });
+        await Expect(preview).ToContainTextAsync(XssNote);
+        await Expect(preview.Locator("img")).ToHaveCountAsync(0);
+
+        // Evidence: a text file dropped on the zone, a PNG chosen with the file input; both download as they were.
+        var evidence = page.GetByRole(AriaRole.Region, new() { Name = $"Evidence for {first}" });
+        var text = "upstream webapi { server a; server b; }\n"u8.ToArray();
+        var dropped = await page.EvaluateHandleAsync("""
+            (text) => {
+              const transfer = new DataTransfer();
+              transfer.items.add(new File([text], "nginx.conf.txt", { type: "text/plain" }));
+              return transfer;
+            }
+            """, System.Text.Encoding.UTF8.GetString(text));
+        await evidence.Locator(".dropzone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = dropped });
+        await Expect(evidence.GetByRole(AriaRole.Link, new() { Name = "nginx.conf.txt" })).ToBeVisibleAsync();
+        // By its type: the file input and the list of files share the name "Evidence files for <item>".
+        await evidence.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "dashboard.png", MimeType = "image/png", Buffer = s_png });
+        await Expect(evidence.GetByRole(AriaRole.Link, new() { Name = "dashboard.png" })).ToBeVisibleAsync();
+        Assert.Equal(text, await DownloadAsync(page, evidence.GetByRole(AriaRole.Link, new() { Name = "nginx.conf.txt" })));
+        Assert.Equal(s_png, await DownloadAsync(page, evidence.GetByRole(AriaRole.Link, new() { Name = "dashboard.png" })));
+        await session.CheckPageAsync("service-review-item");
+
+        // The audit trail of all that, and the edit page.
+        var servicePages = page.GetByRole(AriaRole.Navigation, new() { Name = "Service pages" });
+        await servicePages.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"History of {serviceName}", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText(EventCount())).ToBeVisibleAsync();
+        await session.CheckPageAsync("service-history");
+        await servicePages.GetByRole(AriaRole.Link, new() { Name = "Overview and review" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit service" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Edit {serviceName}", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync(serviceName);
+        await session.CheckPageAsync("service-edit");
+
+        // The list shows the service with its review score and tags.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Services", Exact = true }).ClickAsync();
+        var card = page.GetByRole(AriaRole.Listitem).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = serviceName }) });
+        await Expect(card).ToContainTextAsync($"Review: {afterTwo}%");
+        await Expect(card.GetByRole(AriaRole.Link, new() { Name = "Show services tagged browser" })).ToBeVisibleAsync();
+        await session.CheckPageAsync("services");
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_scan_of_the_local_stack_goes_from_queued_to_done_without_a_reload_and_shows_its_grade_and_chart()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-scan");
+        // Team and service through the API: the pages that make them have their own test.
+        var team = await session.ApiPostAsync("/api/teams", new { name = "Scanners", slug = "team-" + Guid.NewGuid().ToString("N")[..12] });
+        var service = await session.ApiPostAsync("/api/services", new
+        {
+            teamId = team.GetProperty("id").GetString(),
+            name = "Self " + Guid.NewGuid().ToString("N")[..8],
+            slug = "self-" + Guid.NewGuid().ToString("N")[..12],
+            environments = new[] { new { name = "production", baseUrl = session.BaseAddress.AbsoluteUri, profile = "Web" } },
+            tier = "C",
+        });
+        var serviceId = service.GetProperty("id").GetString();
+
+        await session.GotoAsync($"/services/{serviceId}/scans");
+        await Expect(page.GetByText("No scans yet.")).ToBeVisibleAsync();
+        await session.CheckPageAsync("scans-empty");
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run scan" }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Region, new() { Name = "Scans table" }).GetByRole(AriaRole.Row).Nth(1);
+        await Expect(row).ToContainTextAsync("production");
+        // Queued, then running, then done: the page polls; the scanner's own time is its own.
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(1)).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(2)).ToHaveTextAsync(Grade());
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Score and grade over time" }).Locator("canvas").First).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
+        await session.CheckPageAsync("scans-done");
+
+        await row.GetByRole(AriaRole.Rowheader).GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = ScanHeading(), Level = 1 })).ToBeVisibleAsync();
+        await session.CheckPageAsync("scan");
+        session.AssertClean();
+    }
+
+    private static async Task<byte[]> DownloadAsync(IPage page, ILocator link)
+    {
+        var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        return await File.ReadAllBytesAsync(await download.PathAsync());
+    }
+
+    private static string ItemId(string? statusId) => statusId!["status-".Length..];
+
+    private static int Percent(string? text) => int.Parse(text!.TrimEnd('%'), CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("^Status of ")]
+    private static partial Regex StatusOf();
+
+    [GeneratedRegex("[A-F][+-]?")]
+    private static partial Regex Grade();
+
+    [GeneratedRegex(@"^\d+ events, newest first\.$")]
+    private static partial Regex EventCount();
+
+    [GeneratedRegex(@"^Scan #\d+ of production$")]
+    private static partial Regex ScanHeading();
+}
