@@ -12,6 +12,12 @@ internal sealed record Scenario(string Id, string Name, string Url, string[]? Re
     public string[] Headers => RequestHeaders ?? [];
 }
 
+/// <summary>A goal of the performance issue (15): what was measured, its ratio where it is one, the goal, and whether it is met (null: not measured).</summary>
+internal sealed record GoalRow(string Scenario, string Value, string Ratio, string Goal, bool? Met)
+{
+    public string Verdict => Met switch { true => "met", false => "not met", null => "not measured" };
+}
+
 /// <summary>
 /// Everything measured: wrk scenarios (single or alternated by rounds, the median round standing for each), the memory
 /// seen under load, the AppHost's start-up; rendered as a table and saved as CSV and markdown.
@@ -23,20 +29,28 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     private readonly Dictionary<string, MemoryUse> _peakMemory = new(StringComparer.Ordinal);
     private readonly List<StartupRun> _startups = [];
     private readonly List<(string Name, double Seconds)> _stackStarts = [];
+    /// <summary>The reads whose load the memory goal is about.</summary>
+    private static readonly string[] s_readScenarios = ["b", "c", "j"];
+
+    private readonly Dictionary<string, double> _peakReplicaRss = new(StringComparer.Ordinal);
     private ScanThroughputResult? _scanThroughput;
     private (string Name, IReadOnlyList<LoadResult> Loads)? _overload;
 
-    public long Errors => _scenarios.Sum(s => s.Result.Errors) + (_overload?.Loads.Sum(l => l.Errors) ?? 0);
+    private IReadOnlyList<SoakSample>? _soak;
+
+    /// <summary>Failed requests, and a failed soak (its failures counted as one each).</summary>
+    public long Errors => _scenarios.Sum(s => s.Result.Errors) + (_overload?.Loads.Sum(l => l.Errors) ?? 0) + (_soak is null ? 0 : Soak.Failures(_soak).Count);
+
+    public void AddSoak(IReadOnlyList<SoakSample> samples) => _soak = samples;
 
     public async Task MeasureAsync(Scenario scenario, BenchStack stack, CancellationToken cancellationToken)
     {
         Console.WriteLine($"[{scenario.Id}] {scenario.Name}: {scenario.Url}");
         await stack.PrimeAsync(scenario.Url, scenario.Headers, cancellationToken);
-        await WrkResult.RunAsync(scenario.Url, warmUp, scenario.Connections ?? connections, scenario.Headers, cancellationToken, scenario.Script);
-        var result = await WrkResult.RunAsync(scenario.Url, duration, scenario.Connections ?? connections, scenario.Headers, cancellationToken, scenario.Script);
+        await RunWrkAsync(scenario, warmUp, cancellationToken);
+        var result = await MeasureOnceAsync(scenario, stack, cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
         _scenarios.Add((scenario.Id, scenario.Name, result));
-        RecordMemory(stack);
     }
 
     /// <summary>
@@ -51,7 +65,7 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         {
             Console.WriteLine($"[{scenario.Id}] {scenario.Name}: {scenario.Url}");
             await stack.PrimeAsync(scenario.Url, scenario.Headers, cancellationToken);
-            await WrkResult.RunAsync(scenario.Url, warmUp, connections, scenario.Headers, cancellationToken);
+            await RunWrkAsync(scenario, warmUp, cancellationToken);
             results[scenario.Id] = [];
         }
 
@@ -59,10 +73,9 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         {
             foreach (var scenario in scenarios)
             {
-                var result = await WrkResult.RunAsync(scenario.Url, duration, connections, scenario.Headers, cancellationToken);
+                var result = await MeasureOnceAsync(scenario, stack, cancellationToken);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round} [{scenario.Id}] {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
                 results[scenario.Id].Add(result);
-                RecordMemory(stack);
             }
         }
 
@@ -72,6 +85,27 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         }
 
         _roundGroups.Add((group, results));
+    }
+
+    private Task<WrkResult> RunWrkAsync(Scenario scenario, TimeSpan length, CancellationToken cancellationToken) =>
+        WrkResult.RunAsync(scenario.Url, length, scenario.Connections ?? connections, scenario.Headers, cancellationToken, scenario.Script);
+
+    /// <summary>
+    /// One measured wrk run; meanwhile, every second, the memory of every process and each webapi replica's RSS on its
+    /// own, so that peaks are those under the load, not after it.
+    /// </summary>
+    private async Task<WrkResult> MeasureOnceAsync(Scenario scenario, BenchStack stack, CancellationToken cancellationToken)
+    {
+        var run = RunWrkAsync(scenario, duration, cancellationToken);
+        do
+        {
+            RecordMemory(stack);
+            var replicaPeak = stack.ReplicaRssMiB("webapi").DefaultIfEmpty(0).Max();
+            _peakReplicaRss[scenario.Id] = Math.Max(_peakReplicaRss.GetValueOrDefault(scenario.Id), replicaPeak);
+        }
+        while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)) != run);
+
+        return await run;
     }
 
     public void AddStartups(IEnumerable<StartupRun> runs) => _startups.AddRange(runs);
@@ -97,6 +131,7 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, wrk -t2 -c{connections} -d{duration.TotalSeconds}s (warm-up {warmUp.TotalSeconds}s), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
             .AppendLine()
+            .AppendLine(GoalsMarkdown())
             .AppendLine(Markdown());
         // A run of some scenarios only (--only) has no value for the others' ratios.
         var ratios = Ratios().Where(r => !double.IsNaN(r.Value)).ToList();
@@ -132,6 +167,14 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         }
 
         Write(".csv", rows.ToString());
+
+        var goals = new StringBuilder().AppendLine("scenario,value,ratio,goal,verdict");
+        foreach (var goal in Goals())
+        {
+            goals.AppendLine(CultureInfo.InvariantCulture, $"\"{goal.Scenario}\",\"{goal.Value}\",\"{goal.Ratio}\",\"{goal.Goal}\",{goal.Verdict}");
+        }
+
+        Write("-goals.csv", goals.ToString());
 
         if (_roundGroups.Count > 0)
         {
@@ -174,7 +217,13 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             Write("-overload.csv", loads.ToString());
         }
 
-        Write(".md", $"# Benchmark {stamp}\n\n{Render()}");
+        var chart = ScaleOut.Chart(ScaleOutCurves());
+        if (chart is not null)
+        {
+            Write("-scaleout.svg", chart);
+        }
+
+        Write(".md", $"# Benchmark {stamp}\n\n{Render()}{(chart is null ? "" : $"\n![Capacity curve: req/s and p99 by webapi replicas](bench-{stamp}-scaleout.svg)\n")}");
         return files;
     }
 
@@ -243,6 +292,11 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             text.AppendLine().AppendLine("Recovered: from the end of the flood until a new client's GET succeeded 10 times in a row.");
         }
 
+        if (_soak is { } soak)
+        {
+            text.AppendLine().Append(Soak.Markdown(soak));
+        }
+
         if (_scanThroughput is { } scanThroughput)
         {
             text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Scan workers (l): {scanThroughput}.");
@@ -261,6 +315,69 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         return text.ToString();
     }
 
+    /// <summary>The rows of issue 15's goal table, in its order.</summary>
+    internal IEnumerable<GoalRow> Goals()
+    {
+        static double Rps(WrkResult r) => r.RequestsPerSecond;
+        static double P99(WrkResult r) => r.P99Milliseconds;
+        yield return RatioGoal("a. cached `GET /api/checklists` through nginx HTTPS (b) / nginx serving a small static file (a)", "b", "a", Rps, "req/s", 0.85, atLeast: true);
+        yield return RatioGoal("b. the same GET, cache bypassed, PostgreSQL every request (c) / the static ceiling beside that stack (a2)", "c", "a2", Rps, "req/s", 0.25, atLeast: true);
+        yield return RatioGoal("c. p99 of the cached GET through nginx (b) / the static file's p99 (a)", "b", "a", P99, "ms", 1.1, atLeast: false);
+        yield return RatioGoal("d. authenticated write, PATCH of a review item with If-Match, through nginx (k) / the uncached GET (c)", "k", "c", Rps, "req/s", 0.5, atLeast: true);
+        yield return RatioGoal("e. a signed-in user's service list, bearer token, no proxy cache (j) / the static ceiling (a)", "j", "a", Rps, "req/s", 0.3, atLeast: true);
+        foreach (var (@case, label) in new[] { (ColdStart.FreshCase, "new data directory"), (ColdStart.RestartCase, "existing data directory") })
+        {
+            var ups = _startups.Where(s => s.Case == @case).Select(s => s.SecondsToUp).ToList();
+            var scenario = $"f. cold start: the built AppHost (as `dotnet run --project AppHost` runs it, dashboard included) to every resource healthy, {label}";
+            yield return ups.Count == 0
+                ? new GoalRow(scenario, "", "", "<= 6 s", null)
+                : new GoalRow(scenario, string.Create(CultureInfo.InvariantCulture, $"{MedianValue(ups):0.0} s (median of {ups.Count}: {string.Join(", ", ups.Select(u => u.ToString("0.0", CultureInfo.InvariantCulture)))})"), "", "<= 6 s", MedianValue(ups) <= 6);
+        }
+
+        var readPeaks = s_readScenarios.Where(_peakReplicaRss.ContainsKey).ToList();
+        const string RssScenario = "g. peak RSS of one WebApi replica under the read load (b, c, j; sampled every second)";
+        yield return readPeaks.Count == 0
+            ? new GoalRow(RssScenario, "", "", "<= 120 MiB", null)
+            : new GoalRow(RssScenario, string.Create(CultureInfo.InvariantCulture, $"{readPeaks.Max(id => _peakReplicaRss[id]):0} MiB ({string.Join(", ", readPeaks.Select(id => string.Create(CultureInfo.InvariantCulture, $"{id} {_peakReplicaRss[id]:0}")))})"), "", "<= 120 MiB", readPeaks.Max(id => _peakReplicaRss[id]) <= 120);
+    }
+
+    /// <summary>
+    /// A ratio goal from alternated rounds that measured both scenarios: the ratio of each round (the two measured
+    /// moments apart), the median of those standing.
+    /// </summary>
+    private GoalRow RatioGoal(string scenario, string numerator, string denominator, Func<WrkResult, double> metric, string unit, double goal, bool atLeast)
+    {
+        var target = string.Create(CultureInfo.InvariantCulture, $"{(atLeast ? ">=" : "<=")} {goal}");
+        var rounds = _roundGroups.Select(g => g.Rounds).FirstOrDefault(r => r.ContainsKey(numerator) && r.ContainsKey(denominator));
+        if (rounds is null)
+        {
+            return new GoalRow(scenario, "", "", target, null);
+        }
+
+        var pairs = rounds[numerator].Zip(rounds[denominator]).ToList();
+        var ratios = pairs.Select(p => metric(p.First) / metric(p.Second)).ToList();
+        var median = MedianValue(ratios);
+        var format = unit == "ms" ? "0.00" : "0";
+        var value = $"{MedianValue(pairs.Select(p => metric(p.First))).ToString(format, CultureInfo.InvariantCulture)} / {MedianValue(pairs.Select(p => metric(p.Second))).ToString(format, CultureInfo.InvariantCulture)} {unit}";
+        var ratio = string.Create(CultureInfo.InvariantCulture, $"{median:0.000} (rounds: {string.Join(", ", ratios.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture)))})");
+        return new GoalRow(scenario, value, ratio, target, atLeast ? median >= goal : median <= goal);
+    }
+
+    private string GoalsMarkdown()
+    {
+        var text = new StringBuilder()
+            .AppendLine("Goals of issue 15 (ratios: the median of the per-round ratios of alternated rounds in this run; values: the medians of each side):")
+            .AppendLine()
+            .AppendLine("| scenario | value | ratio | goal | |")
+            .AppendLine("| --- | ---: | ---: | ---: | --- |");
+        foreach (var goal in Goals())
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {goal.Scenario} | {goal.Value} | {goal.Ratio} | {goal.Goal} | {goal.Verdict} |");
+        }
+
+        return text.ToString();
+    }
+
     private IEnumerable<(string Name, double Value)> Ratios()
     {
         WrkResult? Result(string id) => _scenarios.FirstOrDefault(s => s.Id == id).Result;
@@ -274,6 +391,13 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         yield return ("h/i req/s (nginx to the replicas' own ports vs to DCP's proxy port)", Rps("h") / Rps("i"));
         yield return ("i/h p99 (DCP's proxy port vs the replicas' own ports)", P99("i") / P99("h"));
     }
+
+    /// <summary>Each scale-out group's median rounds, by replica count.</summary>
+    private List<(string Label, IReadOnlyList<WrkResult> Points)> ScaleOutCurves() =>
+        [.. _roundGroups.Where(g => g.Group.StartsWith(ScaleOutGroup, StringComparison.Ordinal))
+            .Select(g => (g.Group[ScaleOutGroup.Length..], (IReadOnlyList<WrkResult>)[.. g.Rounds.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => Median(r.Value, w => w.RequestsPerSecond))]))];
+
+    public const string ScaleOutGroup = "Scale-out, ";
 
     private static T Median<T>(IReadOnlyList<T> values, Func<T, double> key) => values.OrderBy(key).ElementAt(values.Count / 2);
 

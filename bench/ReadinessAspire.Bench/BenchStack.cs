@@ -149,6 +149,8 @@ internal sealed partial class BenchStack : IAsyncDisposable
                 .WithReference(evidence)
                 .WaitFor(webApi)
                 .WithEnvironment("AllowedHosts", "localhost;127.0.0.1")
+                // As webapi's: a Production start refuses to run without it (its data-protection keys are encrypted).
+                .WithDataProtectionCertificate()
                 .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")
                 // Measured as API replicas only: they take no scans from the queue webapi's workers serve.
                 .WithEnvironment("Scans__WorkerConcurrency", "0")
@@ -268,25 +270,7 @@ internal sealed partial class BenchStack : IAsyncDisposable
         var launchers = new List<int>();
         foreach (var resource in _model.Resources)
         {
-            var pids = new List<int>();
-            foreach (var id in InstanceIds(resource.Name))
-            {
-                if (ProcessId(id) is not int pid || table[pid] is not { } process)
-                {
-                    continue;
-                }
-
-                if (process.IsDotnetRun)
-                {
-                    launchers.Add(pid);
-                    pids.AddRange(table.Children(pid).SelectMany(table.Tree));
-                }
-                else
-                {
-                    pids.AddRange(table.Tree(pid));
-                }
-            }
-
+            var pids = InstanceIds(resource.Name).SelectMany(id => ApplicationProcesses(table, id, launchers)).ToList();
             if (pids.Count > 0)
             {
                 yield return MemoryUse.Of(resource.Name, pids);
@@ -301,6 +285,33 @@ internal sealed partial class BenchStack : IAsyncDisposable
         var dcp = table.DcpTree(Environment.ProcessId).Where(p => p.IsDcp).Select(p => p.Pid).ToList();
         yield return MemoryUse.Of("dcp (API server, controllers, a monitor per process)", dcp);
         yield return MemoryUse.Of("apphost (in the bench process)", [Environment.ProcessId]);
+    }
+
+    /// <summary>RSS of each replica of <paramref name="resource"/> on its own (the application, not its launcher), MiB.</summary>
+    public IReadOnlyList<double> ReplicaRssMiB(string resource)
+    {
+        var table = ProcessTable.Capture();
+        return [.. InstanceIds(resource).Select(id => ProcessTable.RssMiB(ApplicationProcesses(table, id, [])))];
+    }
+
+    /// <summary>
+    /// A resource instance's processes: the process DCP started and its descendants, or, when that is <c>dotnet run</c>,
+    /// the application below it (the launcher is added to <paramref name="launchers"/>).
+    /// </summary>
+    private List<int> ApplicationProcesses(ProcessTable table, string id, List<int> launchers)
+    {
+        if (ProcessId(id) is not int pid || table[pid] is not { } process)
+        {
+            return [];
+        }
+
+        if (process.IsDotnetRun)
+        {
+            launchers.Add(pid);
+            return [.. table.Children(pid).SelectMany(table.Tree)];
+        }
+
+        return [.. table.Tree(pid)];
     }
 
     public async ValueTask DisposeAsync()
@@ -404,7 +415,23 @@ internal sealed partial class BenchStack : IAsyncDisposable
 }
 
 /// <summary>An extra webapi resource with its own settings, e.g. telemetry off.</summary>
-internal sealed record WebApiVariant(string Name, IReadOnlyDictionary<string, string> Environment);
+internal sealed record WebApiVariant(string Name, IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>From <c>NAME:KEY=VALUE,KEY=VALUE</c>; the resource is named <c>webapi-NAME</c>.</summary>
+    public static WebApiVariant Parse(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new ArgumentException($"--variant {text}: expected NAME:KEY=VALUE,...");
+        }
+
+        var environment = text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "", StringComparer.Ordinal);
+        return new WebApiVariant($"webapi-{text[..colon]}", environment);
+    }
+}
 
 /// <summary>What a group of processes holds in memory: resident (RSS) and proportional (PSS) MiB.</summary>
 internal sealed record MemoryUse(string Name, double RssMiB, double PssMiB)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Aspire.Hosting;
 using ReadinessAspire.Bench;
@@ -15,12 +16,19 @@ var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
 // Scenarios by id; with --only, the start-up is measured only if asked for as "startup".
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+// --soak 10m (or 90s): the mixed read/write soak, alone unless --only names scenarios too.
+var soak = args.SkipWhile(a => a != "--soak").Skip(1).FirstOrDefault() is { } soakText ? ParseDuration(soakText) : (TimeSpan?)null;
+if (soak is not null)
+{
+    only ??= [];
+}
+
 var coldStarts = Selected("startup") ? Option("--cold-starts", rounds) : 0;
 var scans = Option("--scans", 60);
 var floodConnections = Option("--flood-connections", 1000);
 var floodDuration = TimeSpan.FromSeconds(Option("--flood-duration", 15));
-// The scenarios measured on the stack with caches on; c and m run on a stack of their own.
-string[] cachedStackScenarios = ["a", "b", "d", "j", "k", "l", "e", "f", "g", "h", "i"];
+// The scenarios measured on the stack with caches on; c, k and m run on a stack of their own.
+string[] cachedStackScenarios = ["a", "b", "d", "j", "l", "e", "f", "g", "h", "i", "s"];
 BenchStack.StartTimeout = TimeSpan.FromSeconds(Option("--start-timeout", 300));
 // Anything for the AppHost's configuration, e.g. --Logging:LogLevel:AppHost.Resources=Information to see the servers' output.
 var appHostArguments = args.Where(a => a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
@@ -36,11 +44,18 @@ var stop = cancellation.Token;
 // metrics and OTel log processing; the access log's category level turns off the per-request log line.
 const string NoOpenTelemetry = "webapi-no-otel";
 const string NoTelemetry = "webapi-no-telemetry";
-WebApiVariant[] telemetryVariants =
+WebApiVariant[] variants =
 [
     new(NoOpenTelemetry, new Dictionary<string, string> { ["OTEL_SDK_DISABLED"] = "true" }),
     new(NoTelemetry, new Dictionary<string, string> { ["OTEL_SDK_DISABLED"] = "true", ["Logging__LogLevel__ServiceDefaults.AccessLog"] = "Warning" }),
 ];
+
+// --variant NAME:KEY=VALUE,KEY=VALUE (repeatable): one more webapi replica with that environment, measured on its own
+// port alternated with webapi's (scenario v), to weigh a lever inside one run, e.g. --variant wks:DOTNET_gcServer=0.
+var experiments = args.Zip(args.Skip(1)).Where(pair => pair.First == "--variant").Select(pair => WebApiVariant.Parse(pair.Second)).ToList();
+// Scenario s: the capacity curve needs a third replica beside webapi's two, on each stack.
+WebApiVariant[] scaleOut = Selected("s") ? [new(ScaleOut.ExtraReplica, new Dictionary<string, string>())] : [];
+variants = [.. variants, .. experiments, .. scaleOut];
 
 var report = new BenchReport(duration, warmUp, connections);
 try
@@ -52,80 +67,130 @@ try
         report.AddStartups(await ColdStart.MeasureAsync(coldStarts, stop));
     }
 
-    if (cachedStackScenarios.Any(Selected))
+    if (cachedStackScenarios.Any(Selected) || experiments.Count > 0)
     {
-        await using (var stack = await BenchStack.StartAsync(cacheReads: true, telemetryVariants, appHostArguments, stop))
+        await using (var stack = await BenchStack.StartAsync(cacheReads: true, variants, appHostArguments, stop))
         {
             report.AddStackStart("testing builder, cached stack with 2 variants (StartAsync to all healthy)", stack.StartDuration);
-            using (var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, stop))
-            {
-                await report.MeasureAsync(new("a", "nginx serving a small static file (ceiling)", ceiling.Url), stack, stop);
-            }
-
-            await report.MeasureAsync(new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")), stack, stop);
-            await report.MeasureAsync(new("d", "fingerprinted asset via proxy, HTTPS", stack.ProxyUrl(await stack.FingerprintedAssetAsync(stop)), ["Accept-Encoding: br"]), stack, stop);
-
             // The product: a personal list, which the proxy never caches (it carries credentials) and WebApi serves from
-            // its cache until a write; and a write, the PATCH of a review item, on 8 connections that each own an item.
+            // its cache until a write.
             var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
-            await report.MeasureAsync(new("j", "GET /api/services via proxy, HTTPS, bearer token (WebApi's cache)", product.Url("/api/services"), product.BearerHeader), stack, stop);
-            await report.MeasureAsync(new("k", "PATCH /api/reviews/{id}/items/{item} via proxy, HTTPS, If-Match, 8 connections", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: 8), stack, stop);
 
-            // The scanner: how many scans a minute the workers of every replica finish, queued through the API at once.
-            Console.WriteLine($"[l] {scans} scans of the stack itself, queued at once");
-            var scanThroughput = await ScanThroughput.MeasureAsync(stack, product, scans, stop);
-            Console.WriteLine($"  {scanThroughput}");
-            report.AddScanThroughput(scanThroughput);
-
-            if (await stack.RecordsRequestMetricsAsync(NoOpenTelemetry, stop) || !await stack.RecordsRequestMetricsAsync("webapi", stop))
+            // The goals' ratios, alternated with the ceiling round by round (issue 15: the median of at least 3 rounds).
+            if (Selected("a") || Selected("b") || Selected("j"))
             {
-                throw new InvalidOperationException("OTEL_SDK_DISABLED did not decide whether metrics are recorded; the comparison would be meaningless.");
+                using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, stop);
+                Scenario[] goals =
+                [
+                    new("a", "nginx serving a small static file (ceiling)", ceiling.Url),
+                    new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")),
+                    new("j", "GET /api/services via proxy, HTTPS, bearer token (WebApi's cache)", product.Url("/api/services"), product.BearerHeader),
+                ];
+                await report.MeasureInterleavedAsync("Goals, cached stack", [.. goals.Where(g => g.Id == "a" || Selected(g.Id))], rounds, stack, stop);
             }
 
-            await report.MeasureInterleavedAsync(
-                "Telemetry",
-                [
-                    new("e", "GET /api/checklists on one Kestrel replica (all telemetry)", stack.ReplicaUrl("/api/checklists")),
-                new("f", "the same, OpenTelemetry off (JSON logs stay)", stack.ReplicaUrl("/api/checklists", NoOpenTelemetry)),
-                new("g", "the same, OpenTelemetry and the access log off", stack.ReplicaUrl("/api/checklists", NoTelemetry)),
-                ],
-                rounds,
-                stack,
-                stop);
-
-            if (stack.WritesAccessLog(NoTelemetry) || !stack.WritesAccessLog("webapi"))
+            if (Selected("d"))
             {
-                throw new InvalidOperationException("The access log level did not decide whether access lines are written; the comparison would be meaningless.");
+                await report.MeasureAsync(new("d", "fingerprinted asset via proxy, HTTPS", stack.ProxyUrl(await stack.FingerprintedAssetAsync(stop)), ["Accept-Encoding: br"]), stack, stop);
             }
 
-            // What the AppHost's nginx does (each replica's own port) against what it would do through DCP's proxy port,
-            // which spreads requests over the same replicas: two identical bare nginx, only the upstream differs.
-            var ownPorts = stack.OwnPorts("webapi");
-            var dcpPort = stack.DcpProxyPort("webapi");
-            using var direct = await BenchNginx.StartProxyAsync(stack.CertificateDirectory, ownPorts, "/api/checklists", stop);
-            using var throughDcp = await BenchNginx.StartProxyAsync(stack.CertificateDirectory, [dcpPort], "/api/checklists", stop);
-            await report.MeasureInterleavedAsync(
-                "Upstream path",
-                [
-                    new("h", $"nginx to webapi's {ownPorts.Count} replicas on their own ports (as the AppHost does), API-cached, no nginx cache", direct.Url),
-                new("i", "the same nginx to DCP's proxy port for webapi, which spreads over the same replicas", throughDcp.Url),
-                ],
-                rounds,
-                stack,
-                stop);
+            if (Selected("l"))
+            {
+                // The scanner: how many scans a minute the workers of every replica finish, queued through the API at once.
+                Console.WriteLine($"[l] {scans} scans of the stack itself, queued at once");
+                var scanThroughput = await ScanThroughput.MeasureAsync(stack, product, scans, stop);
+                Console.WriteLine($"  {scanThroughput}");
+                report.AddScanThroughput(scanThroughput);
+            }
+
+            if (Selected("e") || Selected("f") || Selected("g"))
+            {
+                if (await stack.RecordsRequestMetricsAsync(NoOpenTelemetry, stop) || !await stack.RecordsRequestMetricsAsync("webapi", stop))
+                {
+                    throw new InvalidOperationException("OTEL_SDK_DISABLED did not decide whether metrics are recorded; the comparison would be meaningless.");
+                }
+
+                await report.MeasureInterleavedAsync(
+                    "Telemetry",
+                    [
+                        new("e", "GET /api/checklists on one Kestrel replica (all telemetry)", stack.ReplicaUrl("/api/checklists")),
+                    new("f", "the same, OpenTelemetry off (JSON logs stay)", stack.ReplicaUrl("/api/checklists", NoOpenTelemetry)),
+                    new("g", "the same, OpenTelemetry and the access log off", stack.ReplicaUrl("/api/checklists", NoTelemetry)),
+                    ],
+                    rounds,
+                    stack,
+                    stop);
+
+                if (stack.WritesAccessLog(NoTelemetry) || !stack.WritesAccessLog("webapi"))
+                {
+                    throw new InvalidOperationException("The access log level did not decide whether access lines are written; the comparison would be meaningless.");
+                }
+            }
+
+            if (experiments.Count > 0)
+            {
+                await report.MeasureInterleavedAsync(
+                    "Variants",
+                    [
+                        new("v0", "GET /api/checklists on one webapi replica's own port, as configured", stack.ReplicaUrl("/api/checklists")),
+                        .. experiments.Select((variant, i) => new Scenario($"v{i + 1}", $"the same on variant {variant.Name}: {string.Join(", ", variant.Environment.Select(e => $"{e.Key}={e.Value}"))}", stack.ReplicaUrl("/api/checklists", variant.Name))),
+                    ],
+                    rounds,
+                    stack,
+                    stop);
+            }
+
+            if (Selected("s"))
+            {
+                await ScaleOut.MeasureAsync(report, stack, "s", "cached GET (WebApi's cache)", rounds, stop);
+            }
+
+            if (Selected("h") || Selected("i"))
+            {
+                // What the AppHost's nginx does (each replica's own port) against what it would do through DCP's proxy port,
+                // which spreads requests over the same replicas: two identical bare nginx, only the upstream differs.
+                var ownPorts = stack.OwnPorts("webapi");
+                var dcpPort = stack.DcpProxyPort("webapi");
+                using var direct = await BenchNginx.StartProxyAsync(stack.CertificateDirectory, ownPorts, "/api/checklists", stop);
+                using var throughDcp = await BenchNginx.StartProxyAsync(stack.CertificateDirectory, [dcpPort], "/api/checklists", stop);
+                await report.MeasureInterleavedAsync(
+                    "Upstream path",
+                    [
+                        new("h", $"nginx to webapi's {ownPorts.Count} replicas on their own ports (as the AppHost does), API-cached, no nginx cache", direct.Url),
+                    new("i", "the same nginx to DCP's proxy port for webapi, which spreads over the same replicas", throughDcp.Url),
+                    ],
+                    rounds,
+                    stack,
+                    stop);
+            }
         }
 
     }
 
-    if (Selected("c") || Selected("m"))
+    if (Selected("c") || Selected("k") || Selected("m") || Selected("s"))
     {
-        await using var stack = await BenchStack.StartAsync(cacheReads: false, [], appHostArguments, stop);
+        await using var stack = await BenchStack.StartAsync(cacheReads: false, scaleOut, appHostArguments, stop);
         report.AddStackStart("testing builder, uncached stack (StartAsync to all healthy)", stack.StartDuration);
         // A cookie makes the proxy bypass its cache; the API has its own cache turned off: PostgreSQL every time.
         string[] uncached = ["Cookie: bench=uncached"];
-        if (Selected("c"))
+        if (Selected("c") || Selected("k"))
         {
-            await report.MeasureAsync(new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), uncached), stack, stop);
+            // A write, the PATCH of a review item, on 8 connections that each own an item, alternated with the uncached
+            // read it is compared with (the API's read cache plays no part in a write) and the ceiling beside this stack.
+            var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
+            using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, stop);
+            Scenario[] goals =
+            [
+                new("a2", "nginx serving a small static file (ceiling), beside the uncached stack", ceiling.Url),
+                new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), uncached),
+                new("k", "PATCH /api/reviews/{id}/items/{item} via proxy, HTTPS, If-Match, 8 connections", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: 8),
+            ];
+            await report.MeasureInterleavedAsync("Goals, uncached stack", [.. goals.Where(g => Selected(g.Id) || (g.Id == "a2" && Selected("c")))], rounds, stack, stop);
+        }
+
+        if (Selected("s"))
+        {
+            await ScaleOut.MeasureAsync(report, stack, "u", "uncached GET (PostgreSQL)", rounds, stop);
         }
 
         if (Selected("m"))
@@ -139,6 +204,15 @@ try
             report.AddOverload("GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", loads);
             report.RecordMemory(stack);
         }
+    }
+
+    if (soak is { } soakDuration)
+    {
+        await using var stack = await BenchStack.StartAsync(cacheReads: true, [], appHostArguments, stop);
+        report.AddStackStart("testing builder, soak stack (StartAsync to all healthy)", stack.StartDuration);
+        var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
+        Console.WriteLine($"[soak] {soakDuration.TotalMinutes:0.#} min of reads and writes through the proxy");
+        report.AddSoak(await Soak.RunAsync(stack, product, soakDuration, connections, stop));
     }
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -157,6 +231,10 @@ Console.WriteLine(report.Render());
 var saved = report.Save(resultsDirectory);
 Console.WriteLine($"Saved {string.Join(", ", saved)}");
 return report.Errors > 0 ? 1 : 0;
+
+static TimeSpan ParseDuration(string text) =>
+    text.EndsWith('m') ? TimeSpan.FromMinutes(int.Parse(text[..^1], CultureInfo.InvariantCulture))
+    : TimeSpan.FromSeconds(int.Parse(text.TrimEnd('s'), CultureInfo.InvariantCulture));
 
 bool Selected(string id) => only is null || only.Contains(id, StringComparer.Ordinal);
 
