@@ -9,9 +9,10 @@ using ServiceDefaults.Telemetry;
 namespace ServiceDefaults.Logging;
 
 /// <summary>
-/// One Information line per request (method, path without query, status, duration), so every request's trace id
-/// is in the logs. Probes and scrapes are left out, as they are from traces. Turned off by setting the level of
-/// its category, <c>Logging__LogLevel__ServiceDefaults.AccessLog=Warning</c>. Not ASP.NET Core's HttpLogging: its
+/// One line per request (method, path without query, status, duration), so every request's trace id is in the logs:
+/// Information, or Warning for a 5xx answer. Probes and scrapes are left out, as they are from traces. Its category's
+/// level chooses: <c>Logging__LogLevel__ServiceDefaults.AccessLog=Warning</c> keeps the failed requests only (what a
+/// service behind a proxy that logs every request wants: WebApi's appsettings), <c>Error</c> none. Not ASP.NET Core's HttpLogging: its
 /// message is a multi-line block, and its category had to be switched on in code, which configuration could not undo.
 /// </summary>
 internal static partial class AccessLog
@@ -24,7 +25,7 @@ internal static partial class AccessLog
 
     private static async Task LogRequestAsync(HttpContext context, RequestDelegate next, ILogger logger)
     {
-        if (!logger.IsEnabled(LogLevel.Information) || !TraceFilter.ShouldTrace(context))
+        if (!logger.IsEnabled(LogLevel.Warning) || !TraceFilter.ShouldTrace(context))
         {
             await next(context);
             return;
@@ -46,12 +47,13 @@ internal static partial class AccessLog
             // An exception that got past every handler is answered 500 by the server after this line.
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var elapsed = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
-            RequestCompleted(logger, context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed);
+            var level = status >= StatusCodes.Status500InternalServerError ? LogLevel.Warning : LogLevel.Information;
+            RequestCompleted(logger, level, context.Request.Method, context.Request.Path.Value ?? "/", status, elapsed);
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} {Path} responded {StatusCode} in {ElapsedMilliseconds} ms")]
-    private static partial void RequestCompleted(ILogger logger, string method, string path, int statusCode, double elapsedMilliseconds);
+    [LoggerMessage(EventId = 1, Message = "{Method} {Path} responded {StatusCode} in {ElapsedMilliseconds} ms")]
+    private static partial void RequestCompleted(ILogger logger, LogLevel level, string method, string path, int statusCode, double elapsedMilliseconds);
 
     private sealed class AccessLogStartupFilter(ILoggerFactory loggers) : IStartupFilter
     {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -72,6 +74,28 @@ public sealed class JsonLogLineTests : IDisposable
 
         Assert.Empty(AccessLines());
         Assert.Single(ReadLines(Path.Combine(logDirectory, "orders-1.jsonl")), line => line.TryGetProperty("template", out var template) && template.GetString() == TestApp.OrderTemplate);
+    }
+
+    [Fact]
+    public async Task At_warning_the_access_log_keeps_the_failed_requests_only()
+    {
+        await using (var app = await TestApp.StartAsync(
+            new()
+            {
+                ["Logging:File:Path"] = logDirectory,
+                ["Logging:LogLevel:ServiceDefaults.AccessLog"] = "Warning",
+            },
+            map: routes => routes.MapGet("/fails", () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable))))
+        {
+            await app.Public.GetStringAsync("/orders/42");
+            await app.Public.GetAsync("/orders/not-a-number");
+            await app.Public.GetAsync("/fails");
+        }
+
+        var failed = Assert.Single(AccessLines());
+        Assert.Equal("Warning", failed.GetProperty("level").GetString());
+        Assert.Equal("/fails", failed.GetProperty("values").GetProperty("Path").GetString());
+        Assert.Equal(503, failed.GetProperty("values").GetProperty("StatusCode").GetInt32());
     }
 
     [Theory]
