@@ -60,7 +60,12 @@ internal static partial class Soak
         }
 
         var end = samples[^1];
-        var start = samples.Last(s => s.At <= end.At - s_growthWindow);
+        // The slice that ended five minutes before the last (none when the soak was only just that long).
+        if (samples.LastOrDefault(s => s.At <= end.At - s_growthWindow) is not { } start)
+        {
+            return failures;
+        }
+
         foreach (var replica in end.Replicas)
         {
             if (start.Replicas.FirstOrDefault(r => r.Replica == replica.Replica) is { } before && replica.RssMiB > before.RssMiB * (1 + MaxGrowth))
