@@ -21,8 +21,23 @@ public static class AuditLog
         Guid? reviewId = null)
     {
         ArgumentNullException.ThrowIfNull(db);
+        db.AuditEvents.Add(Describe(actor, action, entityType, entityId, before, after, teamId, serviceId, reviewId));
+    }
+
+    /// <summary>The event <see cref="Record"/> adds, for a write that inserts it with SQL of its own.</summary>
+    public static AuditEvent Describe(
+        ClaimsPrincipal actor,
+        string action,
+        string entityType,
+        string entityId,
+        object? before,
+        object? after,
+        Guid? teamId = null,
+        Guid? serviceId = null,
+        Guid? reviewId = null)
+    {
         ArgumentNullException.ThrowIfNull(actor);
-        db.AuditEvents.Add(new AuditEvent
+        return new AuditEvent
         {
             At = DateTimeOffset.UtcNow,
             ActorId = actor.FindFirstValue(ClaimTypes.NameIdentifier),
@@ -35,7 +50,7 @@ public static class AuditLog
             Before = Serialize(before),
             After = Serialize(after),
             TraceId = Activity.Current?.TraceId.ToHexString(),
-        });
+        };
     }
 
     private static string? Serialize(object? value) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WebApi.Accounts;
@@ -172,10 +173,14 @@ public static class ReviewEndpoints
         }
 
         var before = Snapshot(item);
-        db.ExpectVersion(item, expected);
         Apply(item, request, userId, selfApproved: request.Waiver?.ApproverId == userId, time.GetUtcNow());
-        db.Record(http.User, "item.updated", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: teamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
-        await db.SaveChangesAsync(cancellationToken);
+        var audit = AuditLog.Describe(http.User, "item.updated", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: teamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
+        if (await SaveItemAsync(db, item, expected, audit, cancellationToken) is not { } version)
+        {
+            return Preconditions.StalePrecondition();
+        }
+
+        item.Version = version;
         await generation.BumpAsync(cancellationToken);
 
         http.Response.SetETag(item.Version);
@@ -301,6 +306,39 @@ public static class ReviewEndpoints
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Writes the item, if its row is still at <paramref name="expected"/>, and its audit event in one statement, so one
+    /// round trip and an implicit transaction that commits on the server: the insert trigger holds the team's audit
+    /// chain lock (writers of a team take turns) only for the insert and the commit. With SaveChanges, the chain
+    /// was held while the results went back to the service and its COMMIT came back (bench scenario k: 146 PATCH/s on
+    /// 8 connections of one team).
+    /// </summary>
+    /// <returns>The item's new version, or null when the row had changed (no write, no event).</returns>
+    private static async Task<uint?> SaveItemAsync(ReadinessDbContext db, ReviewItem item, uint expected, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        // Typed by casts: a null parameter has no type, and the audit columns are read from a SELECT, not assigned.
+        // xmin is an xid, which EF reads as a uint mapped to bigint: it leaves as text through bigint.
+        var versions = await db.Database.SqlQuery<long>($"""
+            WITH updated AS (
+                UPDATE "ReviewItems" SET
+                    "Status" = {item.Status.ToString()}::varchar, "RiskReason" = {item.RiskReason}::text, "Notes" = {item.Notes}::varchar,
+                    "AssigneeId" = {item.AssigneeId}::varchar, "DueOn" = {item.DueOn}::date, "UpdatedAt" = {item.UpdatedAt}::timestamptz,
+                    "Waiver_Reason" = {item.Waiver?.Reason}::varchar, "Waiver_RequestedBy" = {item.Waiver?.RequestedBy}::varchar,
+                    "Waiver_ApproverId" = {item.Waiver?.ApproverId}::varchar, "Waiver_ExpiresOn" = {item.Waiver?.ExpiresOn}::date,
+                    "Waiver_ApprovedAt" = {item.Waiver?.ApprovedAt}::timestamptz
+                WHERE "ReviewId" = {item.ReviewId} AND "ItemId" = {item.ItemId} AND xmin = {expected.ToString(CultureInfo.InvariantCulture)}::xid
+                RETURNING xmin
+            ), recorded AS (
+                INSERT INTO "AuditEvents" ("At", "ActorId", "Action", "EntityType", "EntityId", "TeamId", "ServiceId", "ReviewId", "Before", "After", "TraceId")
+                SELECT {audit.At}::timestamptz, {audit.ActorId}::varchar, {audit.Action}::varchar, {audit.EntityType}::varchar, {audit.EntityId}::varchar,
+                    {audit.TeamId}::uuid, {audit.ServiceId}::uuid, {audit.ReviewId}::uuid, {audit.Before}::jsonb, {audit.After}::jsonb, {audit.TraceId}::varchar
+                FROM updated
+            )
+            SELECT xmin::text::bigint AS "Value" FROM updated
+            """).ToListAsync(cancellationToken);
+        return versions.Count == 1 ? (uint)versions[0] : null;
     }
 
     private static void Apply(ReviewItem item, UpdateItemRequest request, string userId, bool selfApproved, DateTimeOffset now)
