@@ -13,6 +13,7 @@ var evidence = builder.AddBlobStorage("evidence");
 var migrator = builder.AddProject<Projects.WebApi>("migrator")
     .WithArgs("migrate")
     .WithServiceEnvironment()
+    .WithDataProtectionCertificate()
     .WithReference(readinessDb)
     .WaitFor(readinessDb);
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace WebApi.Data;
@@ -47,6 +49,11 @@ public static partial class MigrationCommand
                 LogApplied(logger, pending.Count, pending);
             }
 
+            if (EnsureDataProtectionKey(services))
+            {
+                LogKeyCreated(logger);
+            }
+
             if (DemoData.IsEnabled(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()))
             {
                 await DemoData.SeedAsync(db, services.GetRequiredService<TimeProvider>(), cancellationToken);
@@ -62,6 +69,25 @@ public static partial class MigrationCommand
             await Console.Error.WriteLineAsync($"migrate: failed: {Describe(exception)}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Makes the key ring's first key when it has no usable one. Replicas that start together on an empty ring would
+    /// each make their own and refuse each other's cookies and antiforgery tokens until they next read the ring; the
+    /// migrator runs once, before any of them.
+    /// </summary>
+    /// <returns>Whether a key was made.</returns>
+    private static bool EnsureDataProtectionKey(IServiceProvider services)
+    {
+        var keys = services.GetRequiredService<IKeyManager>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now))
+        {
+            return false;
+        }
+
+        keys.CreateNewKey(now, now + services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.NewKeyLifetime);
+        return true;
     }
 
     private static async Task WaitForServerAsync(string connectionString, ILogger logger, CancellationToken cancellationToken)
@@ -104,6 +130,9 @@ public static partial class MigrationCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date; no migration was pending")]
     private static partial void LogUpToDate(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Made the data-protection key ring's first key")]
+    private static partial void LogKeyCreated(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo data is present (Seed:DemoData)")]
     private static partial void LogSeeded(ILogger logger);

@@ -274,6 +274,9 @@ public sealed partial class ManifestTests(PublishedManifest published) : IClassF
         Assert.Equal("WebApi/WebApi.csproj", (string?)migrator["path"]);
         Assert.Equal(["migrate"], ((JsonArray)migrator["args"]!).Select(a => (string?)a));
         Assert.Equal("{readiness.connectionString}", (string?)migrator["env"]!["ConnectionStrings__readiness"]);
+        // It makes the key ring's first key, encrypted with the same certificate as the replicas'.
+        Assert.Equal("{data-protection-certificate.value}", (string?)migrator["env"]!["DataProtection__Certificate"]);
+        Assert.Equal("{data-protection-certificate-password.value}", (string?)migrator["env"]!["DataProtection__CertificatePassword"]);
         // A run-to-completion job: nothing routes to it.
         Assert.Null(migrator["bindings"]);
     }

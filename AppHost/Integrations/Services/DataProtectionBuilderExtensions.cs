@@ -19,8 +19,8 @@ public static class DataProtectionBuilderExtensions
         var app = builder.ApplicationBuilder;
         if (app.ExecutionContext.IsPublishMode)
         {
-            var certificate = app.AddParameter("data-protection-certificate", secret: true);
-            var password = app.AddParameter("data-protection-certificate-password", secret: true);
+            var certificate = SecretParameter(app, "data-protection-certificate");
+            var password = SecretParameter(app, "data-protection-certificate-password");
             return builder
                 .WithEnvironment("DataProtection__Certificate", certificate)
                 .WithEnvironment("DataProtection__CertificatePassword", password);
@@ -47,4 +47,10 @@ public static class DataProtectionBuilderExtensions
             .WithEnvironment("DataProtection__CertificatePath", pfxPath)
             .WithEnvironment("DataProtection__CertificatePassword", File.ReadAllText(passwordPath));
     }
+
+    /// <summary>The secret parameter of that name: every service given the certificate (the migrator, which makes the first key, and the replicas) shares one.</summary>
+    private static IResourceBuilder<ParameterResource> SecretParameter(IDistributedApplicationBuilder app, string name) =>
+        app.Resources.OfType<ParameterResource>().SingleOrDefault(p => p.Name == name) is { } existing
+            ? app.CreateResourceBuilder(existing)
+            : app.AddParameter(name, secret: true);
 }

@@ -42,7 +42,8 @@ public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
         // The ring is in PostgreSQL, every key encrypted with the certificate (no master key in clear).
         var keys = await ReadKeyRingAsync(app);
         output.WriteLine($"{keys.Count} key(s) in DataProtectionKeys");
-        Assert.NotEmpty(keys);
+        // One key: the migrator made it before any replica started, so replicas starting together did not each make one.
+        Assert.Single(keys);
         Assert.All(keys, key =>
         {
             Assert.Contains("EncryptedData", key, StringComparison.Ordinal);
