@@ -124,6 +124,9 @@ public sealed class UncachedStackFixture : IAsyncLifetime
     public async Task InitializeAsync() => (App, DataDirectory) = await StackFixture.StartAsync(
         builder => builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "webapi"))
             .WithEnvironment("Checklists__CacheReads", "false")
+            // Every request's access line, not only the failed ones WebApi keeps by default: TraceTests follows a
+            // successful request into the logs.
+            .WithEnvironment("Logging__LogLevel__ServiceDefaults.AccessLog", "Information")
             .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Endpoint)
             .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
             .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200"),
