@@ -33,6 +33,9 @@ export function ScoreChart({ environment, points }: { environment: string; point
       points.map((p) => p.score),
     ];
     const maxScore = Math.max(110, ...points.map((p) => p.score + 10));
+    const times = data[0];
+    const first = times[0] ?? 0;
+    const last = times[times.length - 1] ?? first;
     const chart = new uPlot(
       {
         width: Math.max(280, element.clientWidth),
@@ -40,8 +43,9 @@ export function ScoreChart({ environment, points }: { environment: string; point
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         scales: {
-          // One scan (or several at the same moment) still gets a readable day around it, not uPlot's years.
-          x: { time: true, range: (_, min, max) => (max - min < 3600 ? [min - 43_200, max + 43_200] : [min, max]) },
+          // From the data, not the range uPlot proposes: for a single point it proposes 86,400 / ms "days", which with
+          // times in seconds is almost three years. Scans within an hour get a readable day around them.
+          x: { time: true, range: () => (last - first < 3600 ? [first - 43_200, last + 43_200] : [first, last]) },
           y: { range: [0, maxScore] },
         },
         series: [
