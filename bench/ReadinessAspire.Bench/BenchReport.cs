@@ -204,6 +204,17 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             }
 
             Write("-startup.csv", startups.ToString());
+
+            var timeline = new StringBuilder().AppendLine("case,round,resource,state,seconds");
+            foreach (var s in _startups)
+            {
+                foreach (var step in s.Timeline)
+                {
+                    timeline.AppendLine(CultureInfo.InvariantCulture, $"\"{s.Case}\",{s.Round},{step.Resource},\"{step.State}\",{step.Seconds:0.000}");
+                }
+            }
+
+            Write("-startup-timeline.csv", timeline.ToString());
         }
 
         if (_overload is { } overload)
@@ -274,6 +285,16 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             if (_startups.Count > 0)
             {
                 text.AppendLine().AppendLine("Every start, up s: " + string.Join("; ", _startups.Select(s => string.Create(CultureInfo.InvariantCulture, $"round {s.Round} {(s.Case == ColdStart.FreshCase ? "new" : "existing")} {s.SecondsToUp:0.0}"))));
+                foreach (var group in _startups.GroupBy(s => s.Case))
+                {
+                    var median = Median(group.ToList(), r => r.SecondsToUp);
+                    text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Where the start went, {group.Key}, round {median.Round} (the median): each resource's states as the AppHost announced them, seconds after it started:").AppendLine();
+                    text.AppendLine("| resource | states |").AppendLine("| --- | --- |");
+                    foreach (var resource in median.Timeline.GroupBy(step => step.Resource).OrderBy(steps => steps.Max(step => step.Seconds)))
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture, $"| {resource.Key} | {string.Join(" → ", resource.Select(step => string.Create(CultureInfo.InvariantCulture, $"{step.State} {step.Seconds:0.0}")))} |");
+                    }
+                }
             }
         }
 

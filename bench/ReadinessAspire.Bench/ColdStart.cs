@@ -8,7 +8,10 @@ using System.Text.RegularExpressions;
 namespace ReadinessAspire.Bench;
 
 /// <summary>One start of the built AppHost: how long until everything was up, how long it took to stop, peak memory.</summary>
-internal sealed record StartupRun(string Case, int Round, double SecondsToUp, double SecondsToAppHostExit, double SecondsToAllStopped, StartupPeaks Peaks);
+internal sealed record StartupRun(string Case, int Round, double SecondsToUp, double SecondsToAppHostExit, double SecondsToAllStopped, StartupPeaks Peaks, IReadOnlyList<ResourceStep> Timeline);
+
+/// <summary>A resource's state as the AppHost's console announced it (ConsoleStatus), seconds after the AppHost started.</summary>
+internal sealed record ResourceStep(string Resource, string State, double Seconds);
 
 /// <summary>
 /// Peak memory while starting, in MiB, each the highest sum seen in any one sample: the AppHost process; DCP's own
@@ -92,6 +95,8 @@ internal static partial class ColdStart
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
 
         var output = new ConcurrentQueue<string>();
+        var timeline = new ConcurrentQueue<ResourceStep>();
+        var clock = new Stopwatch();
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var httpsUrl = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(object sender, DataReceivedEventArgs e)
@@ -106,6 +111,11 @@ internal static partial class ColdStart
             {
             }
 
+            if (StateLine().Match(line) is { Success: true } step)
+            {
+                timeline.Enqueue(new ResourceStep(step.Groups["resource"].Value, step.Groups["state"].Value, clock.Elapsed.TotalSeconds));
+            }
+
             if (ReadyLine().Match(line) is { Success: true } ready)
             {
                 up.TrySetResult();
@@ -116,7 +126,7 @@ internal static partial class ColdStart
             }
         }
 
-        var clock = Stopwatch.StartNew();
+        clock.Start();
         using var appHost = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
         appHost.OutputDataReceived += OnLine;
         appHost.ErrorDataReceived += OnLine;
@@ -151,7 +161,7 @@ internal static partial class ColdStart
 
         await sampler.StopAsync();
         var (toExit, toAllStopped) = await StopAsync(appHost, sampler.SeenPids);
-        return new StartupRun(@case, round, secondsToUp, toExit, toAllStopped, sampler.Peaks);
+        return new StartupRun(@case, round, secondsToUp, toExit, toAllStopped, sampler.Peaks, [.. timeline.Where(s => s.Seconds <= secondsToUp)]);
     }
 
     /// <summary>
@@ -247,6 +257,10 @@ internal static partial class ColdStart
 
     [GeneratedRegex(@"Ready: \S+ at (?<url>\S+)")]
     private static partial Regex ReadyLine();
+
+    /// <summary>ConsoleStatus' "{resource}: {state}" (the console logger indents a message under its category line).</summary>
+    [GeneratedRegex(@"^\s*(?<resource>[a-z][a-z0-9-]*): (?<state>(?:Waiting|Starting|Running|Finished|Exited|FailedToStart|Stopping)(?: \(\w+\))?(?:, exit code -?\d+)?)$")]
+    private static partial Regex StateLine();
 
     /// <summary>Samples the AppHost's, DCP's and everything's memory until stopped; remembers every process it saw.</summary>
     private sealed class StartupSampler : IDisposable
