@@ -164,11 +164,27 @@ internal sealed partial class BenchStack : IAsyncDisposable
             }
         }
 
+        // Every service exports to a collector that answers, as deployed: the testing builder has no dashboard to.
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Endpoint)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        }
+
         return await builder.BuildAsync(cancellationToken);
     }
 
+    /// <summary>The collector every stack of this run exports to; it lives as long as the bench.</summary>
+    private static OtlpSink Telemetry => s_telemetry.Value;
+
+    private static readonly Lazy<OtlpSink> s_telemetry = new(() => new OtlpSink());
+
     /// <summary>The proxy's public HTTPS endpoint (nginx listens on it itself: no DCP proxy).</summary>
     public string ProxyUrl(string path) => $"https://localhost:{_app.GetEndpoint("proxy", "https").Port.ToString(CultureInfo.InvariantCulture)}{path}";
+
+    /// <summary>Counts the proxy's failed answers from its access log, from now until disposed.</summary>
+    public ProxyFailures FollowProxyFailures() => new(_app);
 
     /// <summary>The port DCP's proxy listens on for a project's endpoint; it spreads requests over the replicas.</summary>
     public int DcpProxyPort(string resource, string endpoint = "http") => _app.GetEndpoint(resource, endpoint).Port;
