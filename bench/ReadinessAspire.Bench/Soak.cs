@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace ReadinessAspire.Bench;
 
 /// <summary>One 10-second slice of the soak: the load's results and each webapi replica's memory at its end.</summary>
-internal sealed record SoakSample(TimeSpan At, WrkResult Reads, WrkResult Writes, IReadOnlyList<ReplicaMemory> Replicas);
+/// <param name="ProxyFailures">The proxy's failed answers in the slice, from its access log (<see cref="ProxyFailures"/>).</param>
+internal sealed record SoakSample(TimeSpan At, WrkResult Reads, WrkResult Writes, IReadOnlyList<ReplicaMemory> Replicas, string ProxyFailures);
 
 /// <summary>A replica's RSS (this process tree, MiB) and managed heap after the last GC (its /metrics, MiB).</summary>
 internal sealed record ReplicaMemory(string Replica, double RssMiB, double GcHeapMiB);
@@ -29,16 +30,20 @@ internal static partial class Soak
         var writeUrl = product.Url(product.ReviewPath);
         await stack.PrimeAsync(readUrl, product.BearerHeader, cancellationToken);
         var samples = new List<SoakSample>();
+        await using var proxyFailures = stack.FollowProxyFailures();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed < duration)
         {
             var reads = WrkResult.RunAsync(readUrl, s_slice, Math.Max(connections - 8, 8), product.BearerHeader, cancellationToken);
             var writes = WrkResult.RunAsync(writeUrl, s_slice, 8, product.BearerHeader, cancellationToken, writeScript);
             await Task.WhenAll(reads, writes);
-            var sample = new SoakSample(clock.Elapsed, await reads, await writes, await ReplicaMemoryAsync(stack, cancellationToken));
+            var memory = await ReplicaMemoryAsync(stack, cancellationToken);
+            // nginx writes its buffered access lines within a second (flush=1s).
+            await Task.Delay(TimeSpan.FromSeconds(1.5), cancellationToken);
+            var sample = new SoakSample(clock.Elapsed, await reads, await writes, memory, proxyFailures.TakeSummary());
             samples.Add(sample);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {sample.At.TotalSeconds:0} s: reads {sample.Reads.RequestsPerSecond:0} req/s p99 {sample.Reads.P99Milliseconds:0.0} ms, writes {sample.Writes.RequestsPerSecond:0} req/s p99 {sample.Writes.P99Milliseconds:0.0} ms, errors {sample.Reads.Errors + sample.Writes.Errors}; {string.Join(", ", sample.Replicas.Select(r => $"{r.Replica} RSS {r.RssMiB:0} MiB heap {r.GcHeapMiB:0} MiB"))}"));
+                $"  {sample.At.TotalSeconds:0} s: reads {sample.Reads.RequestsPerSecond:0} req/s p99 {sample.Reads.P99Milliseconds:0.0} ms, writes {sample.Writes.RequestsPerSecond:0} req/s p99 {sample.Writes.P99Milliseconds:0.0} ms, errors {Errors(sample)}; {string.Join(", ", sample.Replicas.Select(r => $"{r.Replica} RSS {r.RssMiB:0} MiB heap {r.GcHeapMiB:0} MiB"))}"));
         }
 
         return samples;
@@ -51,7 +56,8 @@ internal static partial class Soak
         var errors = samples.Sum(s => s.Reads.Errors + s.Writes.Errors);
         if (errors > 0)
         {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{errors} requests failed (non-2xx or socket errors)"));
+            var slices = samples.Where(s => s.Reads.Errors + s.Writes.Errors > 0).Select(s => string.Create(CultureInfo.InvariantCulture, $"at {s.At.TotalSeconds:0} s {Errors(s)}"));
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{errors} requests failed ({string.Join("; ", slices)})"));
         }
 
         if (samples.Count == 0 || samples[^1].At < s_growthWindow)
@@ -88,12 +94,27 @@ internal static partial class Soak
         foreach (var s in samples)
         {
             var memory = replicas.Select(name => s.Replicas.FirstOrDefault(r => r.Replica == name) is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r.RssMiB:0} / {r.GcHeapMiB:0}") : "");
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {s.At.TotalSeconds:0} | {s.Reads.RequestsPerSecond:0} | {s.Reads.P99Milliseconds:0.0} | {s.Writes.RequestsPerSecond:0} | {s.Writes.P99Milliseconds:0.0} | {s.Reads.Errors + s.Writes.Errors} | {string.Join(" | ", memory)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {s.At.TotalSeconds:0} | {s.Reads.RequestsPerSecond:0} | {s.Reads.P99Milliseconds:0.0} | {s.Writes.RequestsPerSecond:0} | {s.Writes.P99Milliseconds:0.0} | {Errors(s)} | {string.Join(" | ", memory)} |");
         }
 
         var failures = Failures(samples);
         text.AppendLine().AppendLine(failures.Count == 0 ? "Soak held: no failed request, no replica's RSS grew more than 10% over the last 5 minutes." : "Soak FAILED: " + string.Join("; ", failures));
         return text.ToString();
+    }
+
+    /// <summary>A slice's failed requests, what wrk says they were and what the proxy logged: "2 (reads: timeout 2; proxy: ...)".</summary>
+    private static string Errors(SoakSample sample)
+    {
+        var count = sample.Reads.Errors + sample.Writes.Errors;
+        if (count == 0 && sample.ProxyFailures.Length == 0)
+        {
+            return "0";
+        }
+
+        var kinds = new[] { ("reads", sample.Reads.ErrorKinds), ("writes", sample.Writes.ErrorKinds), ("proxy", sample.ProxyFailures) }
+            .Where(k => k.Item2.Length > 0)
+            .Select(k => $"{k.Item1}: {k.Item2}");
+        return string.Create(CultureInfo.InvariantCulture, $"{count} ({string.Join("; ", kinds)})");
     }
 
     private static async Task<IReadOnlyList<ReplicaMemory>> ReplicaMemoryAsync(BenchStack stack, CancellationToken cancellationToken)

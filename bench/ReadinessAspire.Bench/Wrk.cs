@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace ReadinessAspire.Bench;
 
 /// <summary>One wrk run and what it printed: throughput, latency percentiles and failed responses.</summary>
-internal sealed partial record WrkResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, long Requests, long Errors)
+/// <param name="ErrorKinds">What the errors were, as wrk tells them ("non-2xx 3, timeout 1"); empty when none.</param>
+internal sealed partial record WrkResult(double RequestsPerSecond, double P50Milliseconds, double P99Milliseconds, long Requests, long Errors, string ErrorKinds = "")
 {
     /// <param name="script">A wrk Lua script; then each of the <paramref name="connections"/> has a wrk thread of its own, so the script's per-thread state is per connection.</param>
     public static async Task<WrkResult> RunAsync(string url, TimeSpan duration, int connections, IEnumerable<string> headers, CancellationToken cancellationToken, string? script = null)
@@ -51,19 +52,26 @@ internal sealed partial record WrkResult(double RequestsPerSecond, double P50Mil
         return Parse(output);
     }
 
+    /// <summary>The socket errors wrk counts, in the order it prints them.</summary>
+    private static readonly string[] s_socketErrorKinds = ["connect", "read", "write", "timeout"];
+
     internal static WrkResult Parse(string output)
     {
         var requests = long.Parse(RequestsLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var non2xx = NonSuccessLine().Match(output) is { Success: true } n ? long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        var socketErrors = SocketErrorsLine().Match(output) is { Success: true } s
-            ? s.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture))
-            : 0;
+        var kinds = new List<(string Kind, long Count)> { ("non-2xx", non2xx) };
+        if (SocketErrorsLine().Match(output) is { Success: true } s)
+        {
+            kinds.AddRange(s_socketErrorKinds.Select((kind, i) => (kind, long.Parse(s.Groups[i + 1].Value, CultureInfo.InvariantCulture))));
+        }
+
         return new WrkResult(
             double.Parse(RequestsPerSecondLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture),
             Milliseconds(Percentile("50", output)),
             Milliseconds(Percentile("99", output)),
             requests,
-            non2xx + socketErrors);
+            kinds.Sum(k => k.Count),
+            string.Join(", ", kinds.Where(k => k.Count > 0).Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Kind} {k.Count}"))));
     }
 
     private static string Percentile(string percent, string output) =>
