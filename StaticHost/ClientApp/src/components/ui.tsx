@@ -68,6 +68,19 @@ export function LoadFailure({ error, what }: { error: unknown; what: string }) {
   return <ErrorMessage error={error} title={`The ${what.toLowerCase()} could not be loaded`} />;
 }
 
+/**
+ * What a page shows before its main resource is there: its heading, and the failure (as LoadFailure shows it) or a
+ * loading message. Pages return it early, so the heading (and focus after a navigation) is there from the start.
+ */
+export function PageNotReady({ title, error, what, loadingLabel }: { title: string; error: unknown; what: string; loadingLabel?: string }) {
+  return (
+    <>
+      <PageHeading title={title} />
+      {error ? <LoadFailure error={error} what={what} /> : <Loading label={loadingLabel} />}
+    </>
+  );
+}
+
 interface FieldProps {
   label: string;
   error?: string[] | undefined;

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ScoreChart } from "../components/chart";
 import { ServiceNav } from "../components/service-nav";
-import { ErrorMessage, GradeBadge, LoadFailure, Loading, PageHeading, When } from "../components/ui";
+import { ErrorMessage, GradeBadge, Loading, PageHeading, PageNotReady, When } from "../components/ui";
 import { api, get } from "../lib/api";
 import { useAction, usePolling, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
@@ -46,21 +46,8 @@ export function ScansPage({ id }: { id: string }) {
     }, () => undefined);
   });
 
-  if (context.error) {
-    return (
-      <>
-        <PageHeading title="Scans" />
-        <LoadFailure error={context.error} what="Service" />
-      </>
-    );
-  }
-  if (!context.data) {
-    return (
-      <>
-        <PageHeading title="Scans" />
-        <Loading />
-      </>
-    );
+  if (context.error || !context.data) {
+    return <PageNotReady title="Scans" error={context.error} what="Service" />;
   }
   const { service, role } = context.data;
   const canWrite = role === "Owner" || role === "Maintainer";
@@ -189,21 +176,8 @@ export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
   });
 
   const title = scan.data ? `Scan #${scan.data.scan.id} of ${scan.data.scan.environment}` : `Scan #${scanId}`;
-  if (scan.error && !scan.data) {
-    return (
-      <>
-        <PageHeading title={title} />
-        <LoadFailure error={scan.error} what="Scan" />
-      </>
-    );
-  }
   if (!scan.data) {
-    return (
-      <>
-        <PageHeading title={title} />
-        <Loading label="Loading the scan…" />
-      </>
-    );
+    return <PageNotReady title={title} error={scan.error} what="Scan" loadingLabel="Loading the scan…" />;
   }
 
   const { scan: summary, report, changes } = scan.data;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { ErrorMessage, Field, fieldErrors, LoadFailure, Loading, PageHeading } from "../components/ui";
+import { ErrorMessage, Field, fieldErrors, PageHeading, PageNotReady } from "../components/ui";
 import { api, get, newIdempotencyKey } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate, type Route } from "../lib/router";
@@ -71,21 +71,8 @@ export function ServiceFormPage({ route }: { route: Route }) {
 
   const title = editing ? (existing.data ? `Edit ${existing.data.data.name}` : "Edit service") : "New service";
 
-  if (editing && existing.error) {
-    return (
-      <>
-        <PageHeading title={title} />
-        <LoadFailure error={existing.error} what="Service" />
-      </>
-    );
-  }
-  if (!form || teams.loading && !teams.data) {
-    return (
-      <>
-        <PageHeading title={title} />
-        <Loading />
-      </>
-    );
+  if (editing && existing.error || !form || teams.loading && !teams.data) {
+    return <PageNotReady title={title} error={editing && existing.error} what="Service" />;
   }
   if (!editing && writableTeams.length === 0) {
     return (

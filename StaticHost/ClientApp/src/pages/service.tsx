@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ServiceNav } from "../components/service-nav";
 import { ReviewPanel } from "../components/review";
-import { ErrorMessage, GradeBadge, LoadFailure, Loading, PageHeading, ScoreBadge } from "../components/ui";
+import { ErrorMessage, GradeBadge, Loading, PageHeading, PageNotReady, ScoreBadge } from "../components/ui";
 import { api, get, newIdempotencyKey } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { href } from "../lib/router";
@@ -33,21 +33,8 @@ export function ServicePage({ id }: { id: string }) {
   const start = useAction();
   const [startKey] = useState(newIdempotencyKey);
 
-  if (context.error) {
-    return (
-      <>
-        <PageHeading title="Service" />
-        <LoadFailure error={context.error} what="Service" />
-      </>
-    );
-  }
-  if (!context.data) {
-    return (
-      <>
-        <PageHeading title="Service" />
-        <Loading label="Loading the service…" />
-      </>
-    );
+  if (context.error || !context.data) {
+    return <PageNotReady title="Service" error={context.error} what="Service" loadingLabel="Loading the service…" />;
   }
 
   const { service, role, team } = context.data;

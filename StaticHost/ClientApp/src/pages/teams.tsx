@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ConfirmButton, ErrorMessage, Field, fieldErrors, LoadFailure, Loading, PageHeading, When } from "../components/ui";
+import { ConfirmButton, ErrorMessage, Field, fieldErrors, Loading, PageHeading, PageNotReady, When } from "../components/ui";
 import { api, get, newIdempotencyKey } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
@@ -87,21 +87,8 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
   const remove = useAction();
   const errors = fieldErrors(add.error);
 
-  if (team.error && !team.data) {
-    return (
-      <>
-        <PageHeading title="Team" />
-        <LoadFailure error={team.error} what="Team" />
-      </>
-    );
-  }
   if (!team.data) {
-    return (
-      <>
-        <PageHeading title="Team" />
-        <Loading label="Loading the team…" />
-      </>
-    );
+    return <PageNotReady title="Team" error={team.error} what="Team" loadingLabel="Loading the team…" />;
   }
 
   const data = team.data;
