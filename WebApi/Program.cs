@@ -71,6 +71,7 @@ app.MapTokenEndpoints();
 app.MapTeamEndpoints();
 app.MapServiceEndpoints();
 app.MapReviewEndpoints();
+app.MapMarkdownEndpoints();
 app.MapEvidenceEndpoints();
 app.MapScanEndpoints();
 app.MapGateEndpoints();

@@ -62,11 +62,19 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         Assert.True(afterTwo > afterOne, $"{afterOne}% then {afterTwo}%");
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
 
-        // A note holding markup: the server renders it as text, and nothing runs (a dialog or error would be reported).
+        // A note holding markup, typed key by key: before it is saved, the preview shows the server's rendering of it,
+        // the markup in it as text, and nothing runs (a dialog, console error or CSP violation would be reported).
         await page.GetByText($"Notes, assignee, due date and evidence for {first}").ClickAsync();
-        await page.GetByLabel($"Notes on {first}").FillAsync(XssNote);
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {first}" }).ClickAsync();
+        await page.GetByLabel($"Notes on {first}").PressSequentiallyAsync($"**Both** replicas {XssNote}");
         var preview = page.GetByRole(AriaRole.Region, new() { Name = $"Preview of the notes on {first}" });
+        await Expect(preview).ToContainTextAsync(XssNote);
+        await Expect(preview.Locator("strong")).ToHaveTextAsync("Both");
+        await Expect(preview.Locator("img")).ToHaveCountAsync(0);
+        await Expect(preview).ToHaveAttributeAsync("aria-busy", "false");
+        await session.CheckPageAsync("service-review-notes-preview");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {first}" }).ClickAsync();
+        await Expect(page.Locator(".sr-status")).ToContainTextAsync($"{first} saved.");
+        await Expect(preview.Locator("strong")).ToHaveTextAsync("Both");
         await Expect(preview).ToContainTextAsync(XssNote);
         await Expect(preview.Locator("img")).ToHaveCountAsync(0);
 

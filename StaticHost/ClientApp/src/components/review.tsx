@@ -17,13 +17,43 @@ const statusLabels: Record<ItemStatus, string> = {
 /** The statuses a person sets here; a waiver has its own request and approval (API: PATCH with waiver). */
 const settable: ItemStatus[] = ["NotStarted", "InProgress", "Done", "AtRisk"];
 
+/** How long typing must pause before the notes are sent for a preview. */
+const PREVIEW_DELAY_MS = 300;
+
+/**
+ * The server's rendering of `markdown` (the same renderer and sanitizer as saved notes), asked for once typing pauses;
+ * each newer text aborts the request for the older one. The saved notes' own HTML needs no request.
+ */
+function useMarkdownPreview(markdown: string, saved: string, savedHtml: string) {
+  const [preview, setPreview] = useState<{ markdown: string; html: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const unsaved = markdown !== saved && markdown.trim() !== "";
+  useEffect(() => {
+    setError(null);
+    if (!unsaved) return;
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => {
+      api<{ html: string }>("POST", "/api/markdown/preview", { body: { markdown }, signal: controller.signal }).then(
+        (response) => setPreview({ markdown, html: response.data.html }),
+        (failure: unknown) => !controller.signal.aborted && setError(failure),
+      );
+    }, PREVIEW_DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [markdown, unsaved]);
+  if (!unsaved) return { html: markdown === saved ? savedHtml : "", current: true, error: null };
+  return { html: preview?.html ?? savedHtml, current: preview?.markdown === markdown, error };
+}
+
 /** HTML the server rendered from the notes' Markdown and sanitized; inserted through the Trusted Types policy only. */
-export function SanitizedHtml({ html, class: className, label }: { html: string; class?: string; label?: string }) {
+export function SanitizedHtml({ html, class: className, label, busy }: { html: string; class?: string; label?: string; busy?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     if (ref.current) setServerSanitizedHtml(ref.current, html);
   }, [html]);
-  return <div ref={ref} class={className} role={label ? "region" : undefined} aria-label={label} />;
+  return <div ref={ref} class={className} role={label ? "region" : undefined} aria-label={label} aria-busy={busy} />;
 }
 
 export function ReviewPanel({ reviewId, canWrite, members, onChanged, onStartNew }: {
@@ -234,6 +264,7 @@ function ItemDetailsForm({ path, item, writable, members, onSaved }: {
   const [dueOn, setDueOn] = useState(item.dueOn ?? "");
   const save = useAction();
   const id = item.itemId;
+  const preview = useMarkdownPreview(notes, item.notes, item.notesHtml);
 
   // A save brings the server's values back.
   useEffect(() => setNotes(item.notes), [item.notes]);
@@ -263,14 +294,16 @@ function ItemDetailsForm({ path, item, writable, members, onSaved }: {
           aria-describedby={`notes-hint-${id}`} onInput={(e) => setNotes(e.currentTarget.value)} />
         <p class="hint" id={`notes-hint-${id}`}>Markdown: **bold**, *italic*, `code`, [links](https://example.com), lists. HTML is shown as text.</p>
       </div>
-      <div class="preview">
-        <h5 id={`preview-${id}`}>Preview of the saved notes</h5>
-        {item.notesHtml ? (
-          <SanitizedHtml class="markdown" html={item.notesHtml} label={`Preview of the notes on ${id}`} />
+      {/* Not a live region: a screen reader would read the whole preview again at every pause in typing. */}
+      <div class="preview" aria-live="off">
+        <h5 id={`preview-${id}`}>Preview</h5>
+        {preview.html ? (
+          <SanitizedHtml class={preview.current ? "markdown" : "markdown markdown-stale"} html={preview.html} busy={!preview.current}
+            label={`Preview of the notes on ${id}`} />
         ) : (
-          <p class="muted small">No notes saved yet.</p>
+          <p class="muted small">{notes.trim() ? "Rendering the preview…" : "No notes yet."}</p>
         )}
-        {notes !== item.notes && <p class="muted small">Save to see the new notes rendered.</p>}
+        <ErrorMessage error={preview.error} title="The preview could not be rendered" />
       </div>
       <div class="field-row">
         <div class="field">

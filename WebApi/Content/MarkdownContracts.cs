@@ -1,0 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+using WebApi.Data;
+
+namespace WebApi.Content;
+
+/// <summary>A review item's notes as they would be shown, while they are still being written.</summary>
+public sealed record MarkdownPreviewRequest([property: Required(AllowEmptyStrings = true), MaxLength(Limits.Notes)] string Markdown);
+
+/// <summary>The Markdown rendered and sanitized exactly as a saved note's <c>notesHtml</c>.</summary>
+public sealed record MarkdownPreviewResponse(string Html);

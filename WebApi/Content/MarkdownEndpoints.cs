@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using WebApi.Accounts;
+
+namespace WebApi.Content;
+
+/// <summary>Markdown rendered by the server, the only renderer the web UI has: the notes editor's live preview.</summary>
+public static class MarkdownEndpoints
+{
+    public static IEndpointRouteBuilder MapMarkdownEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var markdown = routes.MapGroup("/api/markdown").WithTags("Markdown");
+        // A POST that stores nothing (the text is too long for a query string): reading is enough, as for evidence links.
+        markdown.MapPost("/preview", Preview).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("Render Markdown as review notes are rendered, without saving it");
+        return routes;
+    }
+
+    private static Ok<MarkdownPreviewResponse> Preview(MarkdownPreviewRequest request, IContentSanitizer sanitizer) =>
+        TypedResults.Ok(new MarkdownPreviewResponse(sanitizer.RenderMarkdown(request.Markdown)));
+}
