@@ -28,7 +28,7 @@ function page(route: Route, account: Account) {
     case "editService":
       return <ServiceFormPage key={route.path} route={route} />;
     case "service":
-      return <ServicePage key={route.params["id"]} id={route.params["id"]!} />;
+      return <ServicePage key={route.params["id"]} id={route.params["id"]!} account={account} />;
     case "scans":
       return <ScansPage key={route.params["id"]} id={route.params["id"]!} />;
     case "scan":

@@ -142,6 +142,14 @@ internal sealed class BrowserSession : IAsyncDisposable
         }
     }
 
+    /// <summary><see cref="CheckPageAsync"/>, and nothing wider than the screen: the page never scrolls sideways.</summary>
+    public async Task CheckPageFitsAsync(string pageName)
+    {
+        await CheckPageAsync(pageName);
+        var widths = await Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"{pageName} is {widths[0]} px wide on a {widths[1]} px screen");
+    }
+
     /// <summary>Fails listing every axe violation, console error, CSP violation, uncaught exception and dialog so far.</summary>
     public void AssertClean()
     {

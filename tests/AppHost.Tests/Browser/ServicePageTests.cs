@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AppHost.Tests.Product;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -156,6 +157,82 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         session.AssertClean();
     }
 
+    [Fact]
+    public async Task A_waiver_requested_with_the_keyboard_on_a_phone_counts_once_the_owner_it_names_approves_it()
+    {
+        using var approver = await ProductUser.SignUpAsync(stack, "browser-approver");
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "waiver", width: 360, height: 780);
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-requester");
+        // Team, second owner, service and review through the API: the pages that make them have their own tests.
+        var teamId = (await session.ApiPostAsync("/api/teams", new { name = "Waivers", slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
+        await session.ApiPostAsync($"/api/teams/{teamId}/members", new { email = approver.Email, role = "Owner" });
+        var serviceId = (await session.ApiPostAsync("/api/services", new
+        {
+            teamId,
+            name = "Legacy " + Guid.NewGuid().ToString("N")[..8],
+            slug = "legacy-" + Guid.NewGuid().ToString("N")[..12],
+            environments = new[] { new { name = "production", baseUrl = "https://legacy.example.com", profile = "Web" } },
+            tier = "C",
+        })).GetProperty("id").GetString();
+        await session.ApiPostAsync($"/api/services/{serviceId}/reviews", new { });
+
+        await session.GotoAsync($"/services/{serviceId}");
+        var score = page.Locator("#review-score");
+        await Expect(score).ToHaveTextAsync("0%");
+        var statuses = page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() });
+        var total = await statuses.CountAsync();
+        var waived = ItemId(await statuses.Nth(0).GetAttributeAsync("id"));
+        var done = ItemId(await statuses.Nth(1).GetAttributeAsync("id"));
+        await page.GetByLabel($"Status of {done}").SelectOptionAsync("Done");
+        var oneOfAll = PercentText(1.0 / total);
+        await Expect(score).ToHaveTextAsync(oneOfAll);
+
+        // Requested with the keyboard alone: Enter opens the form, focus is in its first field, Tab goes on.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Request waiver for {waived}" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var form = page.GetByRole(AriaRole.Form, new() { Name = $"Request a waiver for {waived}" });
+        await Expect(form.GetByLabel("Reason")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("Retired next quarter; the replacement has it.");
+        await page.Keyboard.PressAsync("Tab");
+        // The other owner is the only approver to choose: a requester does not approve their own waiver.
+        await Expect(form.GetByLabel("Approver")).ToBeFocusedAsync();
+        await Expect(form.GetByLabel("Approver").Locator("option")).ToHaveTextAsync(new[] { approver.Email });
+        await session.CheckPageFitsAsync("waiver-form");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Request waiver", Exact = true }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        // Pending: not counted yet, and only the approver may approve it.
+        var item = page.Locator("li.item").Filter(new() { Has = page.GetByLabel($"Status of {waived}") });
+        await Expect(item.Locator(".waiver")).ToContainTextAsync($"Waiver pending approval by {approver.Email}; requested by you");
+        await Expect(page.Locator(".sr-status")).ToContainTextAsync($"Waiver of {waived} requested");
+        await Expect(page.GetByLabel($"Status of {waived}")).ToHaveValueAsync("Waived");
+        await Expect(item.GetByText("counts as not started")).ToBeVisibleAsync();
+        await Expect(score).ToHaveTextAsync(oneOfAll);
+        await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = ApproveWaiver() })).ToHaveCountAsync(0);
+        await session.CheckPageFitsAsync("waiver-pending");
+
+        // The approver, in a browser of their own, approves it with the keyboard: the item leaves the score's count.
+        await using var approving = await BrowserSession.OpenAsync(chromium, stack, "waiver-approver");
+        await SignIn.WithPasswordAsync(approving, approver.Email, check: false);
+        await approving.GotoAsync($"/services/{serviceId}");
+        var approverItem = approving.Page.Locator("li.item").Filter(new() { Has = approving.Page.GetByLabel($"Status of {waived}") });
+        await approving.Page.GetByRole(AriaRole.Button, new() { Name = $"Approve waiver of {waived}" }).FocusAsync();
+        await approving.Page.Keyboard.PressAsync("Enter");
+        await Expect(approverItem.Locator(".waiver")).ToContainTextAsync("Waiver approved by you on ");
+        await Expect(approverItem.GetByText("counts as not started")).ToHaveCountAsync(0);
+        // Score: done / (items - waived).
+        var oneOfTheRest = PercentText(1.0 / (total - 1));
+        await Expect(approving.Page.Locator("#review-score")).ToHaveTextAsync(oneOfTheRest);
+        await approving.CheckPageAsync("waiver-approved");
+        approving.AssertClean();
+
+        await page.ReloadAsync();
+        await Expect(item.Locator(".waiver")).ToContainTextAsync($"Waiver approved by {approver.Email} on ");
+        await Expect(score).ToHaveTextAsync(oneOfTheRest);
+        session.AssertClean();
+    }
+
     private static async Task<byte[]> DownloadAsync(IPage page, ILocator link)
     {
         var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
@@ -166,8 +243,15 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
 
     private static int Percent(string? text) => int.Parse(text!.TrimEnd('%'), CultureInfo.InvariantCulture);
 
+    /// <summary>A score as the page shows it: the API's, rounded to four places, as a whole percentage.</summary>
+    private static string PercentText(double score) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Math.Round(Math.Round(score, 4) * 100, MidpointRounding.AwayFromZero)}%");
+
     [GeneratedRegex("^Status of ")]
     private static partial Regex StatusOf();
+
+    [GeneratedRegex("^Approve waiver")]
+    private static partial Regex ApproveWaiver();
 
     [GeneratedRegex("[A-F][+-]?")]
     private static partial Regex Grade();

@@ -5,6 +5,7 @@ import { setServerSanitizedHtml } from "../lib/trusted-html";
 import type { ItemStatus, Member, Review, ReviewItem } from "../lib/types";
 import { EvidencePanel } from "./evidence";
 import { ConfirmButton, ErrorMessage, Loading, When, percent } from "./ui";
+import { WaiverPanel } from "./waiver";
 
 const statusLabels: Record<ItemStatus, string> = {
   NotStarted: "Not started",
@@ -14,7 +15,7 @@ const statusLabels: Record<ItemStatus, string> = {
   Waived: "Waived",
 };
 
-/** The statuses a person sets here; a waiver has its own request and approval (API: PATCH with waiver). */
+/** The statuses a person sets here; a waiver has its own request and approval (WaiverPanel). */
 const settable: ItemStatus[] = ["NotStarted", "InProgress", "Done", "AtRisk"];
 
 /** How long typing must pause before the notes are sent for a preview. */
@@ -56,8 +57,10 @@ export function SanitizedHtml({ html, class: className, label, busy }: { html: s
   return <div ref={ref} class={className} role={label ? "region" : undefined} aria-label={label} aria-busy={busy} />;
 }
 
-export function ReviewPanel({ reviewId, canWrite, members, onChanged, onStartNew }: {
+export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, onStartNew }: {
   reviewId: string;
+  /** The signed-in user: the approver a waiver may name. */
+  userId: string;
   canWrite: boolean;
   members: Member[];
   onChanged: () => void;
@@ -135,7 +138,8 @@ export function ReviewPanel({ reviewId, canWrite, members, onChanged, onStartNew
             </h4>
             <ol class="items">
               {items.map((item) => (
-                <ReviewItemRow key={item.itemId} reviewId={data.id} item={item} writable={writable} members={members} onChanged={changed} />
+                <ReviewItemRow key={item.itemId} reviewId={data.id} item={item} writable={writable} reviewOpen={open} userId={userId}
+                  members={members} onChanged={changed} />
               ))}
             </ol>
           </section>
@@ -180,13 +184,19 @@ function SectionScores({ review }: { review: Review }) {
   );
 }
 
-function ReviewItemRow({ reviewId, item, writable, members, onChanged }: {
-  reviewId: string;
+/** What the parts of a review item need: the item, what the reader may do with it, and where a change is reported. */
+export interface ItemProps {
   item: ReviewItem;
   writable: boolean;
+  reviewOpen: boolean;
+  /** The signed-in user. */
+  userId: string;
   members: Member[];
   onChanged: (message: string) => void;
-}) {
+}
+
+function ReviewItemRow({ reviewId, ...props }: ItemProps & { reviewId: string }) {
+  const { item, writable, members, onChanged } = props;
   const status = useAction();
   const statusId = `status-${item.itemId}`;
   const path = `/api/reviews/${reviewId}/items/${encodeURIComponent(item.itemId)}`;
@@ -224,8 +234,8 @@ function ReviewItemRow({ reviewId, item, writable, members, onChanged }: {
         {assignee ? `Assigned to ${assignee.email}` : item.assigneeId ? "Assigned" : "Unassigned"}
         {item.dueOn ? <> · due <When at={item.dueOn} dateOnly /></> : null}
         {item.notes ? " · has notes" : ""}
-        {item.waiver ? ` · waiver ${item.waiver.state.toLowerCase()} until ${item.waiver.expiresOn}` : ""}
       </p>
+      <WaiverPanel path={path} {...props} />
       {item.notesHtml && !open && <SanitizedHtml class="markdown" html={item.notesHtml} label={`Notes on ${item.itemId}`} />}
       <details class="item-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>Notes, assignee, due date and evidence<span class="visually-hidden"> for {item.itemId}</span></summary>

@@ -5,7 +5,7 @@ import { ErrorMessage, GradeBadge, Loading, PageHeading, PageNotReady, ScoreBadg
 import { api, get, newIdempotencyKey } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { href } from "../lib/router";
-import type { LatestScan, ReviewSummary, Service, Team, TeamDetail } from "../lib/types";
+import type { Account, LatestScan, ReviewSummary, Service, Team, TeamDetail } from "../lib/types";
 
 export interface ServiceContext {
   service: Service;
@@ -26,7 +26,7 @@ export function useServiceContext(id: string) {
   }, [id]);
 }
 
-export function ServicePage({ id }: { id: string }) {
+export function ServicePage({ id, account }: { id: string; account: Account }) {
   const context = useServiceContext(id);
   const reviews = useResource((signal) => get<ReviewSummary[]>(`/api/services/${encodeURIComponent(id)}/reviews`, signal), [id]);
   const scans = useResource((signal) => get<LatestScan[]>(`/api/scans/latest?serviceId=${encodeURIComponent(id)}`, signal), [id]);
@@ -134,7 +134,7 @@ export function ServicePage({ id }: { id: string }) {
             {canWrite && <button type="button" onClick={startReview} disabled={start.busy}>Start a review</button>}
           </div>
         ) : (
-          <ReviewPanel key={current.id} reviewId={current.id} canWrite={canWrite} members={team?.members ?? []}
+          <ReviewPanel key={current.id} reviewId={current.id} userId={account.id} canWrite={canWrite} members={team?.members ?? []}
             onChanged={() => { context.reload(); reviews.reload(); }}
             onStartNew={canWrite && current.state === "Completed" ? startReview : undefined} />
         )}
