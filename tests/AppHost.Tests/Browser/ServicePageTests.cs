@@ -91,8 +91,9 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
             """, System.Text.Encoding.UTF8.GetString(text));
         await evidence.Locator(".dropzone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = dropped });
         await Expect(evidence.GetByRole(AriaRole.Link, new() { Name = "nginx.conf.txt" })).ToBeVisibleAsync();
-        // By its type: the file input and the list of files share the name "Evidence files for <item>".
-        await evidence.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "dashboard.png", MimeType = "image/png", Buffer = s_png });
+        // The file input and the list of files have names of their own.
+        await Expect(evidence.GetByRole(AriaRole.List, new() { Name = $"Evidence files for {first}" })).ToBeVisibleAsync();
+        await evidence.GetByLabel($"Files to upload as evidence for {first}").SetInputFilesAsync(new FilePayload { Name = "dashboard.png", MimeType = "image/png", Buffer = s_png });
         await Expect(evidence.GetByRole(AriaRole.Link, new() { Name = "dashboard.png" })).ToBeVisibleAsync();
         Assert.Equal(text, await DownloadAsync(page, evidence.GetByRole(AriaRole.Link, new() { Name = "nginx.conf.txt" })));
         Assert.Equal(s_png, await DownloadAsync(page, evidence.GetByRole(AriaRole.Link, new() { Name = "dashboard.png" })));

@@ -79,7 +79,7 @@ export function EvidencePanel({ reviewId, itemId, writable }: { reviewId: string
         >
           <p>Drop files here, or choose them:</p>
           <label for={inputId}>
-            Evidence files<span class="visually-hidden"> for {itemId}</span>
+            Files to upload<span class="visually-hidden"> as evidence for {itemId}</span>
           </label>
           <input id={inputId} ref={inputRef} type="file" multiple accept={ACCEPT} disabled={send.busy}
             onChange={(e) => e.currentTarget.files && void uploadAll(e.currentTarget.files)} />
