@@ -63,6 +63,9 @@ public static class TeamEndpoints
         }
 
         var members = await MembersAsync(db, teamId, cancellationToken);
+        // The entity tag is the team row's (for If-Match), which a change of members leaves as it is: a browser that
+        // revalidated by it would be told 304 (by the proxy) and keep showing the members it had.
+        http.Response.Headers.CacheControl = "private, no-store";
         http.Response.SetETag(team.Version);
         return TypedResults.Ok(new TeamDetailResponse(team.Id, team.Name, team.Slug, role.Value, team.CreatedAt, members, Preconditions.ETag(team.Version)));
     }
