@@ -106,22 +106,28 @@ internal sealed class BrowserSession : IAsyncDisposable
     /// A write to the API from the page, with its cookies and an antiforgery token, for what a test needs that no page
     /// of its own offers (the page under test still does the part being tested). Returns the JSON body.
     /// </summary>
-    public async Task<System.Text.Json.JsonElement> ApiPostAsync(string path, object body)
+    public Task<System.Text.Json.JsonElement> ApiPostAsync(string path, object body) => ApiAsync("POST", path, body);
+
+    /// <summary>A read of the API from the page, with its cookies: what the page should be showing. Returns the JSON body.</summary>
+    public Task<System.Text.Json.JsonElement> ApiGetAsync(string path) => ApiAsync("GET", path, null);
+
+    private async Task<System.Text.Json.JsonElement> ApiAsync(string method, string path, object? body)
     {
         var answer = await Page.EvaluateAsync<System.Text.Json.JsonElement>("""
-            async ([path, body]) => {
-              const token = await (await fetch("/api/antiforgery/token")).json();
-              const response = await fetch(path, {
-                method: "POST",
-                headers: { "Content-Type": "application/json", "X-CSRF-TOKEN": token.requestToken },
-                body: JSON.stringify(body),
-              });
+            async ([method, path, body]) => {
+              const headers = {};
+              if (method !== "GET") {
+                const token = await (await fetch("/api/antiforgery/token")).json();
+                headers["Content-Type"] = "application/json";
+                headers["X-CSRF-TOKEN"] = token.requestToken;
+              }
+              const response = await fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(body) });
               return { status: response.status, body: await response.text() };
             }
-            """, new object[] { path, body });
+            """, new[] { method, path, body });
         var status = answer.GetProperty("status").GetInt32();
         var text = answer.GetProperty("body").GetString()!;
-        Assert.True(status is >= 200 and < 300, $"POST {path}: {status} {text}");
+        Assert.True(status is >= 200 and < 300, $"{method} {path}: {status} {text}");
         return System.Text.Json.JsonDocument.Parse(text).RootElement;
     }
 

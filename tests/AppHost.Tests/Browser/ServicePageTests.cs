@@ -159,6 +159,51 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_scan_of_a_careless_site_shows_its_failing_findings_grouped_by_severity_each_with_its_fix()
+    {
+        await using var careless = await CarelessSite.StartAsync();
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "findings");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-findings");
+        var team = await session.ApiPostAsync("/api/teams", new { name = "Findings", slug = "team-" + Guid.NewGuid().ToString("N")[..12] });
+        var serviceId = (await session.ApiPostAsync("/api/services", new
+        {
+            teamId = team.GetProperty("id").GetString(),
+            name = "Careless " + Guid.NewGuid().ToString("N")[..8],
+            slug = "careless-" + Guid.NewGuid().ToString("N")[..12],
+            environments = new[] { new { name = "legacy", baseUrl = careless.Url.AbsoluteUri, profile = "Web" } },
+            tier = "C",
+        })).GetProperty("id").GetString();
+        var scanId = (await session.ApiPostAsync($"/api/services/{serviceId}/scans", new { environment = "legacy" })).GetProperty("id").GetInt64();
+
+        // The page follows the scan until its report is in.
+        await session.GotoAsync($"/services/{serviceId}/scans/{scanId}");
+        var toFix = page.GetByRole(AriaRole.Region, new() { NameRegex = FindingsToFix() });
+        await Expect(toFix).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        await session.CheckPageAsync("scan-findings");
+
+        // What the page shows is the report's failing findings, most severe first, each with its fix.
+        var findings = (await session.ApiGetAsync($"/api/services/{serviceId}/scans/{scanId}")).GetProperty("report").GetProperty("findings").EnumerateArray()
+            .Where(f => !f.GetProperty("passed").GetBoolean())
+            .Select(f => (Title: f.GetProperty("title").GetString()!, Severity: f.GetProperty("severity").GetString()!, Fix: f.GetProperty("fix").GetString() ?? ""))
+            .ToList();
+        string[] severities = ["Critical", "High", "Medium", "Low", "Info"];
+        var groups = severities.Select(severity => (Severity: severity, Findings: findings.Where(f => f.Severity == severity).ToList())).Where(g => g.Findings.Count > 0).ToList();
+        Assert.True(groups.Count > 1, $"the careless site failed findings of {groups.Count} severities");
+        await Expect(toFix.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync($"Findings to fix ({findings.Count})");
+        var headings = groups.Select(g => $"{g.Severity} {g.Findings.Count} {(g.Findings.Count == 1 ? "finding" : "findings")}").ToList();
+        await Expect(toFix.GetByRole(AriaRole.Heading, new() { Level = 3 })).ToHaveTextAsync(headings);
+        foreach (var ((_, group), heading) in groups.Zip(headings))
+        {
+            var section = toFix.GetByRole(AriaRole.Region, new() { Name = heading, Exact = true });
+            await Expect(section.Locator(".finding-title strong")).ToHaveTextAsync(group.Select(f => f.Title));
+            await Expect(section.Locator(".fix")).ToHaveTextAsync(group.Where(f => f.Fix.Length > 0).Select(f => $"Fix: {f.Fix}"));
+        }
+
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_waiver_requested_with_the_keyboard_on_a_phone_counts_once_the_owner_it_names_approves_it()
     {
         using var approver = await ProductUser.SignUpAsync(stack, "browser-approver");
@@ -250,6 +295,9 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
 
     [GeneratedRegex("^Status of ")]
     private static partial Regex StatusOf();
+
+    [GeneratedRegex(@"^Findings to fix \(\d+\)$")]
+    private static partial Regex FindingsToFix();
 
     [GeneratedRegex("^Approve waiver")]
     private static partial Regex ApproveWaiver();
