@@ -28,6 +28,33 @@ public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromiu
     }
 
     [Fact]
+    public async Task An_expired_session_goes_to_sign_in_and_back_to_the_page_afterwards()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "expired");
+        var page = session.Page;
+        var email = await SignIn.NewUserAsync(session, stack, "browser-expired");
+        var name = "Expiry " + Guid.NewGuid().ToString("N")[..8];
+        var teamId = (await session.ApiPostAsync("/api/teams", new { name, slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Teams", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = name })).ToBeVisibleAsync();
+
+        // The session cookie goes, as when it expires: the next page's request answers 401, which Chromium logs.
+        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 401 \(\) \(https://localhost:\d+/api/");
+        await session.Context.ClearCookiesAsync(new() { Name = "__Host-ra-auth" });
+        await page.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText("Your session has expired. Sign in again to go back to the page you were on.")).ToBeVisibleAsync();
+        await session.CheckPageAsync("sign-in-expired");
+
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(SignIn.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Team {name}", Level = 1 })).ToBeVisibleAsync();
+        Assert.EndsWith($"/teams/{teamId}", page.Url, StringComparison.Ordinal);
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task The_sign_in_form_works_with_the_keyboard_alone()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "keyboard");
