@@ -32,7 +32,8 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     /// <summary>The reads whose load the memory goal is about.</summary>
     private static readonly string[] s_readScenarios = ["b", "c", "j"];
 
-    private readonly Dictionary<string, double> _peakReplicaRss = new(StringComparer.Ordinal);
+    /// <summary>Per scenario, the sample of one webapi replica with the highest RSS, and what that RSS was made of.</summary>
+    private readonly Dictionary<string, ResidentMemory> _peakReplicaMemory = new(StringComparer.Ordinal);
     private ScanThroughputResult? _scanThroughput;
     private (string Name, IReadOnlyList<LoadResult> Loads)? _overload;
 
@@ -100,8 +101,11 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
         do
         {
             RecordMemory(stack);
-            var replicaPeak = stack.ReplicaRssMiB("webapi").DefaultIfEmpty(0).Max();
-            _peakReplicaRss[scenario.Id] = Math.Max(_peakReplicaRss.GetValueOrDefault(scenario.Id), replicaPeak);
+            if (stack.ReplicaMemory("webapi").MaxBy(memory => memory.RssMiB) is { } replica
+                && replica.RssMiB > (_peakReplicaMemory.GetValueOrDefault(scenario.Id)?.RssMiB ?? 0))
+            {
+                _peakReplicaMemory[scenario.Id] = replica;
+            }
         }
         while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)) != run);
 
@@ -355,11 +359,22 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
                 : new GoalRow(scenario, string.Create(CultureInfo.InvariantCulture, $"{MedianValue(ups):0.0} s (median of {ups.Count}: {string.Join(", ", ups.Select(u => u.ToString("0.0", CultureInfo.InvariantCulture)))})"), "", "<= 6 s", MedianValue(ups) <= 6);
         }
 
-        var readPeaks = s_readScenarios.Where(_peakReplicaRss.ContainsKey).ToList();
+        var readPeaks = s_readScenarios.Where(_peakReplicaMemory.ContainsKey).ToList();
         const string RssScenario = "g. peak RSS of one WebApi replica under the read load (b, c, j; sampled every second)";
-        yield return readPeaks.Count == 0
-            ? new GoalRow(RssScenario, "", "", "<= 120 MiB", null)
-            : new GoalRow(RssScenario, string.Create(CultureInfo.InvariantCulture, $"{readPeaks.Max(id => _peakReplicaRss[id]):0} MiB ({string.Join(", ", readPeaks.Select(id => string.Create(CultureInfo.InvariantCulture, $"{id} {_peakReplicaRss[id]:0}")))})"), "", "<= 120 MiB", readPeaks.Max(id => _peakReplicaRss[id]) <= 120);
+        if (readPeaks.Count == 0)
+        {
+            yield return new GoalRow(RssScenario, "", "", "<= 120 MiB", null);
+            yield break;
+        }
+
+        var peak = readPeaks.Select(id => _peakReplicaMemory[id]).MaxBy(memory => memory.RssMiB)!;
+        var perScenario = string.Join(", ", readPeaks.Select(id => string.Create(CultureInfo.InvariantCulture, $"{id} {_peakReplicaMemory[id].RssMiB:0}")));
+        yield return new GoalRow(
+            RssScenario,
+            string.Create(CultureInfo.InvariantCulture, $"{peak.RssMiB:0} MiB ({perScenario}; at the peak: anonymous {peak.AnonymousMiB:0}, mapped files {peak.FileMiB:0}, runtime code (W^X shared memory) {peak.SharedMiB:0}; PSS {peak.PssMiB:0})"),
+            "",
+            "<= 120 MiB",
+            peak.RssMiB <= 120);
     }
 
     /// <summary>

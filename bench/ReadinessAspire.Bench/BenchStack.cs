@@ -304,10 +304,13 @@ internal sealed partial class BenchStack : IAsyncDisposable
     }
 
     /// <summary>RSS of each replica of <paramref name="resource"/> on its own (the application, not its launcher), MiB.</summary>
-    public IReadOnlyList<double> ReplicaRssMiB(string resource)
+    public IReadOnlyList<double> ReplicaRssMiB(string resource) => [.. ReplicaMemory(resource).Select(memory => memory.RssMiB)];
+
+    /// <summary>The resident memory of each replica of <paramref name="resource"/> (the application, not its launcher), by kind.</summary>
+    public IReadOnlyList<ResidentMemory> ReplicaMemory(string resource)
     {
         var table = ProcessTable.Capture();
-        return [.. InstanceIds(resource).Select(id => ProcessTable.RssMiB(ApplicationProcesses(table, id, [])))];
+        return [.. InstanceIds(resource).Select(id => ProcessTable.Composition(ApplicationProcesses(table, id, [])))];
     }
 
     /// <summary>

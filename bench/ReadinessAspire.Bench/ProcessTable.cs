@@ -17,6 +17,15 @@ internal sealed record ProcessEntry(int Pid, int ParentPid, IReadOnlyList<string
 }
 
 /// <summary>
+/// What resident memory (RSS, MiB) is made of: anonymous pages (the GC heap, native heaps, stacks), mapped files (the
+/// assemblies and native libraries: clean pages, shared with every process that maps the same file, the first the kernel
+/// drops under pressure) and shared memory, which for .NET is its executable memory (JIT'd code, stubs, loader heaps):
+/// with W^X the runtime allocates it from a memfd so that it can map a page writable and executable at different times.
+/// PSS divides shared pages among the processes that map them.
+/// </summary>
+internal sealed record ResidentMemory(double RssMiB, double AnonymousMiB, double FileMiB, double SharedMiB, double PssMiB);
+
+/// <summary>
 /// A snapshot of every process on the machine (parent and command line), with resident (RSS) and proportional (PSS:
 /// shared pages divided among the processes sharing them) memory read on demand. Memory is summed per process tree, since
 /// PostgreSQL's backends and nginx's workers are children of the process DCP started.
@@ -96,6 +105,14 @@ internal sealed class ProcessTable
     public static double RssMiB(IEnumerable<int> pids) => pids.Sum(pid => StatusKiB(pid, "/status", "VmRSS:")) / 1024.0;
 
     public static double PssMiB(IEnumerable<int> pids) => pids.Sum(pid => StatusKiB(pid, "/smaps_rollup", "Pss:")) / 1024.0;
+
+    /// <summary>The resident memory of <paramref name="pids"/> by kind (/proc/PID/status), and their PSS.</summary>
+    public static ResidentMemory Composition(IReadOnlyCollection<int> pids) => new(
+        RssMiB(pids),
+        pids.Sum(pid => StatusKiB(pid, "/status", "RssAnon:")) / 1024.0,
+        pids.Sum(pid => StatusKiB(pid, "/status", "RssFile:")) / 1024.0,
+        pids.Sum(pid => StatusKiB(pid, "/status", "RssShmem:")) / 1024.0,
+        PssMiB(pids));
 
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}");
 
