@@ -128,7 +128,14 @@ internal sealed partial class BenchStack : IAsyncDisposable
                 "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
                 .. extraArguments,
             ],
-            (options, _) => options.DisableDashboard = true,
+            (options, _) =>
+            {
+                options.DisableDashboard = true;
+                // The testing host streams every resource's console from DCP into this process and only then drops the
+                // lines its log level refuses: the proxy's access log under load cost DCP and the bench half a core
+                // (b, 2026-12-02), which the AppHost run by `dotnet run` does not spend. Only when asked to show them.
+                options.EnableResourceLogging = extraArguments.Any(argument => argument.StartsWith("--Logging:LogLevel:AppHost.Resources", StringComparison.Ordinal));
+            },
             cancellationToken);
         var webApi = builder.CreateResourceBuilder(Resource<ProjectResource>(builder, "webapi"))
             .WithEnvironment("Checklists__CacheReads", cacheReads ? "true" : "false")
