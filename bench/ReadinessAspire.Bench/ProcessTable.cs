@@ -107,12 +107,21 @@ internal sealed class ProcessTable
     public static double PssMiB(IEnumerable<int> pids) => pids.Sum(pid => StatusKiB(pid, "/smaps_rollup", "Pss:")) / 1024.0;
 
     /// <summary>The resident memory of <paramref name="pids"/> by kind (/proc/PID/status), and their PSS.</summary>
-    public static ResidentMemory Composition(IReadOnlyCollection<int> pids) => new(
-        RssMiB(pids),
-        pids.Sum(pid => StatusKiB(pid, "/status", "RssAnon:")) / 1024.0,
-        pids.Sum(pid => StatusKiB(pid, "/status", "RssFile:")) / 1024.0,
-        pids.Sum(pid => StatusKiB(pid, "/status", "RssShmem:")) / 1024.0,
-        PssMiB(pids));
+    public static ResidentMemory Composition(IReadOnlyCollection<int> pids)
+    {
+        long rss = 0, anonymous = 0, file = 0, shared = 0;
+        foreach (var pid in pids)
+        {
+            // One read of the status file per process, so the four values come from the same moment.
+            var status = StatusValuesKiB(pid, "/status", "VmRSS:", "RssAnon:", "RssFile:", "RssShmem:");
+            rss += status[0];
+            anonymous += status[1];
+            file += status[2];
+            shared += status[3];
+        }
+
+        return new(rss / 1024.0, anonymous / 1024.0, file / 1024.0, shared / 1024.0, PssMiB(pids));
+    }
 
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}");
 
@@ -132,18 +141,28 @@ internal sealed class ProcessTable
         }
     }
 
-    private static long StatusKiB(int pid, string file, string key)
+    private static long StatusKiB(int pid, string file, string key) => StatusValuesKiB(pid, file, key)[0];
+
+    /// <summary>The values of <paramref name="keys"/> in one read of a /proc file, in KiB; 0 for a key not found or a process gone.</summary>
+    private static long[] StatusValuesKiB(int pid, string file, params string[] keys)
     {
+        var values = new long[keys.Length];
         try
         {
-            return File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}{file}")
-                .Where(line => line.StartsWith(key, StringComparison.Ordinal))
-                .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
-                .FirstOrDefault();
+            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}{file}"))
+            {
+                var index = Array.FindIndex(keys, key => line.StartsWith(key, StringComparison.Ordinal));
+                if (index >= 0)
+                {
+                    values[index] = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return 0;
+            // The process ended while we looked.
         }
+
+        return values;
     }
 }
