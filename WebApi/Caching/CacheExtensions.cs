@@ -2,6 +2,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
@@ -48,8 +49,11 @@ public static class CacheExtensions
         builder.Services.AddSingleton<CacheGeneration>();
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(CacheTelemetry.ActivitySourceName));
 
+        // Degraded, not Unhealthy: without Redis a replica still serves every request, from PostgreSQL. Readiness stays
+        // 200 (its body says Degraded), so an orchestrator's readiness probe does not take every replica out of
+        // rotation at once for a cache; Monitoring/alert-rules.yml (CacheDown) tells the operator instead.
         builder.Services.AddHealthChecks()
-            .AddRedis(services => services.GetRequiredService<IConnectionMultiplexer>(), name: "redis", timeout: TimeSpan.FromSeconds(2));
+            .AddRedis(services => services.GetRequiredService<IConnectionMultiplexer>(), name: "redis", failureStatus: HealthStatus.Degraded, timeout: TimeSpan.FromSeconds(2));
 
         return builder;
     }
