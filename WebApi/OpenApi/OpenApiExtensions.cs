@@ -37,6 +37,7 @@ public static class OpenApiExtensions
             options.AddOperationTransformer<ProblemResponsesTransformer>();
             options.AddSchemaTransformer<ProblemDetailsSchemaTransformer>();
             options.AddSchemaTransformer<JsonElementSchemaTransformer>();
+            options.AddSchemaTransformer<OptionalRequestPropertiesTransformer>();
         });
 
         return builder;

@@ -139,6 +139,37 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
         Assert.Contains("object", types);
     }
 
+    [Theory]
+    // A PATCH sends only what changes.
+    [InlineData("UpdateItemRequest", new string[0])]
+    // A scan names an environment or a URL, and may choose a profile.
+    [InlineData("QueueScanRequest", new string[0])]
+    [InlineData("CreateServiceRequest", new[] { "teamId", "name", "slug" })]
+    [InlineData("UpdateServiceRequest", new[] { "name", "tier" })]
+    // Nested in a request: the profile is optional, and every part of a waiver is required ([Required] on a nullable date).
+    [InlineData("ServiceEnvironmentRequest", new[] { "name", "baseUrl" })]
+    [InlineData("WaiverRequest", new[] { "reason", "approverId", "expiresOn" })]
+    public async Task A_request_requires_what_the_api_requires_not_every_constructor_parameter(string schema, string[] required)
+    {
+        using var document = await api.GetDocumentAsync();
+
+        var listed = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(schema).TryGetProperty("required", out var names)
+            ? names.EnumerateArray().Select(n => n.GetString()).ToList()
+            : [];
+
+        Assert.Equal(required, listed);
+    }
+
+    [Fact]
+    public async Task A_response_lists_its_nullable_properties_as_required_since_it_always_carries_them()
+    {
+        using var document = await api.GetDocumentAsync();
+
+        var session = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("SessionResponse");
+
+        Assert.Equal(["signedIn", "account"], session.GetProperty("required").EnumerateArray().Select(n => n.GetString()));
+    }
+
     [Fact]
     public async Task Changes_require_if_match_and_idempotent_creates_take_an_idempotency_key()
     {
