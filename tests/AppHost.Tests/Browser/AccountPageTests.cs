@@ -28,6 +28,40 @@ public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromiu
     }
 
     [Fact]
+    public async Task A_forgotten_password_is_changed_from_the_mailed_link_and_the_new_one_signs_in()
+    {
+        const string newPassword = "a brand new browser passphrase";
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "reset");
+        var page = session.Page;
+        using var user = await ProductUser.SignUpAsync(stack, "browser-reset");
+
+        await session.GotoAsync("/sign-in");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Reset your password", Level = 1 })).ToBeVisibleAsync();
+        await session.CheckPageAsync("forgot-password");
+        await page.GetByLabel("Email").FillAsync(user.Email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the link" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"If {user.Email} has a confirmed account, a message with a reset link is on its way to it.");
+        await session.CheckPageAsync("forgot-password-sent");
+
+        // The mailed link opens the web UI's page, on the proxy's origin, as the mail would carry it.
+        await session.GotoAsync(await ProductUser.MailedLinkAsync(stack.DataDirectory, "password-reset", user.Email));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Choose a new password", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText($"For {user.Email}.")).ToBeVisibleAsync();
+        await session.CheckPageAsync("reset-password");
+        await page.GetByLabel("New password").FillAsync(newPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your password was changed. Sign in with the new one.");
+
+        await page.GetByLabel("Email").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(newPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Services", Level = 1 })).ToBeVisibleAsync();
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task An_expired_session_goes_to_sign_in_and_back_to_the_page_afterwards()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "expired");
