@@ -27,7 +27,8 @@ internal sealed class OptionalRequestPropertiesTransformer : IOpenApiSchemaTrans
 
         foreach (var property in context.JsonTypeInfo.Properties)
         {
-            if (required.Contains(property.Name) && IsNullable(property) && !IsRequiredByContract(property))
+            // IsSetNullable: a Nullable<T>, or a reference type annotated nullable.
+            if (required.Contains(property.Name) && property.IsSetNullable && !IsRequiredByContract(property))
             {
                 required.Remove(property.Name);
             }
@@ -35,9 +36,6 @@ internal sealed class OptionalRequestPropertiesTransformer : IOpenApiSchemaTrans
 
         return Task.CompletedTask;
     }
-
-    private static bool IsNullable(JsonPropertyInfo property) =>
-        Nullable.GetUnderlyingType(property.PropertyType) is not null || (!property.PropertyType.IsValueType && property.IsSetNullable);
 
     private static bool IsRequiredByContract(JsonPropertyInfo property) =>
         property.IsRequired || property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) == true;
