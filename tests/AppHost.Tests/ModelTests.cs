@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,6 +58,36 @@ public sealed class ModelTests : IDisposable
             Assert.NotEmpty(endpoints);
             Assert.All(endpoints, e => Assert.False(e.IsProxied, $"{name}'s {e.Name} endpoint goes through DCP's proxy"));
             Assert.True(server.Annotations.OfType<HealthCheckAnnotation>().Any(), $"{name} has no health check");
+        }
+    }
+
+    [Fact]
+    public async Task Every_local_server_has_ports_of_its_own_held_until_it_starts()
+    {
+        await using var builder = await CreateBuilderAsync();
+
+        var ports = builder.Resources.Where(r => s_localServers.Contains(r.Name))
+            .SelectMany(r => r.Annotations.OfType<EndpointAnnotation>().Select(e => (Endpoint: $"{r.Name} {e.Name}", Port: e.Port!.Value)))
+            .ToList();
+
+        Assert.True(ports.Count >= s_localServers.Length, $"{ports.Count} ports");
+        Assert.Equal(ports.Count, ports.DistinctBy(p => p.Port).Count());
+        // DCP hands the projects' ports out from the same range as the run starts, testing each by binding it to every
+        // address: a port held until its server starts is one it cannot hand out.
+        Assert.All(ports, p => Assert.True(Binds(p.Port) is SocketError.AddressAlreadyInUse, $"{p.Endpoint}: port {p.Port} is not held"));
+
+        static SocketError Binds(int port)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Any, port));
+                return SocketError.Success;
+            }
+            catch (SocketException e)
+            {
+                return e.SocketErrorCode;
+            }
         }
     }
 

@@ -46,30 +46,25 @@ internal static class LocalServers
     }
 
     /// <summary>
-    /// The port a server listens on itself. The preferred one in a real run; a free one when the testing builder asks for
-    /// random ports (<c>DcpPublisher:RandomizePorts</c>), so tests never clash with a running AppHost or each other.
+    /// A free port below Linux's ephemeral range (32768 and up): a port the kernel hands out for port 0 is one it also
+    /// hands out as the source port of outgoing connections, which can take it before the server binds it. It is held,
+    /// listening, until the caller lets it go: DCP hands out the projects' ports from this same range while the run
+    /// starts, testing each by binding it, and a port that is only free would be free to it too.
     /// </summary>
-    public static int Port(IDistributedApplicationBuilder builder, int? preferred) =>
-        preferred is int port && !builder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts") ? port : FreePort();
-
-    /// <summary>
-    /// A port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for port 0 is one it
-    /// also hands out as the source port of outgoing connections, which can take it before the server binds it.
-    /// </summary>
-    private static int FreePort()
+    private static TcpListener HoldFreePort()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var port = Random.Shared.Next(20000, 32000);
+            var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(20000, 32000));
             try
             {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
                 listener.Start();
-                return port;
+                return listener;
             }
             catch (SocketException)
             {
-                // Taken: try another.
+                // Taken, or held for another server of this run: try another.
+                listener.Dispose();
             }
         }
 
@@ -95,11 +90,33 @@ internal static class LocalServers
         builder.Configuration.Sources.Insert(0, new ConfigurationBuilder().AddUserSecrets(id).Sources.Single());
     }
 
-    /// <summary>Adds a loopback endpoint that the server binds itself: no DCP proxy between clients and the server.</summary>
+    /// <summary>
+    /// Adds a loopback endpoint that the server binds itself: no DCP proxy between clients and the server. The port is
+    /// <paramref name="port"/> in a real run; a free one when there is none, or when the testing builder asks for random
+    /// ports (<c>DcpPublisher:RandomizePorts</c>) so that tests never clash with a running AppHost or each other. A free
+    /// port stays held until the server is about to start, so that nothing else in the run is given it meanwhile.
+    /// </summary>
     public static IResourceBuilder<T> WithLocalEndpoint<T>(this IResourceBuilder<T> builder, string name, string scheme, int? port = null, bool isExternal = false)
         where T : IResourceWithEndpoints
     {
-        var local = Port(builder.ApplicationBuilder, port);
+        int local;
+        if (port is int preferred && !builder.ApplicationBuilder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts"))
+        {
+            local = preferred;
+        }
+        else
+        {
+            var held = HoldFreePort();
+            local = ((IPEndPoint)held.LocalEndpoint).Port;
+            // Handlers run in the order subscribed, and each integration subscribes its own first (nginx's and
+            // Prometheus's wait for the replicas): the port is let go just before the process starts.
+            builder.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(builder.Resource, (_, _) =>
+            {
+                held.Dispose();
+                return Task.CompletedTask;
+            });
+        }
+
         return builder.WithEndpoint(name, endpoint =>
         {
             endpoint.UriScheme = scheme;

@@ -30,20 +30,7 @@ public static class PrometheusBuilderExtensions
         var runDirectory = Path.Combine(LocalServers.DataDirectory(builder), "run", name);
         var prometheus = new PrometheusResource(name, runDirectory);
         var configFile = Path.Combine(runDirectory, "prometheus.yml");
-        var resource = builder.AddResource(prometheus)
-            .WithLocalEndpoint(PrometheusResource.PrimaryEndpointName, "http", port)
-            .WithArgs(context =>
-            {
-                context.Args.Add($"--config.file={configFile}");
-                context.Args.Add($"--storage.tsdb.path={Path.Combine(runDirectory, "data")}");
-                context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{prometheus.GetEndpoint(PrometheusResource.PrimaryEndpointName).Property(EndpointProperty.Port)}"));
-                context.Args.Add("--storage.tsdb.retention.time=1d");
-                context.Args.Add("--web.enable-lifecycle");
-            })
-            .WithHttpHealthCheck("/-/ready", endpointName: PrometheusResource.PrimaryEndpointName)
-            .WithIconName("ChartMultiple")
-            .ExcludeFromManifest();
-
+        // Subscribed before the endpoint is added: the port stays held until this handler is done.
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(prometheus, async (@event, cancellationToken) =>
         {
             LocalServers.RequireFile(prometheus.Command, "prometheus");
@@ -71,7 +58,20 @@ public static class PrometheusBuilderExtensions
                 throw new DistributedApplicationException($"{prometheus.Name}: promtool rejected {configFile} or its rules: {rejection}");
             }
         });
-        return resource;
+
+        return builder.AddResource(prometheus)
+            .WithLocalEndpoint(PrometheusResource.PrimaryEndpointName, "http", port)
+            .WithArgs(context =>
+            {
+                context.Args.Add($"--config.file={configFile}");
+                context.Args.Add($"--storage.tsdb.path={Path.Combine(runDirectory, "data")}");
+                context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{prometheus.GetEndpoint(PrometheusResource.PrimaryEndpointName).Property(EndpointProperty.Port)}"));
+                context.Args.Add("--storage.tsdb.retention.time=1d");
+                context.Args.Add("--web.enable-lifecycle");
+            })
+            .WithHttpHealthCheck("/-/ready", endpointName: PrometheusResource.PrimaryEndpointName)
+            .WithIconName("ChartMultiple")
+            .ExcludeFromManifest();
     }
 
     /// <summary>Alert and recording rules, relative to the AppHost project; promtool checks them before start.</summary>
