@@ -23,6 +23,7 @@ internal sealed partial class AppHostProcess : IDisposable
     private readonly HashSet<LinuxProcess> _seen = [];
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _brokenLogShown = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private AppHostProcess(Process process, string dataDirectory, string userSecretsId)
     {
@@ -90,9 +91,9 @@ internal sealed partial class AppHostProcess : IDisposable
     /// <summary>
     /// Starts the AppHost with throwaway data in <paramref name="dataDirectory"/> and generated secrets in the
     /// user-secrets store <paramref name="userSecretsId"/>; random ports for everything, so it never clashes with a
-    /// running AppHost or another test.
+    /// running AppHost or another test. <paramref name="environment"/> adds to or overrides the environment it runs in.
     /// </summary>
-    public static AppHostProcess Start(string dataDirectory, string userSecretsId)
+    public static AppHostProcess Start(string dataDirectory, string userSecretsId, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = AppHostDll;
         Assert.True(File.Exists(dll), $"{dll} is not built");
@@ -121,6 +122,11 @@ internal sealed partial class AppHostProcess : IDisposable
                 ["postgres__Settings"] = "fsync=off",
             },
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         return new AppHostProcess(Process.Start(start)!, dataDirectory, userSecretsId);
     }
 
@@ -136,7 +142,8 @@ internal sealed partial class AppHostProcess : IDisposable
 
     /// <summary>
     /// Waits for ConsoleStatus's "Ready: proxy at https://localhost:N" line: every resource is up. Fails at once when a
-    /// resource fails to start or exits with an error code before that, since nothing would start it again.
+    /// resource fails to start or exits with an error code before that, since nothing would start it again, with the
+    /// resource's last log lines once the AppHost has printed them.
     /// </summary>
     public async Task<Uri> WaitUntilReadyAsync(TimeSpan timeout)
     {
@@ -147,12 +154,32 @@ internal sealed partial class AppHostProcess : IDisposable
             return await _ready.Task;
         }
 
+        if (first == _broken.Task)
+        {
+            await WaitForBrokenLogAsync();
+        }
+
         var states = string.Join(", ", States.Select(s => $"{s.Key}: {s.Value}"));
         Assert.Fail(first == exited ? $"The AppHost exited with code {_process.ExitCode} before it was ready ({states}):\n{Output}"
             : first == _broken.Task ? $"{await _broken.Task} before the AppHost was ready ({states}):\n{Output}"
             : $"Not ready within {timeout} ({states}):\n{Output}");
         throw new UnreachableException();
     }
+
+    /// <summary>
+    /// Waits for a resource to fail to start or exit with an error code, and for the AppHost to print its last log
+    /// lines: the resource and its state.
+    /// </summary>
+    public async Task<string> WaitForFailureAsync(TimeSpan timeout)
+    {
+        var first = await Task.WhenAny(_broken.Task, _ready.Task, _process.WaitForExitAsync(), Task.Delay(timeout));
+        Assert.True(first == _broken.Task, $"No resource failed within {timeout}:\n{Output}");
+        await WaitForBrokenLogAsync();
+        return await _broken.Task;
+    }
+
+    /// <summary>The last log lines follow the state line once DCP has given them: a few seconds at most.</summary>
+    private async Task WaitForBrokenLogAsync() => await Task.WhenAny(_brokenLogShown.Task, Task.Delay(TimeSpan.FromSeconds(15)));
 
     /// <summary>
     /// Every process of this run that is alive now: the AppHost and its descendants, DCP's detached processes
@@ -269,7 +296,16 @@ internal sealed partial class AppHostProcess : IDisposable
                 if (FailedState().IsMatch(state.Groups["state"].Value))
                 {
                     _broken.TrySetResult($"{state.Groups["name"].Value}: {state.Groups["state"].Value}");
+                    if (state.Groups["state"].Value.StartsWith("FailedToStart", StringComparison.Ordinal))
+                    {
+                        // Nothing ran, so there is no log to wait for: Aspire logs why it did not start.
+                        _brokenLogShown.TrySetResult();
+                    }
                 }
+            }
+            else if (LastLogLinesLine().IsMatch(line))
+            {
+                _brokenLogShown.TrySetResult();
             }
         }
     }
@@ -279,6 +315,9 @@ internal sealed partial class AppHostProcess : IDisposable
 
     [GeneratedRegex(@"^\s*(?<name>[a-z][a-z0-9-]*): (?<state>(Starting|Waiting|Running|Finished|Exited|FailedToStart|Stopping|RuntimeUnhealthy|Unknown)\b.*)$")]
     private static partial Regex StateLine();
+
+    [GeneratedRegex(@"^\s*[a-z][a-z0-9-]* exited with code -?[0-9]+; its last [0-9]+ log lines:")]
+    private static partial Regex LastLogLinesLine();
 
     [GeneratedRegex(@"^(FailedToStart\b.*|(Finished|Exited), exit code -?[1-9][0-9]*)$")]
     private static partial Regex FailedState();

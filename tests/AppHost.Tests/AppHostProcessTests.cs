@@ -87,6 +87,19 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         await AssertNextRunKeptTheDataAsync(password, checklists);
     }
 
+    [Fact]
+    public async Task A_server_that_exits_with_an_error_leaves_its_last_log_lines_on_the_console()
+    {
+        // PostgreSQL refuses a setting it does not know: it exits with code 1 as soon as it reads it.
+        var run = Start(new Dictionary<string, string> { ["postgres__Settings"] = "no_such_setting=on" });
+
+        var failure = await run.WaitForFailureAsync(s_startTimeout);
+
+        Assert.Equal("postgres: Finished, exit code 1", failure);
+        Assert.Matches(@"postgres exited with code 1; its last [1-9][0-9]* log lines:", run.Output);
+        Assert.Contains("unrecognized configuration parameter \"no_such_setting\"", run.Output);
+    }
+
     /// <summary>Starts the AppHost again on the same data and user secrets: the same password, the marker row, the same answers.</summary>
     private async Task AssertNextRunKeptTheDataAsync(string password, string checklists)
     {
@@ -121,9 +134,9 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private AppHostProcess Start()
+    private AppHostProcess Start(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var run = AppHostProcess.Start(_dataDirectory, _userSecretsId);
+        var run = AppHostProcess.Start(_dataDirectory, _userSecretsId, environment);
         _runs.Add(run);
         return run;
     }

@@ -8,18 +8,22 @@ namespace Aspire.Hosting;
 internal sealed partial class ConsoleStatus(
     ResourceNotificationService notifications,
     DistributedApplicationModel model,
+    ResourceLoggerService resourceLogs,
     IConfiguration configuration,
     ILogger<ConsoleStatus> logger) : ResourceEventFollower(notifications)
 {
+    /// <summary>How much of a failed resource's console log is shown: enough for the error and what led to it.</summary>
+    private const int LastLineCount = 20;
+    private static readonly TimeSpan s_logFetchTimeout = TimeSpan.FromSeconds(5);
     private readonly Dictionary<string, string> _shown = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CustomResourceSnapshot> _latest = new(StringComparer.Ordinal);
     private bool _announced;
 
-    protected override Task OnChangeAsync(ResourceEvent change, CancellationToken cancellationToken)
+    protected override async Task OnChangeAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
         if (change.Resource is ParameterResource || change.Snapshot.IsHidden)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         _latest[change.ResourceId] = change.Snapshot;
@@ -37,10 +41,42 @@ internal sealed partial class ConsoleStatus(
         {
             _shown[name] = shown;
             LogState(logger, name, shown);
+            if (change.Snapshot.ExitCode is int failed and not 0 && state != KnownResourceStates.Running)
+            {
+                // Without the dashboard open, the console is all there is: say why it failed, not only that it did.
+                await LogLastLinesAsync(change.ResourceId, name, failed, cancellationToken);
+            }
         }
 
         AnnounceWhenUp();
-        return Task.CompletedTask;
+    }
+
+    private async Task LogLastLinesAsync(string resourceId, string name, int exitCode, CancellationToken cancellationToken)
+    {
+        var lines = new Queue<string>(LastLineCount);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_logFetchTimeout);
+        try
+        {
+            await foreach (var batch in resourceLogs.GetAllAsync(resourceId).WithCancellation(timeout.Token))
+            {
+                foreach (var line in batch)
+                {
+                    if (lines.Count == LastLineCount)
+                    {
+                        lines.Dequeue();
+                    }
+
+                    lines.Enqueue(line.Content);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // DCP did not answer in time: show what came.
+        }
+
+        LogLastLines(logger, name, exitCode, lines.Count, lines.Count == 0 ? "(none)" : "\n" + string.Join('\n', lines));
     }
 
     /// <summary>Once every resource runs healthy (or finished its one-shot job), the URLs, once.</summary>
@@ -76,6 +112,9 @@ internal sealed partial class ConsoleStatus(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Resource}: {State}")]
     private static partial void LogState(ILogger logger, string resource, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} exited with code {ExitCode}; its last {Count} log lines: {Lines}")]
+    private static partial void LogLastLines(ILogger logger, string resource, int exitCode, int count, string lines);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ready: {Resource} at {Url}")]
     private static partial void LogReady(ILogger logger, string resource, string url);
