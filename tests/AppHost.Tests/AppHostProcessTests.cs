@@ -97,7 +97,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal("postgres: Finished, exit code 1", failure);
         Assert.Matches(@"postgres exited with code 1; its last [1-9][0-9]* log lines:", run.Output);
-        Assert.Contains("unrecognized configuration parameter \"no_such_setting\"", run.Output);
+        Assert.True(run.Output.Contains("unrecognized configuration parameter \"no_such_setting\"", StringComparison.Ordinal), run.Output);
     }
 
     /// <summary>Starts the AppHost again on the same data and user secrets: the same password, the marker row, the same answers.</summary>

@@ -14,7 +14,8 @@ internal sealed partial class ConsoleStatus(
 {
     /// <summary>How much of a failed resource's console log is shown: enough for the error and what led to it.</summary>
     private const int LastLineCount = 20;
-    private static readonly TimeSpan s_logFetchTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_logFetchTimeout = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan s_logSettleTime = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, string> _shown = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CustomResourceSnapshot> _latest = new(StringComparer.Ordinal);
     private bool _announced;
@@ -51,32 +52,52 @@ internal sealed partial class ConsoleStatus(
         AnnounceWhenUp();
     }
 
+    /// <summary>
+    /// Logs the last lines DCP has of the resource's console. DCP may still be writing the last of them when it
+    /// announces the exit, so they are read again until two reads a second apart agree.
+    /// </summary>
     private async Task LogLastLinesAsync(string resourceId, string name, int exitCode, CancellationToken cancellationToken)
     {
-        var lines = new Queue<string>(LastLineCount);
+        IReadOnlyList<string> lines = [];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(s_logFetchTimeout);
         try
         {
-            await foreach (var batch in resourceLogs.GetAllAsync(resourceId).WithCancellation(timeout.Token))
+            var count = -1;
+            while (await ReadLastLinesAsync(resourceId, timeout.Token) is var read && read.Count != count)
             {
-                foreach (var line in batch)
-                {
-                    if (lines.Count == LastLineCount)
-                    {
-                        lines.Dequeue();
-                    }
-
-                    lines.Enqueue(line.Content);
-                }
+                (count, lines) = read;
+                await Task.Delay(s_logSettleTime, timeout.Token);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // DCP did not answer in time: show what came.
+            // DCP did not settle in time: show what came.
         }
 
         LogLastLines(logger, name, exitCode, lines.Count, lines.Count == 0 ? "(none)" : "\n" + string.Join('\n', lines));
+    }
+
+    /// <summary>How many lines DCP has of the resource's console, and the last <see cref="LastLineCount"/> of them.</summary>
+    private async Task<(int Count, IReadOnlyList<string> Last)> ReadLastLinesAsync(string resourceId, CancellationToken cancellationToken)
+    {
+        var last = new Queue<string>(LastLineCount);
+        var count = 0;
+        await foreach (var batch in resourceLogs.GetAllAsync(resourceId).WithCancellation(cancellationToken))
+        {
+            foreach (var line in batch)
+            {
+                count++;
+                if (last.Count == LastLineCount)
+                {
+                    last.Dequeue();
+                }
+
+                last.Enqueue(line.Content);
+            }
+        }
+
+        return (count, [.. last]);
     }
 
     /// <summary>Once every resource runs healthy (or finished its one-shot job), the URLs, once.</summary>
