@@ -24,6 +24,7 @@ internal sealed partial class AppHostProcess : IDisposable
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _brokenLogShown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _brokenLogLinesToCome;
 
     private AppHostProcess(Process process, string dataDirectory, string userSecretsId)
     {
@@ -286,7 +287,15 @@ internal sealed partial class AppHostProcess : IDisposable
         lock (_output)
         {
             _output.Append(DateTime.Now.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture)).AppendLine(line);
-            if (ReadyLine().Match(line) is { Success: true } ready)
+            if (_brokenLogLinesToCome > 0)
+            {
+                // A failed resource's log lines follow their header one by one: shown once all have arrived.
+                if (--_brokenLogLinesToCome == 0)
+                {
+                    _brokenLogShown.TrySetResult();
+                }
+            }
+            else if (ReadyLine().Match(line) is { Success: true } ready)
             {
                 _ready.TrySetResult(new Uri(ready.Groups["url"].Value));
             }
@@ -303,9 +312,13 @@ internal sealed partial class AppHostProcess : IDisposable
                     }
                 }
             }
-            else if (LastLogLinesLine().IsMatch(line))
+            else if (LastLogLinesLine().Match(line) is { Success: true } header)
             {
-                _brokenLogShown.TrySetResult();
+                _brokenLogLinesToCome = int.Parse(header.Groups["count"].Value, CultureInfo.InvariantCulture);
+                if (_brokenLogLinesToCome == 0)
+                {
+                    _brokenLogShown.TrySetResult();
+                }
             }
         }
     }
@@ -316,7 +329,7 @@ internal sealed partial class AppHostProcess : IDisposable
     [GeneratedRegex(@"^\s*(?<name>[a-z][a-z0-9-]*): (?<state>(Starting|Waiting|Running|Finished|Exited|FailedToStart|Stopping|RuntimeUnhealthy|Unknown)\b.*)$")]
     private static partial Regex StateLine();
 
-    [GeneratedRegex(@"^\s*[a-z][a-z0-9-]* exited with code -?[0-9]+; its last [0-9]+ log lines:")]
+    [GeneratedRegex(@"^\s*[a-z][a-z0-9-]* exited with code -?[0-9]+; its last (?<count>[0-9]+) log lines:")]
     private static partial Regex LastLogLinesLine();
 
     [GeneratedRegex(@"^(FailedToStart\b.*|(Finished|Exited), exit code -?[1-9][0-9]*)$")]
