@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using WebApi.Tests.Security;
+
+namespace WebApi.Tests.Data;
+
+/// <summary>
+/// A throwaway PostgreSQL from Debian's packages on a free loopback port, started by the AppHost's own
+/// <c>postgres-local.sh</c> (initdb, then the postmaster as the <c>postgres</c> user when run as root); its data is
+/// deleted on dispose.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    // Under /tmp, not the user's temp folder: PostgreSQL's user must traverse every parent.
+    private readonly string _directory = Path.Combine("/tmp", "readinessaspire-webapi-tests", Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _password = Secrets.Strong();
+    private Process? _process;
+    private int _port;
+
+    public string ConnectionString =>
+        $"Host=127.0.0.1;Port={_port};Username=postgres;Password={_password};Database=postgres";
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        File.SetUnixFileMode(Path.GetDirectoryName(_directory)!, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            _port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var startInfo = new ProcessStartInfo("bash")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["POSTGRES_PASSWORD"] = _password },
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "postgres-local.sh"), FindBinaries(), Path.Combine(_directory, "data"),
+            _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "fsync=off", "-c", "synchronous_commit=off" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(startInfo)!;
+        var errors = new System.Text.StringBuilder();
+        _process.ErrorDataReceived += (_, line) => { lock (errors) { errors.AppendLine(line.Data); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+            catch (NpgsqlException exception)
+            {
+                lock (errors)
+                {
+                    throw new InvalidOperationException($"PostgreSQL did not start on {_port}: {exception.Message}\n{errors}", exception);
+                }
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_process is { HasExited: false })
+        {
+            // The script's postmaster runs with a parent-death signal of SIGINT: PostgreSQL's fast shutdown.
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        var postmasterPid = Path.Combine(_directory, "data", "postmaster.pid");
+        for (var waited = 0; File.Exists(postmasterPid) && waited < 200; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string FindBinaries() =>
+        (Directory.Exists("/usr/lib/postgresql")
+            ? Directory.EnumerateDirectories("/usr/lib/postgresql")
+                .Select(version => Path.Combine(version, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "postgres")))
+                .Order()
+                .LastOrDefault()
+            : null) ?? throw new InvalidOperationException("PostgreSQL is not installed: run bash .ci/install");
+}
