@@ -1016,10 +1016,12 @@ namespace WebApi.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TargetUrl")
+                    b.HasIndex("ServiceId", "TargetUrl")
                         .IsUnique()
                         .HasDatabaseName("IX_Scans_OneActivePerTarget")
                         .HasFilter("\"Status\" IN ('Queued', 'Running')");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ServiceId", "TargetUrl"), false);
 
                     b.HasIndex("Status", "QueuedAt");
 

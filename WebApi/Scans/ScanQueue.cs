@@ -30,7 +30,7 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
         ArgumentNullException.ThrowIfNull(candidate);
         for (var attempt = 0; ; attempt++)
         {
-            if (await FindActiveAsync(candidate.TargetUrl, cancellationToken) is { } active)
+            if (await FindActiveAsync(candidate.ServiceId, candidate.TargetUrl, cancellationToken) is { } active)
             {
                 return (active, false);
             }
@@ -55,11 +55,15 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
         }
     }
 
-    public async Task<Scan?> FindActiveAsync(string targetUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// The queued or running scan of <paramref name="targetUrl"/> for this service (null: the deployment's self-scan).
+    /// Per service, not per URL: another team's scan of the same URL is neither theirs to see nor a scan of their service.
+    /// </summary>
+    public async Task<Scan?> FindActiveAsync(Guid? serviceId, string targetUrl, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await db.Scans.AsNoTracking()
-            .Where(s => s.TargetUrl == targetUrl && (s.Status == ScanStatus.Queued || s.Status == ScanStatus.Running))
+            .Where(s => s.ServiceId == serviceId && s.TargetUrl == targetUrl && (s.Status == ScanStatus.Queued || s.Status == ScanStatus.Running))
             .FirstOrDefaultAsync(cancellationToken);
     }
 

@@ -122,7 +122,7 @@ public sealed partial class ScanScheduler(
             var now = time.GetUtcNow();
             foreach (var target in targets)
             {
-                var queuedSince = await db.Scans.AnyAsync(s => s.TargetUrl == target.TargetUrl && s.QueuedAt >= since, token);
+                var queuedSince = await db.Scans.AnyAsync(s => s.ServiceId == target.ServiceId && s.TargetUrl == target.TargetUrl && s.QueuedAt >= since, token);
                 if (!queuedSince)
                 {
                     await queue.EnqueueAsync(target.ToScan(trigger, requestedBy: null, now), token);

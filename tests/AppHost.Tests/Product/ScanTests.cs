@@ -163,6 +163,30 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
         await WaitForScanAsync(user, $"{scans}/{firstId}");
     }
 
+    [Fact]
+    public async Task Two_teams_scanning_the_same_target_at_once_each_get_a_scan_of_their_own()
+    {
+        await using var slow = await CarelessSite.StartAsync(slowPageDelay: TimeSpan.FromSeconds(4));
+        using var first = await ProductUser.SignUpAsync(stack, "shared-target-a");
+        using var second = await ProductUser.SignUpAsync(stack, "shared-target-b");
+        var firstScans = $"/api/services/{(await first.CreateServiceAsync((await first.CreateTeamAsync())["id"]!.GetValue<string>()))["id"]}/scans";
+        var secondScans = $"/api/services/{(await second.CreateServiceAsync((await second.CreateTeamAsync())["id"]!.GetValue<string>()))["id"]}/scans";
+
+        using var firstAnswer = await first.SendAsync(HttpMethod.Post, firstScans, new { url = slow.Url.AbsoluteUri });
+        using var secondAnswer = await second.SendAsync(HttpMethod.Post, secondScans, new { url = slow.Url.AbsoluteUri });
+
+        // Not the other team's scan (its id, service and environment): one of its own, listed on its own service.
+        Assert.Equal(HttpStatusCode.Accepted, firstAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, secondAnswer.StatusCode);
+        var firstId = JsonNode.Parse(await firstAnswer.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        var secondId = JsonNode.Parse(await secondAnswer.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        Assert.NotEqual(firstId, secondId);
+        var secondList = (await second.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, secondScans))!["items"]!.AsArray();
+        Assert.Equal([secondId], secondList.Select(scan => scan!["id"]!.GetValue<long>()));
+        await WaitForScanAsync(first, $"{firstScans}/{firstId}");
+        await WaitForScanAsync(second, $"{secondScans}/{secondId}");
+    }
+
     [Theory]
     [InlineData("http://10.0.0.1/", "10.0.0.1")]
     [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
