@@ -13,7 +13,7 @@ namespace WebApi.Scans;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue, of scans in PostgreSQL.")]
 public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFactory, TimeProvider time, Microsoft.Extensions.Options.IOptions<ScanOptions> options)
 {
-    /// <summary>The partial unique index that keeps one queued or running scan per target.</summary>
+    /// <summary>The partial unique index that keeps one queued or running scan per service and target.</summary>
     public const string OneActivePerTargetIndex = "IX_Scans_OneActivePerTarget";
 
     // Wakes this replica's worker at once when a scan is queued here; other replicas find it on their next poll.
@@ -22,8 +22,8 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
     public ChannelReader<bool> Signals => queued.Reader;
 
     /// <summary>
-    /// Queues a scan of <paramref name="candidate"/>'s target, or returns the scan of the same target already queued
-    /// or running (<c>Created</c> false).
+    /// Queues a scan of <paramref name="candidate"/>'s target, or returns the same service's scan of that target
+    /// already queued or running (<c>Created</c> false).
     /// </summary>
     public async Task<(Scan Scan, bool Created)> EnqueueAsync(Scan candidate, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
                 ConstraintName: OneActivePerTargetIndex,
             })
             {
-                // Another request queued the same target between our look and our insert: answer with theirs.
+                // Another request queued the same service's target between our look and our insert: answer with theirs.
                 db.Entry(candidate).State = EntityState.Detached;
             }
         }

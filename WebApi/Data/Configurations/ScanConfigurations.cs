@@ -25,8 +25,8 @@ internal sealed class ScanConfiguration : IEntityTypeConfiguration<Scan>
         scan.HasIndex(s => new { s.Status, s.QueuedAt });
         scan.HasIndex(s => new { s.ServiceId, s.Environment, s.FinishedAt });
         scan.HasIndex(s => new { s.TargetUrl, s.QueuedAt });
-        // One queued or running scan per target, enforced by PostgreSQL when two requests race.
-        // One active scan per service and URL; the self-scans (no service) count as one service.
+        // One queued or running scan per service and URL, enforced by PostgreSQL when two requests race; the self-scans
+        // (no service) count as one service.
         scan.HasIndex(s => new { s.ServiceId, s.TargetUrl }).IsUnique().AreNullsDistinct(false)
             .HasFilter("\"Status\" IN ('Queued', 'Running')").HasDatabaseName(ScanQueue.OneActivePerTargetIndex);
         scan.HasOne<RegisteredService>().WithMany().HasForeignKey(s => s.ServiceId).OnDelete(DeleteBehavior.Cascade);
