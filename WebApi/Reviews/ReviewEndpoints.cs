@@ -142,7 +142,7 @@ public static class ReviewEndpoints
         IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var found = await FindForAsync(db, reviewId, userId, TeamRole.Maintainer, cancellationToken);
+        var found = await FindForAsync(db, reviewId, userId, TeamRole.Maintainer, cancellationToken, onlyItemId: itemId);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -193,7 +193,7 @@ public static class ReviewEndpoints
         IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var found = await FindForAsync(db, reviewId, userId, TeamRole.Owner, cancellationToken);
+        var found = await FindForAsync(db, reviewId, userId, TeamRole.Owner, cancellationToken, onlyItemId: itemId);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -246,13 +246,24 @@ public static class ReviewEndpoints
 
     /// <summary>
     /// The review and its service, when the user's role in the service's team is at least <paramref name="needed"/>;
-    /// with its items unless <paramref name="withItems"/> is false (an access check needs none).
+    /// with its items unless <paramref name="withItems"/> is false (an access check needs none), or with only the item
+    /// <paramref name="onlyItemId"/> (a change to one item reads one row, not the whole checklist's).
     /// </summary>
     internal static async Task<(Review? Review, RegisteredService? Service, ProblemHttpResult? Problem)> FindForAsync(
-        ReadinessDbContext db, Guid reviewId, string userId, TeamRole needed, CancellationToken cancellationToken, bool tracking = true, bool withItems = true)
+        ReadinessDbContext db, Guid reviewId, string userId, TeamRole needed, CancellationToken cancellationToken,
+        bool tracking = true, bool withItems = true, string? onlyItemId = null)
     {
         var reviews = tracking ? db.Reviews : db.Reviews.AsNoTracking();
-        var found = await (withItems ? reviews.Include(r => r.Items) : reviews)
+        if (onlyItemId is not null)
+        {
+            reviews = reviews.Include(r => r.Items.Where(i => i.ItemId == onlyItemId));
+        }
+        else if (withItems)
+        {
+            reviews = reviews.Include(r => r.Items);
+        }
+
+        var found = await reviews
             .Where(r => r.Id == reviewId)
             .Join(db.Services, r => r.ServiceId, s => s.Id, (r, s) => new { Review = r, Service = s })
             .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.Service.TeamId, m => m.TeamId, (x, m) => new { x.Review, x.Service, m.Role })

@@ -50,6 +50,8 @@ public sealed class ReviewLifecycleTests(StackFixture stack)
         var item = first["items"]![0]!;
         var itemPath = $"/api/reviews/{first["id"]}/items/{item["itemId"]}";
         await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Patch, itemPath, new { assigneeId = Guid.NewGuid().ToString() }, ifMatch: item["etag"]!.GetValue<string>());
+        // A change loads only its own item; one the review does not have is not found, whatever the If-Match.
+        await owner.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Patch, $"/api/reviews/{first["id"]}/items/no-such-item", new { status = "Done" }, ifMatch: item["etag"]!.GetValue<string>());
         var assigned = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, itemPath, new { status = "Done", assigneeId = member.Id, dueOn = "2027-01-31" }, ifMatch: item["etag"]!.GetValue<string>()))!;
         Assert.Equal(member.Id, assigned["assigneeId"]!.GetValue<string>());
         Assert.Equal("2027-01-31", assigned["dueOn"]!.GetValue<string>());
