@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting;
@@ -14,6 +15,7 @@ internal sealed partial class ReplicaWatcher(
     ReplicaWatcher.WatchList watches,
     ResourceNotificationService notifications,
     ResourceCommandService commands,
+    IHostApplicationLifetime lifetime,
     ILogger<ReplicaWatcher> logger) : ResourceEventFollower(notifications)
 {
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(1);
@@ -141,7 +143,8 @@ internal sealed partial class ReplicaWatcher(
 
     /// <summary>
     /// A replica that was running and exited with a non-zero code crashed; one that a stop command ended went through
-    /// Stopping first, and stays stopped.
+    /// Stopping first, and stays stopped. Once the AppHost is stopping, nothing is started again: DCP is stopping every
+    /// process, and one started now would outlive the run.
     /// </summary>
     private void ConsiderRestart(ResourceEvent change, CancellationToken stoppingToken)
     {
@@ -149,7 +152,8 @@ internal sealed partial class ReplicaWatcher(
         var state = snapshot.State?.Text;
         var previous = _previousStates.TryGetValue(change.ResourceId, out var p) ? p : null;
         _previousStates[change.ResourceId] = state;
-        if ((state != KnownResourceStates.Exited && state != KnownResourceStates.Finished) || previous != KnownResourceStates.Running || snapshot.ExitCode is null or 0)
+        if ((state != KnownResourceStates.Exited && state != KnownResourceStates.Finished) || previous != KnownResourceStates.Running || snapshot.ExitCode is null or 0
+            || lifetime.ApplicationStopping.IsCancellationRequested)
         {
             return;
         }
@@ -168,8 +172,10 @@ internal sealed partial class ReplicaWatcher(
     }
 
     /// <summary>Starts the replica after <paramref name="delay"/>; a start that fails is tried again, with the delay doubled.</summary>
-    private async Task RestartAsync(string resourceId, TimeSpan delay, CancellationToken stoppingToken)
+    private async Task RestartAsync(string resourceId, TimeSpan delay, CancellationToken followerStopping)
     {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(followerStopping, lifetime.ApplicationStopping);
+        var stoppingToken = stopping.Token;
         try
         {
             while (true)
