@@ -41,8 +41,8 @@ public sealed class RedisOutageDrill(StackFixture stack, ITestOutputHelper outpu
 
                 // A replica that crashes now starts again with an empty in-process cache: its reads must come from PostgreSQL.
                 var before = states.Instances("webapi")[0];
-                var appPid = Drills.AppProcessOf(before);
-                output.WriteLine($"killing {before.ResourceId}'s app process {appPid} (dotnet run {Drills.Pid(before)}) with SIGKILL");
+                var appPid = before.AppProcessId();
+                output.WriteLine($"killing {before.ResourceId}'s app process {appPid} with SIGKILL");
                 Drills.Kill(appPid);
                 var crashed = await states.WaitAsync(before.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
                 output.WriteLine($"{before.ResourceId} exited with code {crashed.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
@@ -223,20 +223,12 @@ internal static class Drills
         Assert.True(result.Success, $"start {resource}: {result.Message}");
     }
 
-    /// <summary>The pid DCP reports for an instance: for a project, that of <c>dotnet run</c>.</summary>
+    /// <summary>The pid DCP reports for an instance: for a project, the service's own process.</summary>
     public static int? Pid(ResourceEvent instance) =>
         instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
         && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             ? pid
             : null;
-
-    /// <summary>A project replica's application: the one child of its <c>dotnet run</c>.</summary>
-    public static int AppProcessOf(ResourceEvent replica)
-    {
-        var runner = Pid(replica) ?? throw new InvalidOperationException($"{replica.ResourceId} reports no pid");
-        var children = File.ReadAllText($"/proc/{runner}/task/{runner}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return int.Parse(Assert.Single(children), CultureInfo.InvariantCulture);
-    }
 
     /// <summary>SIGKILL, by pid: a crash the process cannot handle.</summary>
     public static void Kill(int pid) => LinuxProcess.Find(pid)?.Signal(9);

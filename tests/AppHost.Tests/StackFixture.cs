@@ -175,7 +175,7 @@ internal static class ResourceStates
         resource.Snapshot.State?.Text == KnownResourceStates.Running
         && resource.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
 
-    /// <summary>The pid DCP reports (for a project, that of <c>dotnet run</c>), while it runs.</summary>
+    /// <summary>The pid DCP reports, while it runs: for a project, the service's own process (its built executable).</summary>
     public static int? ProcessId(this ResourceEvent resource) =>
         resource.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
         && int.TryParse(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), out var pid) ? pid : null;
@@ -185,11 +185,7 @@ internal static class ResourceStates
         resource.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == variable)?.Value is { } value
         && int.TryParse(value, out var port) ? port : null;
 
-    /// <summary>The app itself: DCP runs a project as <c>dotnet run</c>, whose one child process is the app.</summary>
-    public static int AppProcessId(this ResourceEvent project)
-    {
-        var pid = project.ProcessId() ?? throw new Xunit.Sdk.XunitException($"{project.ResourceId} reports no process id");
-        var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return int.Parse(Assert.Single(children), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The app itself: the AppHost starts a project's built executable, so it is the process DCP reports.</summary>
+    public static int AppProcessId(this ResourceEvent project) =>
+        project.ProcessId() ?? throw new Xunit.Sdk.XunitException($"{project.ResourceId} reports no process id");
 }

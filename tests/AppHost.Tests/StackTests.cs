@@ -70,6 +70,33 @@ public sealed class StackTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Every_service_process_is_its_built_executable_in_its_project_folder_not_a_dotnet_run_launcher()
+    {
+        var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var services = model.Resources.OfType<ProjectResource>().Where(p => p.Name != "migrator").ToList();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // Every instance of each, as the notifications come in one by one.
+        var states = await stack.App.WaitUntilAsync(
+            s => services.All(p => s.Replicas(p.Name) is { } instances && instances.Count == Replicas(p) && instances.All(e => e.IsRunningAndHealthy())),
+            timeout.Token);
+
+        var instances = services.SelectMany(p => states.Replicas(p.Name).Select(e => (Project: p, Instance: e))).ToList();
+        Assert.Equal(services.Count + 1, instances.Count); // webapi has two replicas
+        Assert.All(instances, i =>
+        {
+            var projectFolder = Path.GetDirectoryName(i.Project.GetProjectMetadata().ProjectPath)!;
+            var pid = i.Instance.AppProcessId();
+            var executable = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0];
+            // The native executable the build put under the project's bin/, the very file the process runs.
+            Assert.Equal(Path.GetFileNameWithoutExtension(i.Project.GetProjectMetadata().ProjectPath), Path.GetFileName(executable));
+            Assert.StartsWith(Path.Combine(projectFolder, "bin") + Path.DirectorySeparatorChar, executable, StringComparison.Ordinal);
+            Assert.Equal(executable, new FileInfo($"/proc/{pid}/exe").LinkTarget);
+            // Where dotnet run would have started it: the project's folder.
+            Assert.Equal(projectFolder, new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget);
+        });
+    }
+
+    [Fact]
     public async Task Looking_up_a_resource_that_does_not_exist_fails_naming_it()
     {
         var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();

@@ -39,7 +39,10 @@ public static class ServiceProjectBuilderExtensions
             .WithServiceEnvironment();
     }
 
-    /// <summary>The environment of a local run's service processes, one-shot jobs included.</summary>
+    /// <summary>
+    /// The environment of a local run's service processes, one-shot jobs included, and how they start: from their
+    /// build output (<see cref="ServiceLaunchBuilderExtensions.WithLaunchFromBuildOutput"/>).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithServiceEnvironment(this IResourceBuilder<ProjectResource> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -51,6 +54,7 @@ public static class ServiceProjectBuilderExtensions
 
         var environment = app.Configuration["AppHost:ServiceEnvironment"] ?? "Production";
         return builder
+            .WithLaunchFromBuildOutput()
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)
             .WithEnvironment("DOTNET_ENVIRONMENT", environment)
             .WithEnvironment("Logging__File__Path", Path.Combine(LocalServers.DataDirectory(app), "logs", builder.Resource.Name))

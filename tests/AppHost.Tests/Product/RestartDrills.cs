@@ -181,7 +181,7 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
             await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
             foreach (var replica in states.Instances("webapi"))
             {
-                var appPid = Drills.AppProcessOf(replica);
+                var appPid = replica.AppProcessId();
                 output.WriteLine($"SIGTERM to {replica.ResourceId}'s app process {appPid.ToString(CultureInfo.InvariantCulture)}");
                 LinuxProcess.Find(appPid)?.Signal(Sigterm);
                 var exited = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);

@@ -30,7 +30,7 @@ public sealed class ScanWorkerDrill(StackFixture stack, ITestOutputHelper output
         var replicas = states.Instances("webapi");
         foreach (var replica in replicas)
         {
-            var appPid = Drills.AppProcessOf(replica);
+            var appPid = replica.AppProcessId();
             output.WriteLine($"scan {scanId} running: killing {replica.ResourceId}'s app process {appPid} with SIGKILL");
             Drills.Kill(appPid);
         }
