@@ -9,6 +9,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ServiceDefaults.Management;
 using ServiceDefaults.Overload;
+using ServiceDefaults.Shutdown;
 using ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
@@ -30,12 +31,10 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
         builder.AddDefaultSecurity();
+        // On SIGTERM: the connection drain, then Kestrel stops accepting and finishes what is in flight, all within
+        // Shutdown:Timeout, and the process exits 0. Before load shedding, so that its answers close connections too.
+        ConnectionDrain.AddServices(builder.Services);
         OverloadProtection.AddServices(builder.Services);
-
-        // On SIGTERM Kestrel stops accepting and drains what is in flight for at most this long, then the process exits
-        // 0: under the 30 s container platforms wait before SIGKILL.
-        var shutdownTimeout = builder.Configuration.GetValue("Shutdown:Timeout", TimeSpan.FromSeconds(25));
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdownTimeout);
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -34,7 +34,7 @@ internal sealed class BenchNginx : IDisposable
 
     /// <summary>
     /// Proxies <c>/api/</c> to <paramref name="upstreamPorts"/> on 127.0.0.1 with the keepalive settings of the
-    /// AppHost's proxy (HTTP/1.1 upstream, 64 idle connections kept, 10000 requests per client connection) and no cache,
+    /// AppHost's proxy (HTTP/1.1 upstream, 64 idle connections kept for at most 2 s, 10000 requests per client connection) and no cache,
     /// so every request crosses the upstream hop.
     /// </summary>
     public static Task<BenchNginx> StartProxyAsync(string certificateDirectory, IReadOnlyCollection<int> upstreamPorts, string path, CancellationToken cancellationToken)
@@ -60,6 +60,7 @@ internal sealed class BenchNginx : IDisposable
             upstream upstream_under_test {
                 {{servers}}
                 keepalive 64;
+                keepalive_timeout 2s;
             }
             """);
     }

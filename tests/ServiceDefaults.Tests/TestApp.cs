@@ -22,16 +22,20 @@ internal sealed partial class TestApp : IAsyncDisposable
     public const string OrderTemplate = "Order {OrderId} placed by {CustomerPassword}";
 
     private readonly WebApplication app;
+    private Task? stopped;
 
     private TestApp(WebApplication app, int publicPort, int? managementPort, List<Activity> spans)
     {
         this.app = app;
+        PublicPort = publicPort;
         Public = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
         Management = managementPort is { } port ? new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") } : null;
         Spans = spans;
     }
 
     public HttpClient Public { get; }
+
+    public int PublicPort { get; }
 
     public HttpClient? Management { get; }
 
@@ -79,11 +83,14 @@ internal sealed partial class TestApp : IAsyncDisposable
         return new TestApp(app, publicPort, managementPort, spans);
     }
 
+    /// <summary>Stops the host as SIGTERM does; once only, however often it is called.</summary>
+    public Task StopAsync() => stopped ??= app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Public.Dispose();
         Management?.Dispose();
-        await app.StopAsync();
+        await StopAsync();
         // Disposing the host disposes the logger providers, which flushes the log file.
         await app.DisposeAsync();
     }

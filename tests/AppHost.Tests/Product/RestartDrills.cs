@@ -72,7 +72,9 @@ public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
         {
             output.WriteLine($"restarting {replica.ResourceId}");
             await Drills.StopAsync(app, replica.ResourceId, timeout.Token);
-            await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            var stopped = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            // DCP sends SIGTERM and SIGKILLs after 6 s: the drain and the rest of the stop fit in that, so the exit is clean.
+            Assert.True(stopped.Snapshot.ExitCode == 0, $"{replica.ResourceId} exited with {stopped.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "no code"} when the AppHost stopped it");
             await Drills.StartAsync(app, replica.ResourceId, timeout.Token);
             var running = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text == KnownResourceStates.Running && Drills.Pid(e) is int pid && pid != Drills.Pid(replica), timeout.Token);
             await running.WaitUntilServingAsync(timeout.Token);
