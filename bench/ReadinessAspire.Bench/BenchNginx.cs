@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using ReadinessAspire.Testing;
 
 namespace ReadinessAspire.Bench;
 
@@ -74,7 +75,7 @@ internal sealed class BenchNginx : IDisposable
         File.SetUnixFileMode(Path.Combine(directory, "www"), (UnixFileMode)0b111_101_101);
         await File.WriteAllTextAsync(Path.Combine(directory, "www", "small.txt"), new string('x', 512), cancellationToken);
         File.SetUnixFileMode(Path.Combine(directory, "www", "small.txt"), (UnixFileMode)0b110_100_100);
-        var port = FreePort();
+        var port = FreeLoopbackPorts.One();
         var config = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""
             worker_processes {{Environment.ProcessorCount}};
@@ -149,12 +150,5 @@ internal sealed class BenchNginx : IDisposable
 
         _nginx.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using ReadinessAspire.Testing;
 
 namespace ReadinessAspire.Bench;
 
@@ -87,9 +87,10 @@ internal static partial class ColdStart
         }
 
         // What AppHost/Properties/launchSettings.json's http profile sets, on free ports.
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
-        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        var ports = FreeLoopbackPorts.Take(3);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[0]}";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{ports[1]}";
+        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{ports[2]}";
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
@@ -246,13 +247,6 @@ internal static partial class ColdStart
         return File.Exists(executable)
             ? executable
             : throw new FileNotFoundException($"{executable} is missing: build it first (dotnet build AppHost -c {output.Parent.Name})");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"Ready: \S+ at (?<url>\S+)")]

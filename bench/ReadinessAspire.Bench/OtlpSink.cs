@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using ReadinessAspire.Testing;
 
 namespace ReadinessAspire.Bench;
 
@@ -17,11 +17,7 @@ internal sealed class OtlpSink : IDisposable
 
     public OtlpSink()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Endpoint = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
-        }
+        Endpoint = $"http://127.0.0.1:{FreeLoopbackPorts.One()}";
 
         _listener.Prefixes.Add($"{Endpoint}/");
         _listener.Start();

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ReadinessAspire.Testing;
 
 namespace AppHost.Tests;
 
@@ -98,6 +97,7 @@ internal sealed partial class AppHostProcess : IDisposable
     {
         var dll = AppHostDll;
         Assert.True(File.Exists(dll), $"{dll} is not built");
+        var ports = FreeLoopbackPorts.Take(3);
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll },
@@ -115,9 +115,9 @@ internal sealed partial class AppHostProcess : IDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["AppHost__DataDirectory"] = dataDirectory,
                 ["DcpPublisher__RandomizePorts"] = "true",
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
-                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
-                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[0]}",
+                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{ports[1]}",
+                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{ports[2]}",
                 ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
                 ["ASPIRE_USER_SECRETS_ID"] = userSecretsId,
                 ["postgres__Settings"] = "fsync=off",
@@ -268,13 +268,6 @@ internal sealed partial class AppHostProcess : IDisposable
         {
             _process.Dispose();
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void OnLine(string? line)

@@ -1,4 +1,5 @@
 using System.Net;
+using ReadinessAspire.Testing;
 
 namespace AppHost.Tests;
 
@@ -20,11 +21,7 @@ internal sealed class OtlpTraceReceiver : IDisposable
 
     public OtlpTraceReceiver()
     {
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Endpoint = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
-        }
+        Endpoint = $"http://127.0.0.1:{FreeLoopbackPorts.One()}";
 
         _listener.Prefixes.Add($"{Endpoint}/");
         _listener.Start();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -9,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using ReadinessAspire.Testing;
 
 namespace ServiceDefaults.Tests;
 
@@ -51,8 +50,9 @@ internal sealed partial class TestApp : IAsyncDisposable
         Action<IHostApplicationBuilder>? configure = null,
         Action<WebApplication>? map = null)
     {
-        var publicPort = FreePort();
-        int? managementPort = withManagementPort ? FreePort() : null;
+        var ports = FreeLoopbackPorts.Take(2);
+        var publicPort = ports[0];
+        int? managementPort = withManagementPort ? ports[1] : null;
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -93,13 +93,6 @@ internal sealed partial class TestApp : IAsyncDisposable
         await StopAsync();
         // Disposing the host disposes the logger providers, which flushes the log file.
         await app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class CollectingProcessor(List<Activity> spans) : BaseProcessor<Activity>

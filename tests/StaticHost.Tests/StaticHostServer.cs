@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using ReadinessAspire.Testing;
 
 namespace StaticHost.Tests;
 
@@ -52,7 +52,7 @@ public sealed class StaticHostServer : IAsyncLifetime, IDisposable
             throw new FileNotFoundException($"StaticHost's build output was not found at '{dll}'. Build StaticHost first.", dll);
         }
 
-        BaseAddress = new Uri($"http://127.0.0.1:{GetFreePort()}");
+        BaseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPorts.One()}");
 
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -155,13 +155,6 @@ public sealed class StaticHostServer : IAsyncLifetime, IDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static int GetFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

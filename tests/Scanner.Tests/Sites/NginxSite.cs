@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using ReadinessAspire.Testing;
 using Scanner.Net;
 
 namespace Scanner.Tests.Sites;
@@ -118,7 +119,8 @@ public sealed class NginxSite : IAsyncDisposable
         // A port found free may be taken before nginx binds it: try again with new ones.
         for (var attempt = 1; ; attempt++)
         {
-            var layout = WriteSite(definition, certificate, FreePort(), FreePort());
+            var ports = FreeLoopbackPorts.Take(2);
+            var layout = WriteSite(definition, certificate, ports[0], ports[1]);
             var process = Process.Start(StartInfo(layout)) ?? throw new InvalidOperationException("nginx did not start.");
             var site = new NginxSite(definition, layout, certificate, process);
             try
@@ -300,13 +302,6 @@ public sealed class NginxSite : IAsyncDisposable
     /// <summary>Creates a folder nginx's workers (nobody) can traverse and list.</summary>
     internal static DirectoryInfo CreateDirectory(string path) =>
         OperatingSystem.IsWindows() ? Directory.CreateDirectory(path) : Directory.CreateDirectory(path, DirectoryMode);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Resolves only the names it was given and refuses every other, so a test never reaches the system's DNS.</summary>

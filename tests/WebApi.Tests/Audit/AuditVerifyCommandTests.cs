@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using ReadinessAspire.Testing;
 using WebApi.Tests.Security;
 
 namespace WebApi.Tests.Audit;
@@ -39,10 +38,7 @@ public sealed class AuditVerifyCommandTests
     /// <summary>A loopback port nothing listens on: one the system just handed out and took back.</summary>
     private static string ClosedPortConnectionString()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreeLoopbackPorts.One();
         return $"Host=127.0.0.1;Port={port};Username=postgres;Password=unused;Database=readiness;Timeout=5";
     }
 }

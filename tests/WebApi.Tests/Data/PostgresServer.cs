@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using ReadinessAspire.Testing;
 using WebApi.Tests.Security;
 
 namespace WebApi.Tests.Data;
@@ -29,11 +28,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.CreateDirectory(_directory);
         File.SetUnixFileMode(Path.GetDirectoryName(_directory)!, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            _port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        _port = FreeLoopbackPorts.One();
 
         var startInfo = new ProcessStartInfo("bash")
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using ReadinessAspire.Testing;
 
 namespace WebApi.Tests.Security;
 
@@ -64,7 +64,7 @@ internal sealed class WebApiProcess : IAsyncDisposable
     public static async Task<(int ExitCode, IReadOnlyList<string> StandardOutput, IReadOnlyList<string> StandardError)> RunToExitAsync(
         IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var port = GetFreePort();
+        var port = FreeLoopbackPorts.One();
         await using var webApi = new WebApiProcess(WithUrls(environment, port), args) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await webApi._process.WaitForExitAsync(timeout.Token);
@@ -76,7 +76,7 @@ internal sealed class WebApiProcess : IAsyncDisposable
     /// <summary>Starts WebApi and returns once <c>/health/live</c> answers 200, probed as the AppHost does (Host 127.0.0.1:PORT).</summary>
     public static async Task<WebApiProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var port = GetFreePort();
+        var port = FreeLoopbackPorts.One();
         var webApi = new WebApiProcess(WithUrls(environment, port), []) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var client = webApi.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -149,12 +149,5 @@ internal sealed class WebApiProcess : IAsyncDisposable
         {
             return [.. lines];
         }
-    }
-
-    private static int GetFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
