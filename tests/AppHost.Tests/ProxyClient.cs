@@ -91,6 +91,7 @@ internal sealed partial class ProxyAccessLog : IAsyncDisposable
     private readonly Dictionary<string, JsonElement> _byRequestId = new(StringComparer.Ordinal);
     private readonly List<JsonElement> _entries = [];
     private readonly List<string> _otherOutput = [];
+    private readonly List<string> _errorLog = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _nginxStarted;
 
@@ -123,6 +124,18 @@ internal sealed partial class ProxyAccessLog : IAsyncDisposable
             lock (_entries)
             {
                 return [.. _otherOutput];
+            }
+        }
+    }
+
+    /// <summary>nginx's error log (its standard error), each line as nginx wrote it.</summary>
+    public IReadOnlyList<string> ErrorLog
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _errorLog];
             }
         }
     }
@@ -224,7 +237,8 @@ internal sealed partial class ProxyAccessLog : IAsyncDisposable
         var content = DcpTimestamp().Replace(line.Content, string.Empty, 1);
         if (line.IsErrorMessage)
         {
-            return; // nginx's error log, on stderr.
+            _errorLog.Add(content);
+            return;
         }
 
         if (content.StartsWith("[sys] ", StringComparison.Ordinal))

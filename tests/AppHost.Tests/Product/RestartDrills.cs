@@ -132,6 +132,9 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await using var states = await Drills.WatchWebApiAsync(app, timeout.Token);
         await Drills.WaitForProxyReadyAsync(app, timeout.Token);
+        // What nginx says of a failed request (which upstream, what it saw) explains it better than the client can;
+        // it reads the whole backlog, so lines from before the drill are there too.
+        await using var proxyLog = ProxyAccessLog.Follow(app);
 
         using var user = await ProductUser.SignUpAsync(stack, "rolling");
         var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
@@ -204,7 +207,10 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
         }
 
         output.WriteLine($"{sent.ToString(CultureInfo.InvariantCulture)} requests sent, {failures.Count.ToString(CultureInfo.InvariantCulture)} failed, {acknowledged.Count.ToString(CultureInfo.InvariantCulture)} writes acknowledged");
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {sent} requests failed:\n" + string.Join('\n', failures.Take(10)));
+        var errorLog = proxyLog.ErrorLog;
+        output.WriteLine($"nginx error log: {errorLog.Count.ToString(CultureInfo.InvariantCulture)} lines since the stack started");
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {sent} requests failed:\n" + string.Join('\n', failures.Take(10))
+            + "\nnginx error log, last 10 lines:\n" + string.Join('\n', errorLog.TakeLast(10)));
         Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} writes were acknowledged");
 
         await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("readiness"));
