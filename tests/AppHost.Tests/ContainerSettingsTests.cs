@@ -31,6 +31,8 @@ public sealed class ContainerSettingsTests
         Assert.Equal(8080, (int?)manifest["bindings"]!["http"]!["targetPort"]);
         Assert.Contains(settings.Items("ContainerLabel"), l => l.GetProperty("Identity").GetString() == "org.opencontainers.image.title");
         Assert.EndsWith("/bin/container/", settings.Property("ContainerArchiveOutputPath"), StringComparison.Ordinal);
+        // Compiled ahead of time: the packages ship IL only, and the JIT compiling them was half a replica's start.
+        Assert.Equal("true", settings.Property("PublishReadyToRun"));
     }
 
     [Fact]
@@ -47,7 +49,7 @@ public sealed class ContainerSettingsTests
             "dotnet",
             ["msbuild", project, "-t:ComputeContainerConfig", "-nologo", .. extra,
                 "-getProperty:ContainerRepository", "-getProperty:ContainerBaseImage", "-getProperty:ContainerUser",
-                "-getProperty:ContainerArchiveOutputPath", "-getItem:ContainerPort", "-getItem:ContainerLabel"],
+                "-getProperty:ContainerArchiveOutputPath", "-getProperty:PublishReadyToRun", "-getItem:ContainerPort", "-getItem:ContainerLabel"],
             RepositoryFiles.Root);
         Assert.True(result.ExitCode == 0, result.Output);
         var json = result.Output[result.Output.IndexOf('{', StringComparison.Ordinal)..];

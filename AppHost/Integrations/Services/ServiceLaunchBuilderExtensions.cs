@@ -16,7 +16,7 @@ public static class ServiceLaunchBuilderExtensions
     /// launcher: Aspire runs a project through <c>dotnet run</c>, which evaluates the project with MSBuild before the
     /// service's first instruction (about 3 s of CPU each, five times a start: a quarter of a start's CPU on 2 cores).
     /// The AppHost's build builds every referenced project first, so the output is the one <c>dotnet run --no-build</c>
-    /// would start.
+    /// would start; a Release build records the project's ReadyToRun publish instead (AppHost.csproj).
     /// Left to Aspire in publish mode (containers), under <c>dotnet watch</c> (hot reload) and in an IDE's debug session,
     /// and when the build output is not where the build said (the project is then started through <c>dotnet run</c>).
     /// </summary>
