@@ -176,6 +176,26 @@ public sealed partial class ProxyTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task The_proxy_keeps_the_file_of_a_cached_response_open_between_hits()
+    {
+        using var client = ProxyClient.Create(stack.App);
+        for (var i = 0; i < 4; i++)
+        {
+            (await client.GetAsync("/api/checklists")).Dispose();
+        }
+
+        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState("proxy", out var proxy));
+        var master = LinuxProcess.Find(proxy.ProcessId() ?? throw new Xunit.Sdk.XunitException("proxy reports no pid"));
+        Assert.NotNull(master);
+
+        // Between requests, so no hit is being served now: a descriptor still open is one the workers kept.
+        var open = LinuxProcess.Tree(master)
+            .SelectMany(worker => Directory.EnumerateFileSystemEntries($"/proc/{worker.Pid}/fd").Select(fd => new FileInfo(fd).LinkTarget))
+            .ToList();
+        Assert.Contains(open, target => target is not null && target.Contains("/cache/api/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Fingerprinted_assets_are_immutable_for_a_year_and_compressed()
     {
         using var client = ProxyClient.Create(stack.App);
