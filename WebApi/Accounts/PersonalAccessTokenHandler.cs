@@ -27,7 +27,7 @@ public sealed class PersonalAccessTokenHandler(
     UrlEncoder encoder,
     IDbContextFactory<ReadinessDbContext> contextFactory,
     HybridCache cache,
-    CacheGeneration generation,
+    CacheGenerationSnapshot generations,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -101,7 +101,7 @@ public sealed class PersonalAccessTokenHandler(
     /// <summary>The valid (not revoked) token with this hash: from memory under the current generation, else PostgreSQL.</summary>
     private async Task<ValidToken?> FindAsync(string hash, CancellationToken cancellationToken)
     {
-        var current = await generation.GetAsync(CacheGeneration.Tokens);
+        var current = (await generations.GetAsync())?.Tokens;
         if (current is null)
         {
             return await LoadAsync(contextFactory, hash, cancellationToken);

@@ -47,6 +47,7 @@ public static class CacheExtensions
         });
         Decorate<HybridCache>(builder.Services, cache => new TracedHybridCache(cache));
         builder.Services.AddSingleton<CacheGeneration>();
+        builder.Services.AddScoped<CacheGenerationSnapshot>();
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(CacheTelemetry.ActivitySourceName));
 
         // Degraded, not Unhealthy: without Redis a replica still serves every request, from PostgreSQL. Readiness stays

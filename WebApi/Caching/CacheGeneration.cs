@@ -16,20 +16,33 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimePr
     public const string Catalog = "catalog";
     public const string Tokens = "tokens";
 
-    /// <returns>The current generation, or null when Redis is unreachable and the cache must not be used.</returns>
-    public async Task<long?> GetAsync(string scope = Catalog)
+    private static readonly RedisKey[] s_keys = [Key(Catalog), Key(Tokens)];
+
+    /// <summary>
+    /// Every scope's current generation in one round trip: a signed-in read needs the tokens' for its caller and the
+    /// catalog's for its data. Requests read them through <see cref="CacheGenerationSnapshot"/>, once each.
+    /// </summary>
+    /// <returns>The current generations, or null when Redis is unreachable and the cache must not be used.</returns>
+    public async Task<CacheGenerations?> ReadAsync()
     {
         try
         {
             var database = redis.GetDatabase();
-            var value = await database.StringGetAsync(Key(scope));
-            if (value.IsNull)
+            var values = await database.StringGetAsync(s_keys);
+            if (Array.Exists(values, value => value.IsNull))
             {
-                await StartAsync(database, scope);
-                value = await database.StringGetAsync(Key(scope));
+                for (var i = 0; i < values.Length; i++)
+                {
+                    if (values[i].IsNull)
+                    {
+                        await StartAsync(database, s_keys[i]);
+                    }
+                }
+
+                values = await database.StringGetAsync(s_keys);
             }
 
-            return (long)value;
+            return new CacheGenerations(Catalog: (long)values[0], Tokens: (long)values[1]);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -56,8 +69,8 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimePr
     private const string StartThenIncrement = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('INCR', KEYS[1])";
 
     /// <summary>Sets the counter to <see cref="Start"/> unless it exists; one replica wins the race.</summary>
-    private Task<bool> StartAsync(IDatabase database, string scope) =>
-        database.StringSetAsync(Key(scope), Start(), when: When.NotExists);
+    private Task<bool> StartAsync(IDatabase database, RedisKey key) =>
+        database.StringSetAsync(key, Start(), when: When.NotExists);
 
     /// <summary>The current time in microseconds: above any generation counted before Redis was emptied.</summary>
     private long Start() => time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
@@ -67,3 +80,6 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimePr
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not answer for the cache generation ({ExceptionType}); reads bypass the cache.")]
     private static partial void LogUnavailable(ILogger logger, string exceptionType);
 }
+
+/// <summary>The cache generations of both scopes, read together.</summary>
+public readonly record struct CacheGenerations(long Catalog, long Tokens);

@@ -33,12 +33,12 @@ public static class ServiceEndpoints
 
     private static async Task<Results<Ok<Page<ServiceResponse>>, StatusCodeHttpResult>> ListAsync(
         [AsParameters] ServiceListQuery query, HttpContext http, IDbContextFactory<ReadinessDbContext> contextFactory, HybridCache cache,
-        CacheGeneration generation, ReadinessPolicy policy, TimeProvider time, CancellationToken cancellationToken)
+        CacheGenerationSnapshot generations, ReadinessPolicy policy, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var state = (contextFactory, userId, query, policy, today);
-        var current = await generation.GetAsync();
+        var current = (await generations.GetAsync())?.Catalog;
         var page = current is { } value
             // Per user (the list is what their teams may see), per generation (a write anywhere starts a new one) and day (waivers expire).
             ? await cache.GetOrCreateAsync(
