@@ -142,7 +142,7 @@ public static class ReviewEndpoints
         IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var found = await FindForAsync(db, reviewId, userId, TeamRole.Maintainer, cancellationToken, onlyItemId: itemId);
+        var found = await FindItemForChangeAsync(db, reviewId, itemId, userId, TeamRole.Maintainer, cancellationToken);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -184,8 +184,7 @@ public static class ReviewEndpoints
         await generation.BumpAsync(cancellationToken);
 
         http.Response.SetETag(item.Version);
-        var observations = await ScanObservations.ForReviewAsync(db, reviewId, cancellationToken, itemId);
-        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, observations[itemId]));
+        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, found.Observations));
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> ApproveWaiverAsync(
@@ -193,7 +192,7 @@ public static class ReviewEndpoints
         IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var found = await FindForAsync(db, reviewId, userId, TeamRole.Owner, cancellationToken, onlyItemId: itemId);
+        var found = await FindItemForChangeAsync(db, reviewId, itemId, userId, TeamRole.Owner, cancellationToken);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -228,8 +227,7 @@ public static class ReviewEndpoints
         await generation.BumpAsync(cancellationToken);
 
         http.Response.SetETag(item.Version);
-        var observations = await ScanObservations.ForReviewAsync(db, reviewId, cancellationToken, itemId);
-        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, observations[itemId]));
+        return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, found.Observations));
     }
 
     private static async Task<Results<Ok<Page<AuditEntryResponse>>, ProblemHttpResult>> HistoryAsync(
@@ -246,36 +244,63 @@ public static class ReviewEndpoints
 
     /// <summary>
     /// The review and its service, when the user's role in the service's team is at least <paramref name="needed"/>;
-    /// with its items unless <paramref name="withItems"/> is false (an access check needs none), or with only the item
-    /// <paramref name="onlyItemId"/> (a change to one item reads one row, not the whole checklist's).
+    /// with its items unless <paramref name="withItems"/> is false (an access check needs none).
     /// </summary>
     internal static async Task<(Review? Review, RegisteredService? Service, ProblemHttpResult? Problem)> FindForAsync(
         ReadinessDbContext db, Guid reviewId, string userId, TeamRole needed, CancellationToken cancellationToken,
-        bool tracking = true, bool withItems = true, string? onlyItemId = null)
+        bool tracking = true, bool withItems = true)
     {
         var reviews = tracking ? db.Reviews : db.Reviews.AsNoTracking();
-        if (onlyItemId is not null)
-        {
-            reviews = reviews.Include(r => r.Items.Where(i => i.ItemId == onlyItemId));
-        }
-        else if (withItems)
+        if (withItems)
         {
             reviews = reviews.Include(r => r.Items);
         }
 
-        var found = await reviews
+        var found = await WithAccess(db, reviews, reviewId, userId).SingleOrDefaultAsync(cancellationToken);
+        return Denied(found?.Role, needed) is { } problem ? (null, null, problem) : (found!.Review, found.Service, null);
+    }
+
+    /// <summary>
+    /// <see cref="FindForAsync"/> for a change to one item: the review with that item only (a change reads one row,
+    /// not the whole checklist's), tracked, and what the latest scans said of the item, which the answer carries, in
+    /// the same round trip.
+    /// </summary>
+    private static async Task<(Review? Review, RegisteredService? Service, IReadOnlyList<ScanObservationResponse> Observations, ProblemHttpResult? Problem)> FindItemForChangeAsync(
+        ReadinessDbContext db, Guid reviewId, string itemId, string userId, TeamRole needed, CancellationToken cancellationToken)
+    {
+        var observations = ScanObservations.ForItem(db, reviewId, itemId);
+        var found = await WithAccess(db, db.Reviews.Include(r => r.Items.Where(i => i.ItemId == itemId)), reviewId, userId)
+            .Select(a => new { a.Review, a.Service, a.Role, Observations = observations.ToList() })
+            .AsSingleQuery()
+            .SingleOrDefaultAsync(cancellationToken);
+        return Denied(found?.Role, needed) is { } problem
+            ? (null, null, [], problem)
+            : (found!.Review, found.Service, found.Observations, null);
+    }
+
+    /// <summary>The review joined to its service and the user's membership of the service's team.</summary>
+    private static IQueryable<ReviewAccess> WithAccess(ReadinessDbContext db, IQueryable<Review> reviews, Guid reviewId, string userId) =>
+        reviews
             .Where(r => r.Id == reviewId)
             .Join(db.Services, r => r.ServiceId, s => s.Id, (r, s) => new { Review = r, Service = s })
-            .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.Service.TeamId, m => m.TeamId, (x, m) => new { x.Review, x.Service, m.Role })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (found is null)
-        {
-            return (null, null, ProblemDetailsResponse.NotFound("review"));
-        }
+            .Join(db.TeamMembers.Where(m => m.UserId == userId), x => x.Service.TeamId, m => m.TeamId,
+                (x, m) => new ReviewAccess { Review = x.Review, Service = x.Service, Role = m.Role });
 
-        return found.Role.Allows(needed)
-            ? (found.Review, found.Service, null)
-            : (null, null, ProblemDetailsResponse.Forbidden(TeamAccess.Describe(needed)));
+    /// <summary>404 when the user has no role in the review's team (or there is no such review), 403 when too low.</summary>
+    private static ProblemHttpResult? Denied(TeamRole? role, TeamRole needed) => role switch
+    {
+        null => ProblemDetailsResponse.NotFound("review"),
+        { } held when !held.Allows(needed) => ProblemDetailsResponse.Forbidden(TeamAccess.Describe(needed)),
+        _ => null,
+    };
+
+    private sealed class ReviewAccess
+    {
+        public required Review Review { get; init; }
+
+        public required RegisteredService Service { get; init; }
+
+        public required TeamRole Role { get; init; }
     }
 
     private static async Task<ValidationProblem?> ValidateAsync(

@@ -5,18 +5,28 @@ namespace WebApi.Scans;
 
 public static class ScanObservations
 {
-    /// <summary>What the latest scans said about a review's items (one item's, when <paramref name="itemId"/> is given).</summary>
-    public static async Task<ILookup<string, ScanObservationResponse>> ForReviewAsync(
-        ReadinessDbContext db, Guid reviewId, CancellationToken cancellationToken, string? itemId = null)
+    /// <summary>What the latest scans said about a review's items.</summary>
+    public static async Task<ILookup<string, ScanObservationResponse>> ForReviewAsync(ReadinessDbContext db, Guid reviewId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var query = db.ScanObservations.AsNoTracking().Where(o => o.ReviewId == reviewId);
-        if (itemId is not null)
-        {
-            query = query.Where(o => o.ItemId == itemId);
-        }
-
-        var rows = await query.OrderBy(o => o.Environment).ThenBy(o => o.Passed).ThenBy(o => o.FindingId).ToListAsync(cancellationToken);
-        return rows.ToLookup(o => o.ItemId, o => new ScanObservationResponse(o.ScanId, o.Environment, o.FindingId, o.Passed, o.Summary, o.SeenAt), StringComparer.Ordinal);
+        var rows = await Ordered(db.ScanObservations.AsNoTracking().Where(o => o.ReviewId == reviewId)).ToListAsync(cancellationToken);
+        return rows.ToLookup(o => o.ItemId, ToResponse, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// One item's observations, in the same order, as a query to compose into another: a change to an item reads them in
+    /// the review's own round trip. A projection, so nothing is tracked; no <c>AsNoTracking</c>, which would turn tracking
+    /// off for the query it is composed into.
+    /// </summary>
+    public static IQueryable<ScanObservationResponse> ForItem(ReadinessDbContext db, Guid reviewId, string itemId)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return Ordered(db.ScanObservations.Where(o => o.ReviewId == reviewId && o.ItemId == itemId))
+            .Select(o => new ScanObservationResponse(o.ScanId, o.Environment, o.FindingId, o.Passed, o.Summary, o.SeenAt));
+    }
+
+    private static IQueryable<ScanObservation> Ordered(IQueryable<ScanObservation> observations) =>
+        observations.OrderBy(o => o.Environment).ThenBy(o => o.Passed).ThenBy(o => o.FindingId);
+
+    private static ScanObservationResponse ToResponse(ScanObservation o) => new(o.ScanId, o.Environment, o.FindingId, o.Passed, o.Summary, o.SeenAt);
 }

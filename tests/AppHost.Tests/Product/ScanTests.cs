@@ -105,6 +105,10 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
         Assert.Equal("AtRisk", item["status"]!.GetValue<string>());
         Assert.StartsWith($"scan #{legacyScanId} of legacy:", item["riskReason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(item["scanFindings"]!.AsArray(), e => !e!["passed"]!.GetValue<bool>() && e["environment"]!.GetValue<string>() == "legacy");
+        // A change to the item answers with the same findings, in the same order, as the review shows.
+        var changed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, $"/api/reviews/{reviewId}/items/SEC-04",
+            new { notes = "TLS on legacy is being fixed." }, ifMatch: item["etag"]!.GetValue<string>()))!;
+        Assert.Equal(item["scanFindings"]!.ToJsonString(), changed["scanFindings"]!.ToJsonString());
         // Nothing became done by itself: the only item a person touched is the only one not "NotStarted".
         var statuses = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!["items"]!.AsArray()
             .Select(i => i!["status"]!.GetValue<string>()).ToList();
