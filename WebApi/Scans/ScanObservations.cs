@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using WebApi.Data;
 
@@ -5,6 +6,12 @@ namespace WebApi.Scans;
 
 public static class ScanObservations
 {
+    /// <summary>An observation as the API shows it: translated to SQL in a query, or compiled once for rows in memory.</summary>
+    private static readonly Expression<Func<ScanObservation, ScanObservationResponse>> AsResponse =
+        o => new ScanObservationResponse(o.ScanId, o.Environment, o.FindingId, o.Passed, o.Summary, o.SeenAt);
+
+    private static readonly Func<ScanObservation, ScanObservationResponse> ToResponse = AsResponse.Compile();
+
     /// <summary>What the latest scans said about a review's items.</summary>
     public static async Task<ILookup<string, ScanObservationResponse>> ForReviewAsync(ReadinessDbContext db, Guid reviewId, CancellationToken cancellationToken)
     {
@@ -21,12 +28,9 @@ public static class ScanObservations
     public static IQueryable<ScanObservationResponse> ForItem(ReadinessDbContext db, Guid reviewId, string itemId)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return Ordered(db.ScanObservations.Where(o => o.ReviewId == reviewId && o.ItemId == itemId))
-            .Select(o => new ScanObservationResponse(o.ScanId, o.Environment, o.FindingId, o.Passed, o.Summary, o.SeenAt));
+        return Ordered(db.ScanObservations.Where(o => o.ReviewId == reviewId && o.ItemId == itemId)).Select(AsResponse);
     }
 
     private static IQueryable<ScanObservation> Ordered(IQueryable<ScanObservation> observations) =>
         observations.OrderBy(o => o.Environment).ThenBy(o => o.Passed).ThenBy(o => o.FindingId);
-
-    private static ScanObservationResponse ToResponse(ScanObservation o) => new(o.ScanId, o.Environment, o.FindingId, o.Passed, o.Summary, o.SeenAt);
 }
