@@ -27,11 +27,14 @@ internal sealed class BenchNginx : IDisposable
 
     public int ProcessId => _nginx.Id;
 
-    /// <summary>Serves a 512-byte file: what nginx can do on this machine with TLS and nothing behind it.</summary>
-    public static Task<BenchNginx> StartStaticAsync(string certificateDirectory, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Serves a file of <paramref name="size"/> bytes: what nginx can do on this machine with TLS and nothing behind it.
+    /// The goals compare the API with "a same-size static file", so the bench gives it the API answer's length.
+    /// </summary>
+    public static Task<BenchNginx> StartStaticAsync(string certificateDirectory, int size, CancellationToken cancellationToken) =>
         StartAsync(certificateDirectory, "small.txt", directory => $$"""
                 root {{directory}}/www;
-            """, cancellationToken);
+            """, cancellationToken, fileSize: size);
 
     /// <summary>
     /// Proxies <c>/api/</c> to <paramref name="upstreamPorts"/> on 127.0.0.1 with the keepalive settings of the
@@ -66,15 +69,19 @@ internal sealed class BenchNginx : IDisposable
             """);
     }
 
-    private static async Task<BenchNginx> StartAsync(string certificateDirectory, string path, Func<string, string> serverBody, CancellationToken cancellationToken, string upstream = "")
+    private static async Task<BenchNginx> StartAsync(string certificateDirectory, string path, Func<string, string> serverBody, CancellationToken cancellationToken, string upstream = "", int? fileSize = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"bench-nginx-{Guid.NewGuid():N}");
         // As root, nginx's workers run as nobody: what they serve must be world-readable.
         Directory.CreateDirectory(Path.Combine(directory, "www"));
         File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(Path.Combine(directory, "www"), (UnixFileMode)0b111_101_101);
-        await File.WriteAllTextAsync(Path.Combine(directory, "www", "small.txt"), new string('x', 512), cancellationToken);
-        File.SetUnixFileMode(Path.Combine(directory, "www", "small.txt"), (UnixFileMode)0b110_100_100);
+        if (fileSize is { } size)
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "www", "small.txt"), new string('x', size), cancellationToken);
+            File.SetUnixFileMode(Path.Combine(directory, "www", "small.txt"), (UnixFileMode)0b110_100_100);
+        }
+
         var port = FreeLoopbackPorts.One();
         var config = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""

@@ -253,6 +253,13 @@ internal sealed partial class BenchStack : IAsyncDisposable
         return AssetUrl().Match(page) is { Success: true } match ? match.Value : throw new InvalidOperationException("index.html references no fingerprinted asset");
     }
 
+    /// <summary>The length of the body <paramref name="path"/> answers through the proxy, uncompressed.</summary>
+    public async Task<int> BodyLengthAsync(string path, CancellationToken cancellationToken)
+    {
+        using var client = HttpProbe.CreateClient(Path.Combine(CertificateDirectory, "ca.crt"));
+        return (await client.GetByteArrayAsync(new Uri(ProxyUrl(path)), cancellationToken)).Length;
+    }
+
     /// <summary>
     /// Asks once, and again until it answers 2xx (a minute at most): a cold cache entry or a replica's first request
     /// (JIT, connection pools) must not fall into a short warm-up. HTTPS trusts the AppHost's local CA only.

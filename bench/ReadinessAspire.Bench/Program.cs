@@ -80,7 +80,7 @@ try
             // The goals' ratios, alternated with the ceiling round by round (issue 15: the median of at least 3 rounds).
             if (Selected("a") || Selected("b") || Selected("j"))
             {
-                using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, stop);
+                using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, await stack.BodyLengthAsync("/api/checklists", stop), stop);
                 Scenario[] goals =
                 [
                     new("a", "nginx serving a small static file (ceiling)", ceiling.Url),
@@ -179,7 +179,7 @@ try
             // A write, the PATCH of a review item, on 8 connections that each own an item, alternated with the uncached
             // read it is compared with (the API's read cache plays no part in a write) and the ceiling beside this stack.
             var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
-            using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, stop);
+            using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, await stack.BodyLengthAsync("/api/checklists", stop), stop);
             Scenario[] goals =
             [
                 new("a2", "nginx serving a small static file (ceiling), beside the uncached stack", ceiling.Url),
