@@ -33,7 +33,16 @@ public sealed class ChecklistCatalogTests(PostgresServer server) : IClassFixture
         var (checklists, loads) = await ReadTogetherAsync(cacheReads: false, catalog => catalog.GetChecklistAsync(ChecklistSeed.ChecklistId, CancellationToken.None));
 
         Assert.Equal(Readers, loads);
-        Assert.All(checklists, read => Assert.Equal(ChecklistSeed.ChecklistId, read?.Content.Id));
+        // The seed's sections and items, each in its order.
+        var sections = ChecklistSeed.Sections.Where(s => s.ChecklistId == ChecklistSeed.ChecklistId).OrderBy(s => s.Order).ToList();
+        Assert.All(checklists, read =>
+        {
+            Assert.Equal(ChecklistSeed.ChecklistId, read?.Content.Id);
+            Assert.Equal(sections.Select(s => s.Id), read!.Content.Sections.Select(s => s.Id));
+            Assert.All(read.Content.Sections, section => Assert.Equal(
+                ChecklistSeed.Items.Where(i => i.SectionId == section.Id).OrderBy(i => i.Order).Select(i => i.Id),
+                section.Items.Select(i => i.Id)));
+        });
     }
 
     [Fact]
