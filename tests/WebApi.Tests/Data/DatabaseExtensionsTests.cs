@@ -15,7 +15,18 @@ public sealed class DatabaseExtensionsTests
 
         Assert.Equal(16, applied.MaxPoolSize);
         Assert.Equal(64, applied.MaxAutoPrepare);
+        Assert.True(applied.NoResetOnClose);
         Assert.Equal("secret", applied.Password);
+    }
+
+    [Theory]
+    [InlineData("No Reset On Close=false")]
+    [InlineData("NoResetOnClose=false")]
+    public void A_connection_string_that_asks_for_the_reset_on_close_keeps_it(string resetSetting)
+    {
+        var applied = new NpgsqlConnectionStringBuilder(DatabaseExtensions.WithDefaults($"{ConnectionString};{resetSetting}", 16, 64));
+
+        Assert.False(applied.NoResetOnClose);
     }
 
     [Theory]

@@ -1,8 +1,6 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using WebApi.Audit;
 using WebApi.Data;
@@ -27,7 +25,7 @@ public sealed class PreparedStatementResetTests(PostgresServer server) : IClassF
     [InlineData(true)]
     public async Task A_statement_that_fails_on_the_use_that_prepares_it_works_on_the_next(bool inTransaction)
     {
-        using var host = BuildHost();
+        using var host = OneConnectionHost.Build(server);
         var contexts = host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>();
         Func<string, Task<int>> length = inTransaction ? text => LengthInTransactionAsync(contexts, text) : text => LengthAsync(contexts, text);
 
@@ -45,7 +43,7 @@ public sealed class PreparedStatementResetTests(PostgresServer server) : IClassF
     [Fact]
     public async Task A_later_statement_of_a_saved_batch_that_fails_on_the_use_that_prepares_it_leaves_the_connection_working()
     {
-        using var host = BuildHost();
+        using var host = OneConnectionHost.Build(server);
         var contexts = host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>();
         await using (var db = await contexts.CreateDbContextAsync())
         {
@@ -70,7 +68,7 @@ public sealed class PreparedStatementResetTests(PostgresServer server) : IClassF
     [Fact]
     public async Task Statements_stay_prepared_while_nothing_fails()
     {
-        using var host = BuildHost();
+        using var host = OneConnectionHost.Build(server);
         var contexts = host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>();
 
         for (var use = 1; use <= 6; use++)
@@ -93,19 +91,6 @@ public sealed class PreparedStatementResetTests(PostgresServer server) : IClassF
         Assert.Equal("ABC", await UpperAsync(contexts, "abc"));
         Assert.Equal(2, await LengthAsync(contexts, "ab"));
         Assert.Equal("XY", await UpperAsync(contexts, "xy"));
-    }
-
-    private IHost BuildHost()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        // One connection: the failed command's connection is the one the next command gets. A pool of its own (Npgsql
-        // keys pools by connection string), so each test counts its statements' uses from zero.
-        builder.Configuration["ConnectionStrings:" + DatabaseExtensions.ConnectionName] =
-            $"{server.ConnectionString};Maximum Pool Size=1;Application Name={Guid.NewGuid():N}";
-        builder.AddReadinessDatabase();
-        // As the app configures Identity, so the model matches the migrations.
-        builder.Services.Configure<IdentityOptions>(identity => IdentityStoreDefaults.Apply(identity.Stores));
-        return builder.Build();
     }
 
     private static async Task<int> LengthAsync(IDbContextFactory<ReadinessDbContext> contexts, string text)
