@@ -37,7 +37,9 @@ public sealed class PooledConnectionTests(PostgresServer server) : IClassFixture
         await using (var first = await contexts.CreateDbContextAsync())
         {
             await first.Database.ExecuteSqlAsync($"CREATE TABLE IF NOT EXISTS pooled_probe (id int)");
-            await using var transaction = await first.Database.BeginTransactionAsync();
+            // A transaction EF Core does not know of, so that only Npgsql's return of the connection can end it.
+            await first.Database.OpenConnectionAsync();
+            await first.Database.ExecuteSqlAsync($"BEGIN");
             await first.Database.ExecuteSqlAsync($"INSERT INTO pooled_probe VALUES (1)");
         }
 
