@@ -8,15 +8,16 @@ namespace ReadinessAspire.Bench;
 
 /// <summary>
 /// What the product scenarios measure with: a user signed up through the proxy as anyone would, a read-write personal
-/// access token, a team, a service and an open review, and a wrk script that PATCHes the review's items. Each wrk
-/// thread owns one item and one connection and sends the ETag of its last answer in If-Match, so every PATCH is a
-/// real write (200); the script reads the item's current ETag when it starts.
+/// access token, a team, services with an open review each (as many as the writers need, one item per writer), and a
+/// wrk script that PATCHes those items. Each wrk thread owns one item and one connection and sends the ETag of its last
+/// answer in If-Match, so every PATCH is a real write (200); the script reads the item's current ETag when it starts.
+/// All the writers are in one team, so every write takes its turn on the team's audit chain: the hardest case.
 /// </summary>
 internal sealed class ProductWorkload
 {
     private static readonly string[] s_readWrite = ["read", "write"];
 
-    private ProductWorkload(string token, string servicePath, string reviewPath, IReadOnlyList<string> items, string proxyBase)
+    private ProductWorkload(string token, string servicePath, string reviewPath, IReadOnlyList<WrittenItem> items, string proxyBase)
     {
         Token = token;
         ReviewPath = reviewPath;
@@ -27,12 +28,14 @@ internal sealed class ProductWorkload
 
     public string Token { get; }
 
+    /// <summary><c>/api/reviews/{id}</c> of the first service's review.</summary>
     public string ReviewPath { get; }
 
-    /// <summary><c>/api/services/{id}</c> of the bench's service.</summary>
+    /// <summary><c>/api/services/{id}</c> of the bench's first service.</summary>
     public string ServicePath { get; }
 
-    public IReadOnlyList<string> Items { get; }
+    /// <summary>One item per writer.</summary>
+    public IReadOnlyList<WrittenItem> Items { get; }
 
     private string ProxyBase { get; }
 
@@ -52,23 +55,26 @@ internal sealed class ProductWorkload
         await PostAsync(client, "/api/account/sign-in", credentials, HttpStatusCode.OK, cancellationToken);
         var token = (await PostAsync(client, "/api/account/tokens", new { name = "bench", scopes = s_readWrite, expiresInDays = 1 }, HttpStatusCode.Created, cancellationToken))["token"]!.GetValue<string>();
         var team = await PostAsync(client, "/api/teams", new { name = "Bench", slug = $"bench-{Guid.NewGuid():N}"[..20] }, HttpStatusCode.Created, cancellationToken);
-        var service = await PostAsync(client, "/api/services", new { teamId = team["id"]!.GetValue<string>(), name = "Bench service", slug = $"bench-{Guid.NewGuid():N}"[..20], tier = "A" }, HttpStatusCode.Created, cancellationToken);
-        var review = await PostAsync(client, $"/api/services/{service["id"]}/reviews", new { }, HttpStatusCode.Created, cancellationToken);
-        var items = review["items"]!.AsArray().Take(writers).Select(i => i!["itemId"]!.GetValue<string>()).ToList();
-        if (items.Count < writers)
+        var teamId = team["id"]!.GetValue<string>();
+        var items = new List<WrittenItem>();
+        var servicePaths = new List<string>();
+        while (items.Count < writers)
         {
-            throw new InvalidOperationException($"The review has {items.Count} items; {writers} writers need one each.");
+            var service = await PostAsync(client, "/api/services", new { teamId, name = $"Bench service {servicePaths.Count + 1}", slug = $"bench-{Guid.NewGuid():N}"[..20], tier = "A" }, HttpStatusCode.Created, cancellationToken);
+            servicePaths.Add($"/api/services/{service["id"]}");
+            var review = await PostAsync(client, $"{servicePaths[^1]}/reviews", new { }, HttpStatusCode.Created, cancellationToken);
+            var reviewPath = $"/api/reviews/{review["id"]}";
+            items.AddRange(review["items"]!.AsArray().Take(writers - items.Count).Select(i => new WrittenItem(reviewPath, i!["itemId"]!.GetValue<string>())));
         }
 
-        return new ProductWorkload(token, $"/api/services/{service["id"]}", $"/api/reviews/{review["id"]}", items, proxyBase);
+        return new ProductWorkload(token, servicePaths[0], items[0].ReviewPath, items, proxyBase);
     }
 
     /// <summary>Writes the PATCH script and returns its path.</summary>
     public string WritePatchScript(string directory)
     {
         var script = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"local items = {{ {string.Join(", ", Items.Select(Lua))} }}")
-            .AppendLine(CultureInfo.InvariantCulture, $"local review = {Lua(ReviewPath)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"local items = {{ {string.Join(", ", Items.Select(i => $"{{ {Lua(i.ReviewPath)}, {Lua(i.ItemId)} }}"))} }}")
             .AppendLine(CultureInfo.InvariantCulture, $"local bearer = {Lua("Bearer " + Token)}")
             .AppendLine("""
                 -- Each thread (one connection) owns one item. It reads the item's ETag from the review first (a run
@@ -80,7 +86,8 @@ internal sealed class ProductWorkload
                   thread:set("index", threads)
                 end
                 function init(args)
-                  item = items[index]
+                  review = items[index][1]
+                  item = items[index][2]
                   etag = nil
                   n = 0
                 end
@@ -111,6 +118,9 @@ internal sealed class ProductWorkload
     }
 
     public string Url(string path) => ProxyBase + path;
+
+    /// <summary>An item of a review, written by one wrk thread.</summary>
+    internal sealed record WrittenItem(string ReviewPath, string ItemId);
 
     private static string Lua(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
