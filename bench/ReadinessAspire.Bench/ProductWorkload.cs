@@ -8,10 +8,11 @@ namespace ReadinessAspire.Bench;
 
 /// <summary>
 /// What the product scenarios measure with: a user signed up through the proxy as anyone would, a read-write personal
-/// access token, a team, services with an open review each (as many as the writers need, one item per writer), and a
-/// wrk script that PATCHes those items. Each wrk thread owns one item and one connection and sends the ETag of its last
-/// answer in If-Match, so every PATCH is a real write (200); the script reads the item's current ETag when it starts.
-/// All the writers are in one team, so every write takes its turn on the team's audit chain: the hardest case.
+/// access token, teams with services with an open review each (as many as the writers need, one item per writer), and
+/// a wrk script that PATCHes those items. Each wrk thread owns one item and one connection and sends the ETag of its
+/// last answer in If-Match, so every PATCH is a real write (200); the script reads the item's current ETag when it
+/// starts. By default all the writers are in one team, so every write takes its turn on the team's audit chain: the
+/// hardest case.
 /// </summary>
 internal sealed class ProductWorkload
 {
@@ -42,7 +43,7 @@ internal sealed class ProductWorkload
     public string[] BearerHeader => [$"Authorization: Bearer {Token}"];
 
     /// <remarks>The bench's stack signs in without email confirmation (<c>Accounts__RequireConfirmedEmail=false</c>).</remarks>
-    public static async Task<ProductWorkload> CreateAsync(BenchStack stack, int writers, CancellationToken cancellationToken)
+    public static async Task<ProductWorkload> CreateAsync(BenchStack stack, int writers, int teams, CancellationToken cancellationToken)
     {
         var proxyBase = stack.ProxyUrl("");
         var cookies = new CookieContainer();
@@ -54,17 +55,24 @@ internal sealed class ProductWorkload
         await PostAsync(client, "/api/account/sign-up", credentials, HttpStatusCode.Accepted, cancellationToken);
         await PostAsync(client, "/api/account/sign-in", credentials, HttpStatusCode.OK, cancellationToken);
         var token = (await PostAsync(client, "/api/account/tokens", new { name = "bench", scopes = s_readWrite, expiresInDays = 1 }, HttpStatusCode.Created, cancellationToken))["token"]!.GetValue<string>();
-        var team = await PostAsync(client, "/api/teams", new { name = "Bench", slug = $"bench-{Guid.NewGuid():N}"[..20] }, HttpStatusCode.Created, cancellationToken);
-        var teamId = team["id"]!.GetValue<string>();
         var items = new List<WrittenItem>();
         var servicePaths = new List<string>();
-        while (items.Count < writers)
+        for (var t = 0; t < teams; t++)
         {
-            var service = await PostAsync(client, "/api/services", new { teamId, name = $"Bench service {servicePaths.Count + 1}", slug = $"bench-{Guid.NewGuid():N}"[..20], tier = "A" }, HttpStatusCode.Created, cancellationToken);
-            servicePaths.Add($"/api/services/{service["id"]}");
-            var review = await PostAsync(client, $"{servicePaths[^1]}/reviews", new { }, HttpStatusCode.Created, cancellationToken);
-            var reviewPath = $"/api/reviews/{review["id"]}";
-            items.AddRange(review["items"]!.AsArray().Take(writers - items.Count).Select(i => new WrittenItem(reviewPath, i!["itemId"]!.GetValue<string>())));
+            // The writers split as evenly as they go; each team's services are reviewed until its writers have an item each.
+            var teamWriters = (writers / teams) + (t < writers % teams ? 1 : 0);
+            var team = await PostAsync(client, "/api/teams", new { name = $"Bench {t + 1}", slug = $"bench-{Guid.NewGuid():N}"[..20] }, HttpStatusCode.Created, cancellationToken);
+            var teamId = team["id"]!.GetValue<string>();
+            for (var teamItems = 0; teamItems < teamWriters;)
+            {
+                var service = await PostAsync(client, "/api/services", new { teamId, name = $"Bench service {servicePaths.Count + 1}", slug = $"bench-{Guid.NewGuid():N}"[..20], tier = "A" }, HttpStatusCode.Created, cancellationToken);
+                servicePaths.Add($"/api/services/{service["id"]}");
+                var review = await PostAsync(client, $"{servicePaths[^1]}/reviews", new { }, HttpStatusCode.Created, cancellationToken);
+                var reviewPath = $"/api/reviews/{review["id"]}";
+                var taken = review["items"]!.AsArray().Take(teamWriters - teamItems).Select(i => new WrittenItem(reviewPath, i!["itemId"]!.GetValue<string>())).ToList();
+                items.AddRange(taken);
+                teamItems += taken.Count;
+            }
         }
 
         return new ProductWorkload(token, servicePaths[0], items[0].ReviewPath, items, proxyBase);

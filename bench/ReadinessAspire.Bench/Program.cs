@@ -7,7 +7,8 @@ using ReadinessAspire.Bench;
 // then the scenarios of the benchmark issue, what telemetry costs (f, g) and what DCP's proxy costs in front of webapi
 // (h, i), each measured with wrk, then a table with ratios, saved under bench/results/.
 // Usage: bench/run [--duration SECONDS] [--warmup SECONDS] [--connections N] [--rounds N] [--cold-starts N]
-//                  [--start-timeout SECONDS] [--scans N] [--writers N] [--flood-connections N] [--flood-duration SECONDS]
+//                  [--start-timeout SECONDS] [--scans N] [--writers N] [--writer-teams N] [--flood-connections N]
+//                  [--flood-duration SECONDS]
 //                  [--only a,b,...] [--Logging:...]
 var duration = TimeSpan.FromSeconds(Option("--duration", 10));
 // Long enough for tiered JIT to reach optimized code: with 2 s, Kestrel scenarios varied by 2x between runs.
@@ -28,6 +29,8 @@ var scans = Option("--scans", 60);
 // Scenario k's writers, each a connection of its own that owns a review item, all in one team. 8: at 64 the PATCHes a
 // second were the same and their p99 several times longer, waiting for the same two cores (bench/README.md).
 var writers = Option("--writers", 8);
+// The teams they are spread over; each team's writes take turns on its audit chain.
+var writerTeams = Option("--writer-teams", 1);
 var floodConnections = Option("--flood-connections", 1000);
 var floodDuration = TimeSpan.FromSeconds(Option("--flood-duration", 15));
 // The scenarios measured on the stack with caches on; c, k and m run on a stack of their own.
@@ -78,7 +81,7 @@ try
             report.AddStackStart("testing builder, cached stack with 2 variants (StartAsync to all healthy)", stack.StartDuration);
             // The product: a personal list, which the proxy never caches (it carries credentials) and WebApi serves from
             // its cache until a write.
-            var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
+            var product = await ProductWorkload.CreateAsync(stack, writers: 8, teams: 1, stop);
 
             // The goals' ratios, alternated with the ceiling round by round (issue 15: the median of at least 3 rounds).
             if (Selected("a") || Selected("b") || Selected("j"))
@@ -182,13 +185,13 @@ try
             // A write, the PATCH of a review item, on --writers connections that each own an item, alternated with the
             // uncached read it is compared with (the API's read cache plays no part in a write) and the ceiling beside
             // this stack.
-            var product = await ProductWorkload.CreateAsync(stack, writers, stop);
+            var product = await ProductWorkload.CreateAsync(stack, writers, writerTeams, stop);
             using var ceiling = await BenchNginx.StartStaticAsync(stack.CertificateDirectory, await stack.BodyLengthAsync("/api/checklists", stop), stop);
             Scenario[] goals =
             [
                 new("a2", "nginx serving a small static file (ceiling), beside the uncached stack", ceiling.Url),
                 new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), uncached),
-                new("k", $"PATCH /api/reviews/{{id}}/items/{{item}} via proxy, HTTPS, If-Match, {writers} connections", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: writers),
+                new("k", $"PATCH /api/reviews/{{id}}/items/{{item}} via proxy, HTTPS, If-Match, {writers} connections{(writerTeams > 1 ? $" in {writerTeams} teams" : "")}", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: writers),
             ];
             await report.MeasureInterleavedAsync("Goals, uncached stack", [.. goals.Where(g => Selected(g.Id) || (g.Id == "a2" && Selected("c")))], rounds, stack, stop);
         }
@@ -215,7 +218,7 @@ try
     {
         await using var stack = await BenchStack.StartAsync(cacheReads: true, [], appHostArguments, stop);
         report.AddStackStart("testing builder, soak stack (StartAsync to all healthy)", stack.StartDuration);
-        var product = await ProductWorkload.CreateAsync(stack, writers: 8, stop);
+        var product = await ProductWorkload.CreateAsync(stack, writers: 8, teams: 1, stop);
         Console.WriteLine($"[soak] {soakDuration.TotalMinutes:0.#} min of reads and writes through the proxy");
         report.AddSoak(await Soak.RunAsync(stack, product, soakDuration, connections, stop));
     }
