@@ -1,7 +1,9 @@
 -- The PATCH's statement as WebApi sends it (ReviewEndpoints.SaveItemAsync): the item's UPDATE and its audit event's INSERT.
--- Each client writes its own item of review :rev (pgbench -D rev=0: every client in team 0; patch-own-team.sql: a team each).
--- pgbench -n -M prepared -c 8 -j 2 -T 10 -D rev=0 -f patch.sql DATABASE
+-- Each client writes its own item: -D own_team=0 puts every client in team 0 (one audit chain, review 0); -D own_team=1
+-- gives each client a team of its own (teams 1-8, no two sharing a chain).
+-- pgbench -n -M prepared -c 8 -j 2 -T 10 -D own_team=0 -f patch.sql DATABASE
 \set n random(1, 1000000)
+\set rev :own_team * (:client_id + 1)
 WITH updated AS (
   UPDATE "ReviewItems" SET "Status" = 'Done'::varchar, "RiskReason" = NULL::text, "Notes" = ('bench write ' || :n)::varchar,
     "AssigneeId" = NULL::varchar, "DueOn" = NULL::date, "UpdatedAt" = now()::timestamptz,
