@@ -25,7 +25,7 @@ internal sealed record GoalRow(string Scenario, string Value, string Ratio, stri
 internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connections)
 {
     private readonly List<(string Id, string Name, WrkResult Result)> _scenarios = [];
-    private readonly List<(string Group, Dictionary<string, List<WrkResult>> Rounds)> _roundGroups = [];
+    private readonly List<(string Group, Dictionary<string, List<WrkResult>> Rounds, Dictionary<string, List<WrkResult>> Settle)> _roundGroups = [];
     private readonly Dictionary<string, MemoryUse> _peakMemory = new(StringComparer.Ordinal);
     private readonly List<StartupRun> _startups = [];
     private readonly List<(string Name, double Seconds)> _stackStarts = [];
@@ -57,26 +57,30 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     /// <summary>
     /// Scenarios to compare with each other: each warmed up, then measured once per round in turn, so a slow moment of
     /// the machine does not land on one side only; the round with the median throughput stands for each, and every
-    /// round is in the report.
+    /// round is in the report. Settle rounds go first, the same but not counted: a stack's first minutes of load are
+    /// its replicas compiling their hot code again at the JIT's top tier, on the cores the load shares (bench/README.md).
     /// </summary>
-    public async Task MeasureInterleavedAsync(string group, IReadOnlyList<Scenario> scenarios, int rounds, BenchStack stack, CancellationToken cancellationToken)
+    public async Task MeasureInterleavedAsync(string group, IReadOnlyList<Scenario> scenarios, int rounds, BenchStack stack, CancellationToken cancellationToken, int settleRounds = 0)
     {
         var results = new Dictionary<string, List<WrkResult>>(StringComparer.Ordinal);
+        var settle = new Dictionary<string, List<WrkResult>>(StringComparer.Ordinal);
         foreach (var scenario in scenarios)
         {
             Console.WriteLine($"[{scenario.Id}] {scenario.Name}: {scenario.Url}");
             await stack.PrimeAsync(scenario.Url, scenario.Headers, cancellationToken);
             await RunWrkAsync(scenario, warmUp, cancellationToken);
             results[scenario.Id] = [];
+            settle[scenario.Id] = [];
         }
 
-        for (var round = 1; round <= rounds; round++)
+        for (var round = 1 - settleRounds; round <= rounds; round++)
         {
             foreach (var scenario in scenarios)
             {
                 var result = await MeasureOnceAsync(scenario, stack, cancellationToken);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round} [{scenario.Id}] {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
-                results[scenario.Id].Add(result);
+                var label = round > 0 ? $"round {round}" : $"settle round {round + settleRounds}";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label} [{scenario.Id}] {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
+                (round > 0 ? results : settle)[scenario.Id].Add(result);
             }
         }
 
@@ -85,7 +89,7 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             _scenarios.Add((scenario.Id, scenario.Name, Median(results[scenario.Id], r => r.RequestsPerSecond)));
         }
 
-        _roundGroups.Add((group, results));
+        _roundGroups.Add((group, results, settle));
     }
 
     private Task<WrkResult> RunWrkAsync(Scenario scenario, TimeSpan length, CancellationToken cancellationToken) =>
@@ -182,15 +186,19 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
 
         if (_roundGroups.Count > 0)
         {
-            var rounds = new StringBuilder().AppendLine("group,scenario,round,requests_per_second,p50_ms,p99_ms,requests,errors");
-            foreach (var (group, results) in _roundGroups)
+            // settle: 1 for a settle round (not counted), 0 for a measured round; each kind numbered from 1.
+            var rounds = new StringBuilder().AppendLine("group,scenario,round,requests_per_second,p50_ms,p99_ms,requests,errors,settle");
+            foreach (var (group, results, settle) in _roundGroups)
             {
-                foreach (var (id, list) in results)
+                foreach (var (kind, byScenario) in new[] { (1, settle), (0, results) })
                 {
-                    for (var i = 0; i < list.Count; i++)
+                    foreach (var (id, list) in byScenario)
                     {
-                        var r = list[i];
-                        rounds.AppendLine(CultureInfo.InvariantCulture, $"\"{group}\",{id},{i + 1},{r.RequestsPerSecond:0.0},{r.P50Milliseconds:0.000},{r.P99Milliseconds:0.000},{r.Requests},{r.Errors}");
+                        for (var i = 0; i < list.Count; i++)
+                        {
+                            var r = list[i];
+                            rounds.AppendLine(CultureInfo.InvariantCulture, $"\"{group}\",{id},{i + 1},{r.RequestsPerSecond:0.0},{r.P50Milliseconds:0.000},{r.P99Milliseconds:0.000},{r.Requests},{r.Errors},{kind}");
+                        }
                     }
                 }
             }
@@ -255,15 +263,16 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             text.AppendLine(CultureInfo.InvariantCulture, $"| {id}. {name} | {r.RequestsPerSecond:0} | {r.P50Milliseconds:0.00} | {r.P99Milliseconds:0.00} | {r.Errors} |");
         }
 
-        foreach (var (group, results) in _roundGroups)
+        foreach (var (group, results, settle) in _roundGroups)
         {
             var count = results.Values.First().Count;
-            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{group}: alternated rounds, req/s / p99 ms (the median round by req/s stands above):").AppendLine();
-            text.AppendLine($"| scenario | {string.Join(" | ", Enumerable.Range(1, count).Select(i => $"round {i}"))} |");
-            text.AppendLine($"| --- |{string.Concat(Enumerable.Repeat(" ---: |", count))}");
+            var settled = settle.Values.First().Count;
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{group}: alternated rounds, req/s / p99 ms (the median round by req/s stands above{(settled > 0 ? "; settle rounds first, not counted" : "")}):").AppendLine();
+            text.AppendLine($"| scenario | {string.Join(" | ", Enumerable.Range(1, settled).Select(i => $"settle {i}").Concat(Enumerable.Range(1, count).Select(i => $"round {i}")))} |");
+            text.AppendLine($"| --- |{string.Concat(Enumerable.Repeat(" ---: |", settled + count))}");
             foreach (var (id, list) in results)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {id} | {string.Join(" | ", list.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.RequestsPerSecond:0} / {r.P99Milliseconds:0.00}")))} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {id} | {string.Join(" | ", settle[id].Concat(list).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.RequestsPerSecond:0} / {r.P99Milliseconds:0.00}")))} |");
             }
         }
 

@@ -8,13 +8,16 @@ using ReadinessAspire.Bench;
 // (h, i), each measured with wrk, then a table with ratios, saved under bench/results/.
 // Usage: bench/run [--duration SECONDS] [--warmup SECONDS] [--connections N] [--rounds N] [--cold-starts N]
 //                  [--start-timeout SECONDS] [--scans N] [--writers N] [--writer-teams N] [--flood-connections N]
-//                  [--flood-duration SECONDS]
+//                  [--flood-duration SECONDS] [--settle-rounds N]
 //                  [--only a,b,...] [--Logging:...]
 var duration = TimeSpan.FromSeconds(Option("--duration", 10));
 // Long enough for tiered JIT to reach optimized code: with 2 s, Kestrel scenarios varied by 2x between runs.
 var warmUp = TimeSpan.FromSeconds(Option("--warmup", 6));
 var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
+// Unmeasured rounds before each stack's goal rounds: a stack's replicas keep compiling hot code at the JIT's top tier
+// for its first minute or two of load (k rose from 309 to 612 PATCH/s over six rounds, flat with tiering off).
+var settleRounds = Option("--settle-rounds", 3, minimum: 0);
 // Scenarios by id; with --only, the start-up is measured only if asked for as "startup".
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 // --soak 10m (or 90s): the mixed read/write soak, alone unless --only names scenarios too.
@@ -24,7 +27,7 @@ if (soak is not null)
     only ??= [];
 }
 
-var coldStarts = Selected("startup") ? Option("--cold-starts", rounds) : 0;
+var coldStarts = Selected("startup") ? Option("--cold-starts", rounds, minimum: 0) : 0;
 var scans = Option("--scans", 60);
 // Scenario k's writers, each a connection of its own that owns a review item, all in one team. 8: at 64 the PATCHes a
 // second were the same and their p99 several times longer, waiting for the same two cores (bench/README.md).
@@ -93,7 +96,7 @@ try
                     new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")),
                     new("j", "GET /api/services via proxy, HTTPS, bearer token (WebApi's cache)", product.Url("/api/services"), product.BearerHeader),
                 ];
-                await report.MeasureInterleavedAsync("Goals, cached stack", [.. goals.Where(g => g.Id == "a" || Selected(g.Id))], rounds, stack, stop);
+                await report.MeasureInterleavedAsync("Goals, cached stack", [.. goals.Where(g => g.Id == "a" || Selected(g.Id))], rounds, stack, stop, settleRounds);
             }
 
             if (Selected("d"))
@@ -193,7 +196,7 @@ try
                 new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), uncached),
                 new("k", $"PATCH /api/reviews/{{id}}/items/{{item}} via proxy, HTTPS, If-Match, {writers} connections{(writerTeams > 1 ? $" in {writerTeams} teams" : "")}", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: writers),
             ];
-            await report.MeasureInterleavedAsync("Goals, uncached stack", [.. goals.Where(g => Selected(g.Id) || (g.Id == "a2" && Selected("c")))], rounds, stack, stop);
+            await report.MeasureInterleavedAsync("Goals, uncached stack", [.. goals.Where(g => Selected(g.Id) || (g.Id == "a2" && Selected("c")))], rounds, stack, stop, settleRounds);
         }
 
         if (Selected("s"))
@@ -241,13 +244,30 @@ Console.WriteLine($"Saved {string.Join(", ", saved)}");
 return report.Errors > 0 ? 1 : 0;
 
 static TimeSpan ParseDuration(string text) =>
-    text.EndsWith('m') ? TimeSpan.FromMinutes(int.Parse(text[..^1], CultureInfo.InvariantCulture))
-    : TimeSpan.FromSeconds(int.Parse(text.TrimEnd('s'), CultureInfo.InvariantCulture));
+    text.EndsWith('m') && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) ? TimeSpan.FromMinutes(minutes)
+    : int.TryParse(text.TrimEnd('s'), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
+    : Refuse<TimeSpan>($"--soak needs a duration such as 10m or 90s, not \"{text}\"");
 
 bool Selected(string id) => only is null || only.Contains(id, StringComparer.Ordinal);
 
-int Option(string name, int fallback)
+// Before anything starts, so a mistyped option stops the bench with one line instead of running it on a default.
+int Option(string name, int fallback, int minimum = 1)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
+    if (index < 0)
+    {
+        return fallback;
+    }
+
+    var text = index + 1 < args.Length ? args[index + 1] : null;
+    return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
+        ? value
+        : Refuse<int>($"{name} needs a whole number of {minimum} or more, not {(text is null ? "nothing" : $"\"{text}\"")}");
+}
+
+static T Refuse<T>(string message)
+{
+    Console.Error.WriteLine($"bench: {message}");
+    Environment.Exit(2);
+    return default!;
 }
