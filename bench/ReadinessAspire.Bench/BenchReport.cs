@@ -22,10 +22,12 @@ internal sealed record GoalRow(string Scenario, string Value, string Ratio, stri
 /// Everything measured: wrk scenarios (single or alternated by rounds, the median round standing for each), the memory
 /// seen under load, the AppHost's start-up; rendered as a table and saved as CSV and markdown.
 /// </summary>
-internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connections)
+internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connections, int settleRounds)
 {
     private readonly List<(string Id, string Name, WrkResult Result)> _scenarios = [];
     private readonly List<(string Group, Dictionary<string, List<WrkResult>> Rounds, Dictionary<string, List<WrkResult>> Settle)> _roundGroups = [];
+    /// <summary>The stacks whose first alternated rounds have run: their replicas' code has settled.</summary>
+    private readonly HashSet<BenchStack> _settledStacks = [];
     private readonly Dictionary<string, MemoryUse> _peakMemory = new(StringComparer.Ordinal);
     private readonly List<StartupRun> _startups = [];
     private readonly List<(string Name, double Seconds)> _stackStarts = [];
@@ -57,11 +59,13 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
     /// <summary>
     /// Scenarios to compare with each other: each warmed up, then measured once per round in turn, so a slow moment of
     /// the machine does not land on one side only; the round with the median throughput stands for each, and every
-    /// round is in the report. Settle rounds go first, the same but not counted: a stack's first minutes of load are
-    /// its replicas compiling their hot code again at the JIT's top tier, on the cores the load shares (bench/README.md).
+    /// round is in the report. On a stack's first alternated scenarios settle rounds go first, the same but not counted:
+    /// a stack's first minutes of load are its replicas compiling their hot code again at the JIT's top tier, on the
+    /// cores the load shares (bench/README.md).
     /// </summary>
-    public async Task MeasureInterleavedAsync(string group, IReadOnlyList<Scenario> scenarios, int rounds, BenchStack stack, CancellationToken cancellationToken, int settleRounds = 0)
+    public async Task MeasureInterleavedAsync(string group, IReadOnlyList<Scenario> scenarios, int rounds, BenchStack stack, CancellationToken cancellationToken)
     {
+        var unmeasured = _settledStacks.Add(stack) ? settleRounds : 0;
         var results = new Dictionary<string, List<WrkResult>>(StringComparer.Ordinal);
         var settle = new Dictionary<string, List<WrkResult>>(StringComparer.Ordinal);
         foreach (var scenario in scenarios)
@@ -73,12 +77,12 @@ internal sealed class BenchReport(TimeSpan duration, TimeSpan warmUp, int connec
             settle[scenario.Id] = [];
         }
 
-        for (var round = 1 - settleRounds; round <= rounds; round++)
+        for (var round = 1 - unmeasured; round <= rounds; round++)
         {
             foreach (var scenario in scenarios)
             {
                 var result = await MeasureOnceAsync(scenario, stack, cancellationToken);
-                var label = round > 0 ? $"round {round}" : $"settle round {round + settleRounds}";
+                var label = round > 0 ? $"round {round}" : $"settle round {round + unmeasured}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label} [{scenario.Id}] {result.RequestsPerSecond:0} req/s, p99 {result.P99Milliseconds:0.00} ms"));
                 (round > 0 ? results : settle)[scenario.Id].Add(result);
             }

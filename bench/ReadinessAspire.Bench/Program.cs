@@ -15,13 +15,14 @@ var duration = TimeSpan.FromSeconds(Option("--duration", 10));
 var warmUp = TimeSpan.FromSeconds(Option("--warmup", 6));
 var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
-// Unmeasured rounds before each stack's goal rounds: a stack's replicas keep compiling hot code at the JIT's top tier
-// for its first minute or two of load (k rose from 309 to 612 PATCH/s over six rounds, flat with tiering off).
+// Unmeasured rounds before a stack's first alternated rounds (in a full run, the goals'): a stack's replicas keep
+// compiling hot code at the JIT's top tier for its first minute or two of load (k rose from 309 to 612 PATCH/s over
+// six rounds, flat with tiering off).
 var settleRounds = Option("--settle-rounds", 3, minimum: 0);
 // Scenarios by id; with --only, the start-up is measured only if asked for as "startup".
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 // --soak 10m (or 90s): the mixed read/write soak, alone unless --only names scenarios too.
-var soak = args.SkipWhile(a => a != "--soak").Skip(1).FirstOrDefault() is { } soakText ? ParseDuration(soakText) : (TimeSpan?)null;
+var soak = !args.Contains("--soak") ? (TimeSpan?)null : ParseDuration(args.SkipWhile(a => a != "--soak").Skip(1).FirstOrDefault() ?? "");
 if (soak is not null)
 {
     only ??= [];
@@ -67,7 +68,7 @@ var experiments = args.Zip(args.Skip(1)).Where(pair => pair.First == "--variant"
 WebApiVariant[] scaleOut = Selected("s") ? [new(ScaleOut.ExtraReplica, new Dictionary<string, string>())] : [];
 variants = [.. variants, .. experiments, .. scaleOut];
 
-var report = new BenchReport(duration, warmUp, connections);
+var report = new BenchReport(duration, warmUp, connections, settleRounds);
 try
 {
     if (coldStarts > 0)
@@ -96,7 +97,7 @@ try
                     new("b", "GET /api/checklists via proxy, HTTPS, cached", stack.ProxyUrl("/api/checklists")),
                     new("j", "GET /api/services via proxy, HTTPS, bearer token (WebApi's cache)", product.Url("/api/services"), product.BearerHeader),
                 ];
-                await report.MeasureInterleavedAsync("Goals, cached stack", [.. goals.Where(g => g.Id == "a" || Selected(g.Id))], rounds, stack, stop, settleRounds);
+                await report.MeasureInterleavedAsync("Goals, cached stack", [.. goals.Where(g => g.Id == "a" || Selected(g.Id))], rounds, stack, stop);
             }
 
             if (Selected("d"))
@@ -196,7 +197,7 @@ try
                 new("c", "GET /api/checklists via proxy, HTTPS, no cache (PostgreSQL)", stack.ProxyUrl("/api/checklists"), uncached),
                 new("k", $"PATCH /api/reviews/{{id}}/items/{{item}} via proxy, HTTPS, If-Match, {writers} connections{(writerTeams > 1 ? $" in {writerTeams} teams" : "")}", product.Url(product.ReviewPath), product.BearerHeader, product.WritePatchScript(stack.DataDirectory), Connections: writers),
             ];
-            await report.MeasureInterleavedAsync("Goals, uncached stack", [.. goals.Where(g => Selected(g.Id) || (g.Id == "a2" && Selected("c")))], rounds, stack, stop, settleRounds);
+            await report.MeasureInterleavedAsync("Goals, uncached stack", [.. goals.Where(g => Selected(g.Id) || (g.Id == "a2" && Selected("c")))], rounds, stack, stop);
         }
 
         if (Selected("s"))
@@ -246,7 +247,7 @@ return report.Errors > 0 ? 1 : 0;
 static TimeSpan ParseDuration(string text) =>
     text.EndsWith('m') && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) ? TimeSpan.FromMinutes(minutes)
     : int.TryParse(text.TrimEnd('s'), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
-    : Refuse<TimeSpan>($"--soak needs a duration such as 10m or 90s, not \"{text}\"");
+    : Refuse<TimeSpan>($"--soak needs a duration such as 10m or 90s, not {(text.Length == 0 ? "nothing" : $"\"{text}\"")}");
 
 bool Selected(string id) => only is null || only.Contains(id, StringComparer.Ordinal);
 
