@@ -244,9 +244,10 @@ var saved = report.Save(resultsDirectory);
 Console.WriteLine($"Saved {string.Join(", ", saved)}");
 return report.Errors > 0 ? 1 : 0;
 
+// A soak of no time would measure nothing and report "held": refused like a mistyped one.
 static TimeSpan ParseDuration(string text) =>
-    text.EndsWith('m') && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) ? TimeSpan.FromMinutes(minutes)
-    : int.TryParse(text.TrimEnd('s'), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
+    text.EndsWith('m') && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes > 0 ? TimeSpan.FromMinutes(minutes)
+    : int.TryParse(text.TrimEnd('s'), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds)
     : Refuse<TimeSpan>($"--soak needs a duration such as 10m or 90s, not {(text.Length == 0 ? "nothing" : $"\"{text}\"")}");
 
 bool Selected(string id) => only is null || only.Contains(id, StringComparer.Ordinal);
