@@ -136,6 +136,23 @@ internal static class LocalServers
     }
 
     /// <summary>
+    /// Replaces a file a running server may read at any moment (on SIGHUP, or when it sees the file change): written
+    /// beside it and renamed over it, so the server reads the old file or the new one, never half of one. An unchanged
+    /// file is left alone.
+    /// </summary>
+    public static async Task ReplaceFileAsync(string path, string contents, CancellationToken cancellationToken)
+    {
+        if (File.Exists(path) && await File.ReadAllTextAsync(path, cancellationToken) == contents)
+        {
+            return;
+        }
+
+        var next = path + ".next";
+        await File.WriteAllTextAsync(next, contents, cancellationToken);
+        File.Move(next, path, overwrite: true);
+    }
+
+    /// <summary>
     /// Runs a server's own checker (<c>nginx -t</c>, <c>promtool check</c>) to completion: null when it passes, else
     /// what it printed.
     /// </summary>

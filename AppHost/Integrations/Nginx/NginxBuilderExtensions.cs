@@ -197,7 +197,9 @@ public static partial class NginxBuilderExtensions
         foreach (var template in Directory.EnumerateFiles(nginx.TemplatesPath, "*.template"))
         {
             var rendered = Render(await File.ReadAllTextAsync(template, cancellationToken), variables, template);
-            await File.WriteAllTextAsync(Path.Combine(prefix, "conf", Path.GetFileNameWithoutExtension(template)), rendered, cancellationToken);
+            // nginx may be reading its configuration for the previous SIGHUP right now: a file half written would make
+            // it refuse the reload and keep routing to the replicas it knew.
+            await LocalServers.ReplaceFileAsync(Path.Combine(prefix, "conf", Path.GetFileNameWithoutExtension(template)), rendered, cancellationToken);
         }
     }
 

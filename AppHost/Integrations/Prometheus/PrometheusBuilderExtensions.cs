@@ -117,9 +117,7 @@ public static class PrometheusBuilderExtensions
         });
         var file = TargetsFile(runDirectory, target);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        // Written aside and renamed, so Prometheus never reads half a file.
-        await File.WriteAllTextAsync(file + ".tmp", JsonSerializer.Serialize(groups), cancellationToken);
-        File.Move(file + ".tmp", file, overwrite: true);
+        await LocalServers.ReplaceFileAsync(file, JsonSerializer.Serialize(groups), cancellationToken);
     }
 
     private static string TargetsFile(string runDirectory, IResource target) => Path.Combine(runDirectory, "targets", $"{target.Name}.json");

@@ -224,7 +224,7 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
                 await running.WaitUntilServingAsync(timeout.Token);
                 // As an orchestrator's rolling update does, the next replica stops only once the load balancer routes
                 // to this one: the AppHost renders its new port into nginx's upstreams and reloads nginx (SIGHUP).
-                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, Drills.Pid(states.Instances("proxy")[0])!.Value, timeout.Token);
+                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, Drills.Pid(states.Instances("proxy")[0])!.Value, proxyLog, timeout.Token);
             }
         }
         finally
@@ -274,21 +274,34 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
     /// <summary>
     /// Until nginx routes to <paramref name="port"/> again: the AppHost has rendered it into the upstreams (a replica
     /// may come back on another port), no worker of a previous configuration is left (after SIGHUP the old workers
-    /// finish the connections they hold, with the old upstreams, before they exit), and nginx no longer counts it failed.
+    /// finish the connections they hold, with the old upstreams, before they exit), a request was answered from it
+    /// (the file alone does not say nginx loaded it: a reload nginx refuses keeps the old upstreams), and nginx no
+    /// longer counts it failed.
     /// </summary>
-    private async Task WaitForUpstreamAsync(int port, int nginx, CancellationToken cancellationToken)
+    private async Task WaitForUpstreamAsync(int port, int nginx, ProxyAccessLog proxyLog, CancellationToken cancellationToken)
     {
         var configuration = Path.Combine(stack.DataDirectory, "run", "proxy", "conf", "nginx.conf");
-        while (!(await File.ReadAllTextAsync(configuration, cancellationToken)).Contains($"server 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal)
-            || OldWorkers(nginx) > 0)
+        var server = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        var since = proxyLog.Count;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await File.ReadAllTextAsync(configuration, cancellationToken)).Contains($"server {server} ", StringComparison.Ordinal)
+            || OldWorkers(nginx) > 0
+            || !proxyLog.Entries.Skip(since).Any(entry => entry.GetProperty("upstream_addr").GetString() == server
+                && entry.GetProperty("upstream_status").GetString() is ['2', _, _]))
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"nginx answered no request from {server} within 30 s of the replica serving there; nginx error log, last 10 lines:\n"
+                    + string.Join('\n', proxyLog.ErrorLog.TakeLast(10)));
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
 
-        // The stop marked the replica failed (max_fails=1): nginx tries it again only once fail_timeout (5 s) has
-        // passed since its last failure, and the next request that succeeds brings it back.
+        // The stop marked the replica failed (max_fails=1), in each worker on its own: a worker tries it again only
+        // once fail_timeout (5 s) has passed since its last failure, and the next request that succeeds brings it back.
         await Task.Delay(TimeSpan.FromSeconds(6), cancellationToken);
-        output.WriteLine($"nginx routes to port {port.ToString(CultureInfo.InvariantCulture)}");
+        output.WriteLine($"nginx routes to {server}");
     }
 
     private static int OldWorkers(int nginx) =>
