@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,15 +20,22 @@ namespace ServiceDefaults.Shutdown;
 /// client gets a 502. So on SIGTERM the service first drains: it keeps serving, answers every HTTP/1.1 request with
 /// <c>Connection: close</c> so that the client side closes each connection after its response, and reports not ready
 /// so that orchestrators stop routing to it. Once no connection is open, or after <see cref="ShutdownOptions.DrainDelay"/>,
-/// the host goes on to stop Kestrel. A connection the proxy keeps idle throughout is closed by the proxy's own idle
+/// it stops accepting connections, answers those it accepted while draining, and only then lets the host stop
+/// Kestrel: Kestrel closes a connection whose request it has not read yet, and one accepted in the moment before its
+/// stop would lose a POST the same way. A connection the proxy keeps idle throughout is closed by the proxy's own idle
 /// timeout, which is shorter than the drain.
 /// </summary>
-internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options, TimeProvider time, ILogger<ConnectionDrain> logger)
+internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options, ClosableListeners listeners, TimeProvider time, ILogger<ConnectionDrain> logger)
     : IHostedLifecycleService, IHealthCheck
 {
     public const string HealthCheckName = "shutdown";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a connection accepted while draining has, once no more are accepted: its request is on its way.</summary>
+    private static readonly TimeSpan AcceptedWhileDrainingGrace = TimeSpan.FromSeconds(1);
+
     private int openConnections;
+    private int openSinceDraining;
     private volatile bool draining;
 
     public bool IsDraining => draining;
@@ -44,6 +52,9 @@ internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options,
             .ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.Timeout);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new ClosableListeners(new SocketTransportFactory(
+            provider.GetRequiredService<IOptions<SocketTransportOptions>>(), provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton<IConnectionListenerFactory>(provider => provider.GetRequiredService<ClosableListeners>());
         services.TryAddSingleton<ConnectionDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionDrain>());
         services.AddOptions<KestrelServerOptions>().Configure<ConnectionDrain>((kestrel, drain) =>
@@ -66,6 +77,15 @@ internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options,
         try
         {
             while (OpenConnections > 0 && time.GetElapsedTime(started) < delay)
+            {
+                await Task.Delay(PollInterval, time, cancellationToken);
+            }
+
+            // Refused from now on, a request goes to another replica (nothing was sent, so a proxy may send even a POST
+            // again); one accepted an instant ago is answered before Kestrel stops.
+            await listeners.StopAcceptingAsync(cancellationToken);
+            var closed = time.GetTimestamp();
+            while (Volatile.Read(ref openSinceDraining) > 0 && time.GetElapsedTime(closed) < AcceptedWhileDrainingGrace)
             {
                 await Task.Delay(PollInterval, time, cancellationToken);
             }
@@ -94,7 +114,13 @@ internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options,
 
     private ConnectionDelegate Count(ConnectionDelegate next) => async connection =>
     {
+        var acceptedWhileDraining = draining;
         Interlocked.Increment(ref openConnections);
+        if (acceptedWhileDraining)
+        {
+            Interlocked.Increment(ref openSinceDraining);
+        }
+
         try
         {
             await next(connection);
@@ -102,6 +128,10 @@ internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options,
         finally
         {
             Interlocked.Decrement(ref openConnections);
+            if (acceptedWhileDraining)
+            {
+                Interlocked.Decrement(ref openSinceDraining);
+            }
         }
     };
 
@@ -110,7 +140,7 @@ internal sealed partial class ConnectionDrain(IOptions<ShutdownOptions> options,
         [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: draining {OpenConnections} open connection(s) for at most {DrainDelay} before Kestrel stops")]
         public static partial void Draining(ILogger logger, int openConnections, TimeSpan drainDelay);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Drained after {ElapsedMs} ms, {OpenConnections} connection(s) still open")]
+        [LoggerMessage(Level = LogLevel.Information, Message = "Drained after {ElapsedMs} ms, accepting no more connections; {OpenConnections} connection(s) still open")]
         public static partial void Drained(ILogger logger, int openConnections, double elapsedMs);
     }
 

@@ -79,6 +79,31 @@ public sealed class ConnectionDrainTests
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task A_connection_accepted_while_draining_is_answered_although_its_request_comes_once_no_more_are_accepted()
+    {
+        await using var app = await TestApp.StartAsync(
+            new() { ["Shutdown:DrainDelay"] = "00:00:01", ["Shutdown:Timeout"] = "00:00:30" },
+            withManagementPort: false,
+            map: app => app.MapPost("/orders/{id:int}", (int id) => id));
+        app.Public.Dispose();
+        // Held idle throughout, as a proxy keeps a connection: the drain runs its whole delay.
+        using var held = await RawConnection.OpenAsync(app.PublicPort);
+        Assert.Equal(200, (await held.SendAsync("GET", "/health/live")).Status);
+
+        var stopping = app.StopAsync();
+        await WaitUntilDrainingAsync(app);
+        // A proxy that connects as the drain ends writes its request an instant later.
+        using var late = await RawConnection.OpenAsync(app.PublicPort);
+        await WaitUntilRefusedAsync(app.PublicPort);
+
+        var answer = await late.SendAsync("POST", "/orders/4");
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("4", answer.Body);
+        Assert.Equal("close", answer.Header("Connection"));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     [Theory]
     [InlineData("00:00:30", "00:00:25")]
     [InlineData("-00:00:01", "00:00:25")]
@@ -95,6 +120,26 @@ public sealed class ConnectionDrainTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!drain.IsDraining)
         {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
+        }
+    }
+
+    /// <summary>Until a new connection to <paramref name="port"/> is refused: the service accepts no more.</summary>
+    private static async Task WaitUntilRefusedAsync(int port)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            }
+            catch (SocketException refused) when (refused.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                return;
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
         }
     }
@@ -124,7 +169,8 @@ public sealed class ConnectionDrainTests
         {
             var request = $"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-            var status = int.Parse((await reader.ReadLineAsync())!.Split(' ')[1], CultureInfo.InvariantCulture);
+            var statusLine = await reader.ReadLineAsync() ?? throw new IOException("The server closed the connection without answering.");
+            var status = int.Parse(statusLine.Split(' ')[1], CultureInfo.InvariantCulture);
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             while (await reader.ReadLineAsync() is { Length: > 0 } line)
             {
