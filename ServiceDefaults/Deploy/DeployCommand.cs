@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,13 +15,15 @@ namespace ServiceDefaults.Deploy;
 /// </summary>
 public static partial class DeployCommand
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    private static readonly JsonTypeInfo<DeployReport> s_json = (JsonTypeInfo<DeployReport>)new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         // Read by people and scripts, never embedded in HTML: no need to escape '+' or quotes.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+        Converters = { new JsonStringEnumConverter<DeploySeverity>(JsonNamingPolicy.CamelCase) },
+        // Without reflection, so that a service compiled ahead of time (Native AOT) prints it too.
+        TypeInfoResolver = DeployReportJson.Default,
+    }.GetTypeInfo(typeof(DeployReport));
 
     public static bool IsRequested(string[] args) => args is ["check", "--deploy", ..];
 
@@ -85,3 +88,6 @@ public static partial class DeployCommand
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deploy audit: {Finding}")]
     private static partial void LogFinding(ILogger logger, string finding);
 }
+
+[JsonSerializable(typeof(DeployReport))]
+internal sealed partial class DeployReportJson : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,22 +35,19 @@ internal static class HealthProbeEndpoints
 
         context.Response.StatusCode = StatusCodeOf(report.Status);
         context.Response.Headers.CacheControl = "no-store, no-cache";
-        await context.Response.WriteAsJsonAsync(new
-        {
-            status = report.Status.ToString(),
-            durationMs = report.TotalDuration.TotalMilliseconds,
-            checks = report.Entries.ToDictionary(entry => entry.Key, entry => new
-            {
-                status = entry.Value.Status.ToString(),
-                description = Redact(entry.Value.Description),
-                durationMs = entry.Value.Duration.TotalMilliseconds,
-                error = Redact(entry.Value.Exception?.Message),
-                tags = entry.Value.Tags,
-                data = entry.Value.Data.ToDictionary(
+        var details = new HealthDetails(
+            report.Status.ToString(),
+            report.TotalDuration.TotalMilliseconds,
+            report.Entries.ToDictionary(entry => entry.Key, entry => new HealthCheckDetails(
+                entry.Value.Status.ToString(),
+                Redact(entry.Value.Description),
+                entry.Value.Duration.TotalMilliseconds,
+                Redact(entry.Value.Exception?.Message),
+                entry.Value.Tags,
+                entry.Value.Data.ToDictionary(
                     data => data.Key,
-                    data => LogRedactor.IsSensitiveKey(data.Key) ? LogRedactor.Mask : Redact(Convert.ToString(data.Value, System.Globalization.CultureInfo.InvariantCulture))),
-            }),
-        }, context.RequestAborted);
+                    data => LogRedactor.IsSensitiveKey(data.Key) ? LogRedactor.Mask : Redact(Convert.ToString(data.Value, System.Globalization.CultureInfo.InvariantCulture))))));
+        await context.Response.WriteAsJsonAsync(details, HealthDetailsJson.Default.HealthDetails, cancellationToken: context.RequestAborted);
     }
 
     private static int StatusCodeOf(HealthStatus status) =>
@@ -56,3 +55,12 @@ internal static class HealthProbeEndpoints
 
     private static string? Redact(string? text) => text is null ? null : LogRedactor.RedactText(text);
 }
+
+internal sealed record HealthDetails(string Status, double DurationMs, Dictionary<string, HealthCheckDetails> Checks);
+
+internal sealed record HealthCheckDetails(string Status, string? Description, double DurationMs, string? Error, IEnumerable<string> Tags, Dictionary<string, string?> Data);
+
+/// <summary>Written without reflection, so that a service compiled ahead of time (Native AOT) reports its health too.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(HealthDetails))]
+internal sealed partial class HealthDetailsJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace StaticHost.Assets;
 
@@ -17,8 +18,12 @@ internal static class ClientRoutes
     {
         using var stream = typeof(ClientRoutes).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The embedded resource {ResourceName} (ClientApp/src/routes.json) is missing.");
-        var routes = JsonSerializer.Deserialize<Dictionary<string, string>>(stream)
+        var routes = JsonSerializer.Deserialize(stream, ClientRoutesJson.Default.DictionaryStringString)
             ?? throw new InvalidOperationException($"{ResourceName} is not a JSON object of route names and paths.");
         return [.. routes.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 }
+
+/// <summary>Read without reflection, so that StaticHost compiles ahead of time (Native AOT).</summary>
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class ClientRoutesJson : JsonSerializerContext;

@@ -12,9 +12,11 @@ public sealed class ContainerSettingsTests
     private static readonly string[] s_rootUsers = ["root", "0", "0:0"];
 
     [Theory]
-    [InlineData("webapi", "readinessaspire/webapi")]
-    [InlineData("static", "readinessaspire/static")]
-    public async Task Images_are_small_run_as_a_non_root_user_and_listen_where_the_manifest_says(string resource, string repository)
+    // WebApi ReadyToRun on the ASP.NET Core runtime: its packages ship IL only, and the JIT compiling them was half a
+    // replica's start. StaticHost Native AOT, on the image with no .NET runtime at all.
+    [InlineData("webapi", "readinessaspire/webapi", "mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", "PublishReadyToRun")]
+    [InlineData("static", "readinessaspire/static", "mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", "PublishAot")]
+    public async Task Images_are_small_run_as_a_non_root_user_and_listen_where_the_manifest_says(string resource, string repository, string baseImage, string compiledAheadOfTimeBy)
     {
         // The project azd publishes for the manifest's resource, with the SDK's container support.
         var manifest = RepositoryFiles.ManifestResources()[resource]!;
@@ -22,7 +24,7 @@ public sealed class ContainerSettingsTests
         var settings = await ComputeAsync(project);
 
         Assert.Equal(repository, settings.Property("ContainerRepository"));
-        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", settings.Property("ContainerBaseImage"));
+        Assert.Equal(baseImage, settings.Property("ContainerBaseImage"));
         var user = settings.Property("ContainerUser");
         Assert.False(string.IsNullOrEmpty(user), "no container user: the image's default would decide");
         Assert.DoesNotContain(user, s_rootUsers);
@@ -31,8 +33,7 @@ public sealed class ContainerSettingsTests
         Assert.Equal(8080, (int?)manifest["bindings"]!["http"]!["targetPort"]);
         Assert.Contains(settings.Items("ContainerLabel"), l => l.GetProperty("Identity").GetString() == "org.opencontainers.image.title");
         Assert.EndsWith("/bin/container/", settings.Property("ContainerArchiveOutputPath"), StringComparison.Ordinal);
-        // Compiled ahead of time: the packages ship IL only, and the JIT compiling them was half a replica's start.
-        Assert.Equal("true", settings.Property("PublishReadyToRun"));
+        Assert.Equal("true", settings.Property(compiledAheadOfTimeBy));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class ContainerSettingsTests
             "dotnet",
             ["msbuild", project, "-t:ComputeContainerConfig", "-nologo", .. extra,
                 "-getProperty:ContainerRepository", "-getProperty:ContainerBaseImage", "-getProperty:ContainerUser",
-                "-getProperty:ContainerArchiveOutputPath", "-getProperty:PublishReadyToRun", "-getItem:ContainerPort", "-getItem:ContainerLabel"],
+                "-getProperty:ContainerArchiveOutputPath", "-getProperty:PublishReadyToRun", "-getProperty:PublishAot", "-getItem:ContainerPort", "-getItem:ContainerLabel"],
             RepositoryFiles.Root);
         Assert.True(result.ExitCode == 0, result.Output);
         var json = result.Output[result.Output.IndexOf('{', StringComparison.Ordinal)..];
