@@ -1,7 +1,9 @@
 using System.Data.Common;
+using AppHost.Tests.Deployment;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Tests;
 
@@ -77,6 +79,34 @@ public sealed class AzuriteTests(StackFixture stack)
         Assert.True(developmentAccount.Status is 403 or 404 or 400, $"devstoreaccount1 answered {developmentAccount.Status}");
         // The same request with the stack's own connection string succeeds: what failed above was the account or key.
         await PropertiesAsync((await stack.App.GetConnectionStringAsync("evidence", timeout.Token))!, timeout.Token);
+    }
+
+    [Fact]
+    public async Task Azurite_runs_with_its_telemetry_client_loaded_on_first_use_not_when_required()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("evidence", timeout.Token);
+        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState("evidence", out var evidence));
+        var nodeOptions = evidence.Snapshot.EnvironmentVariables.Single(v => v.Name == "NODE_OPTIONS").Value;
+
+        // Azurite's own copy of the module, required by the name Azurite requires it by.
+        var command = stack.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<AzuriteResource>().Single().Command;
+        var azuriteMain = File.ResolveLinkTarget(command, returnFinalTarget: true)?.FullName
+            ?? throw new Xunit.Sdk.XunitException($"{command} is not npm's link to Azurite's main script");
+        var modules = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(azuriteMain)!, "..", "..", "..", "node_modules"));
+        const string Probe = """
+            const loaded = () => Object.keys(require.cache).some(f => f.includes('/node_modules/applicationinsights/'));
+            const insights = require('applicationinsights');
+            const atRequire = loaded();
+            console.log(`required: loaded ${atRequire}; first use: setup ${typeof insights.setup}, TelemetryClient ${typeof insights.TelemetryClient}; loaded ${loaded()}`);
+            """;
+
+        var deferred = await ChildProcessResult.RunAsync("node", ["-e", Probe], Path.GetTempPath(), new Dictionary<string, string?> { ["NODE_PATH"] = modules, ["NODE_OPTIONS"] = nodeOptions });
+        var plain = await ChildProcessResult.RunAsync("node", ["-e", Probe], Path.GetTempPath(), new Dictionary<string, string?> { ["NODE_PATH"] = modules });
+
+        Assert.Equal("required: loaded false; first use: setup function, TelemetryClient function; loaded true", deferred.Output.Trim());
+        // Without the preload the same probe sees the module loaded at once: the probe can tell the two apart.
+        Assert.Equal("required: loaded true; first use: setup function, TelemetryClient function; loaded true", plain.Output.Trim());
     }
 
     internal static BlobClientOptions Options() => new() { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(10) } };

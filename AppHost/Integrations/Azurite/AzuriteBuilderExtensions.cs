@@ -15,6 +15,9 @@ public static class AzuriteBuilderExtensions
 
     private const string Command = "azurite-blob";
 
+    /// <summary>Preloaded into Azurite: defers its telemetry client's load to first use (the script says why).</summary>
+    private const string DeferTelemetryScript = "Integrations/Azurite/defer-telemetry.cjs";
+
     /// <summary>
     /// Adds blob storage named <paramref name="name"/>. Run: Azurite's blob service on 127.0.0.1, its blobs kept in the
     /// AppHost's data directory across restarts, one account named after the resource with a key generated once per
@@ -67,6 +70,8 @@ public static class AzuriteBuilderExtensions
                 // With telemetry on, Azurite may never exit on SIGTERM, and it would call out of the machine.
                 context.Args.Add("--disableTelemetry");
             })
+            // Quoted: NODE_OPTIONS splits on spaces, and the AppHost's folder may have some.
+            .WithEnvironment("NODE_OPTIONS", $"--require \"{Path.Combine(builder.AppHostDirectory, DeferTelemetryScript)}\"")
             // Setting accounts replaces the well-known devstoreaccount1 and its published key.
             .WithEnvironment("AZURITE_ACCOUNTS", ReferenceExpression.Create($"{accountName}:{accountKey}"))
             .WithIconName("Storage")
