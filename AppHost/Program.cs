@@ -1,4 +1,4 @@
-var builder = DistributedApplication.CreateBuilder(args).AddConsoleStatus();
+var builder = DistributedApplication.CreateBuilder(args).AddConsoleStatus().AddStartupHealthPolling();
 
 var allowedHosts = builder.AddParameter("allowed-hosts", "localhost;127.0.0.1", publishValueAsDefault: true);
 var trustedProxies = builder.AddParameter("trusted-proxy-networks", "127.0.0.1/32", publishValueAsDefault: true);

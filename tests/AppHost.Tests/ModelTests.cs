@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace AppHost.Tests;
 
@@ -234,6 +236,19 @@ public sealed class ModelTests : IDisposable
         Assert.True(app.ResourceNotifications.TryGetCurrentState("legacy", out var state));
         Assert.DoesNotContain(state.Snapshot.Properties, p => p.Name == "executable.pid" && p.Value is not null);
         await app.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task Every_health_check_of_the_model_is_polled_while_its_resource_starts()
+    {
+        await using var builder = await CreateBuilderAsync();
+        await using var app = await builder.BuildAsync();
+
+        var registrations = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+
+        Assert.Contains(registrations, r => r.Name.StartsWith("webapi", StringComparison.Ordinal));
+        Assert.Contains(registrations, r => r.Name == "evidence_check");
+        Assert.All(registrations, r => Assert.IsType<StartupHealthPoll>(r.Factory(app.Services)));
     }
 
     public void Dispose()
