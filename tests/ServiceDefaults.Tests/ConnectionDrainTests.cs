@@ -139,6 +139,10 @@ public sealed class ConnectionDrainTests
             {
                 return;
             }
+            catch (SocketException reset) when (reset.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                // Queued by the kernel as the listening socket closed, and reset with it: never accepted. Ask again.
+            }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
         }
