@@ -1,4 +1,8 @@
-var builder = DistributedApplication.CreateBuilder(args).AddConsoleStatus().AddStartupHealthPolling();
+// The ASP.NET Core developer certificate serves DCP's API server only; no resource uses it (the proxy's TLS comes from the
+// AppHost's own CA), so Aspire does not add it to every process's trust.
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, TrustDeveloperCertificate = false })
+    .AddConsoleStatus()
+    .AddStartupHealthPolling();
 
 var allowedHosts = builder.AddParameter("allowed-hosts", "localhost;127.0.0.1", publishValueAsDefault: true);
 var trustedProxies = builder.AddParameter("trusted-proxy-networks", "127.0.0.1/32", publishValueAsDefault: true);
