@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -146,6 +147,40 @@ public sealed class ModelTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
         // Nothing of it in the user-secrets store, where the passwords are: it belongs to the data beside it.
         Assert.Null(StoredSecret("Parameters:evidence-account-key"));
+    }
+
+    [Fact]
+    public async Task The_migrator_and_the_replicas_share_one_data_protection_certificate_made_once_and_kept_for_the_next_run()
+    {
+        string path, password;
+        await using (var builder = await CreateBuilderAsync())
+        {
+            var migrator = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "migrator");
+            var webapi = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "webapi");
+            path = (await EnvironmentValueAsync(builder, migrator, "DataProtection__CertificatePath"))!;
+            password = (await EnvironmentValueAsync(builder, migrator, "DataProtection__CertificatePassword"))!;
+            Assert.Equal(path, await EnvironmentValueAsync(builder, webapi, "DataProtection__CertificatePath"));
+            Assert.Equal(password, await EnvironmentValueAsync(builder, webapi, "DataProtection__CertificatePassword"));
+        }
+
+        Assert.Equal(Path.Combine(_dataDirectory, "dataprotection", "keys.pfx"), path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        var made = File.ReadAllBytes(path);
+        using (var certificate = X509CertificateLoader.LoadPkcs12(made, password))
+        {
+            Assert.True(certificate.HasPrivateKey);
+            Assert.Equal(3072, certificate.GetRSAPublicKey()!.KeySize);
+        }
+
+        // The next run reads the same certificate: keys it wrote stay readable.
+        await using (var next = await CreateBuilderAsync())
+        {
+            var webapi = next.Resources.OfType<ProjectResource>().Single(r => r.Name == "webapi");
+            Assert.Equal(path, await EnvironmentValueAsync(next, webapi, "DataProtection__CertificatePath"));
+            Assert.Equal(password, await EnvironmentValueAsync(next, webapi, "DataProtection__CertificatePassword"));
+        }
+
+        Assert.Equal(made, File.ReadAllBytes(path));
     }
 
     [Fact]
@@ -305,7 +340,7 @@ public sealed class ModelTests : IDisposable
         return args;
     }
 
-    private static async Task<string?> EnvironmentValueAsync(IDistributedApplicationTestingBuilder builder, ExecutableResource resource, string name)
+    private static async Task<string?> EnvironmentValueAsync(IDistributedApplicationTestingBuilder builder, IResource resource, string name)
     {
         var environment = new Dictionary<string, object>();
         foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
