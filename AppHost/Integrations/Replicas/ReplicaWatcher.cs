@@ -23,6 +23,11 @@ internal sealed partial class ReplicaWatcher(
     private static readonly TimeSpan s_stableAfter = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new(StringComparer.Ordinal);
+
+    // A replica started again reports no environment until its new process runs. Until then it keeps the ports it
+    // reported last, so a restart on the same ports changes nothing downstream: nginx is not reloaded twice (without
+    // the replica, then with it), which would start two generations of workers and close clients' idle connections.
+    private readonly ConcurrentDictionary<string, ResourceEvent> _lastReported = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RestartHistory> _restarts = new(StringComparer.Ordinal);
     private readonly Dictionary<Watch, string> _lastPorts = [];
     private readonly Dictionary<string, string?> _previousStates = new(StringComparer.Ordinal);
@@ -43,7 +48,7 @@ internal sealed partial class ReplicaWatcher(
     {
         var variable = ReplicaPort.VariableName(endpointName);
         var ports = new List<ReplicaPort>();
-        foreach (var current in _latest.Values.Where(e => e.Resource == target).OrderBy(e => e.ResourceId, StringComparer.Ordinal))
+        foreach (var current in _lastReported.Values.Where(e => e.Resource == target).OrderBy(e => e.ResourceId, StringComparer.Ordinal))
         {
             if (current.Snapshot.EnvironmentVariables.FirstOrDefault(e => e.Name == variable) is { Value: { } value }
                 && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port))
@@ -109,6 +114,11 @@ internal sealed partial class ReplicaWatcher(
     protected override async Task OnChangeAsync(ResourceEvent change, CancellationToken cancellationToken)
     {
         _latest[change.ResourceId] = change;
+        if (!change.Snapshot.EnvironmentVariables.IsDefaultOrEmpty)
+        {
+            _lastReported[change.ResourceId] = change;
+        }
+
         if (change.Resource.Annotations.OfType<RestartOnFailureAnnotation>().Any())
         {
             ConsiderRestart(change, cancellationToken);

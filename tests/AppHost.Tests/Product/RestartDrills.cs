@@ -121,11 +121,11 @@ public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
 /// stored twice.
 /// </summary>
 /// <remarks>
-/// The clients do what a client of any nginx must: each replica's return changes its port, so nginx reloads, and an
-/// old worker closes its idle keep-alive connections as it exits. A request sent on one of them at that moment is
-/// reset before nginx reads it (nginx has no setting against it: nginx/nginx#303 and #437 were closed unmerged). So a
-/// client sends a request again once when its connection failed before an answer, and every POST carries an
-/// <c>Idempotency-Key</c>, which makes sending it again safe whether or not the first one arrived.
+/// The clients do what a client of any nginx must: a replica that returns on another port makes the AppHost reload
+/// nginx, and an old worker closes its idle keep-alive connections as it exits. A request sent on one of them at that
+/// moment is reset before nginx reads it (nginx has no setting against it: nginx/nginx#303 and #437 were closed
+/// unmerged). So a client sends a request again once when its connection failed before an answer, and every POST
+/// carries an <c>Idempotency-Key</c>, which makes sending it again safe whether or not the first one arrived.
 /// </remarks>
 [Collection(StackTestGroup.Name)]
 public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper output)
@@ -143,12 +143,15 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
         // What nginx says of a failed request (which upstream, what it saw) explains it better than the client can;
         // it reads the whole backlog, so lines from before the drill are there too.
         await using var proxyLog = ProxyAccessLog.Follow(app);
+        var errorLogBefore = proxyLog.ErrorLog.Count;
+        var nginx = Drills.Pid(states.Instances("proxy")[0])!.Value;
+        await using var timeline = ProxyTimeline.Follow(NginxConfiguration, nginx);
 
         using var user = await ProductUser.SignUpAsync(stack, "rolling");
         var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
         var token = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "load", scopes = s_readWrite }))!["token"]!.GetValue<string>();
 
-        var failures = new ConcurrentQueue<string>();
+        var failures = new ConcurrentQueue<(DateTime At, string Request, string Outcome)>();
         var sentAgain = new ConcurrentQueue<string>();
         var acknowledged = new ConcurrentQueue<string>();
         var sent = 0;
@@ -183,7 +186,7 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
                         using var response = await http.SendAsync(request, CancellationToken.None);
                         if (!response.IsSuccessStatusCode)
                         {
-                            failures.Enqueue($"{request.Method} {request.RequestUri} (attempt {attempt}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                            failures.Enqueue((DateTime.UtcNow, $"{request.Method} {request.RequestUri} (attempt {attempt})", $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}"));
                         }
                         else if (write)
                         {
@@ -198,7 +201,7 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
                     }
                     catch (HttpRequestException exception)
                     {
-                        failures.Enqueue($"{request.Method} {request.RequestUri} (attempt {attempt}): {Describe(exception)}");
+                        failures.Enqueue((DateTime.UtcNow, $"{request.Method} {request.RequestUri} (attempt {attempt})", Describe(exception)));
                         break;
                     }
                 }
@@ -214,17 +217,26 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
             foreach (var replica in states.Instances("webapi"))
             {
                 var appPid = replica.AppProcessId();
-                output.WriteLine($"SIGTERM to {replica.ResourceId}'s app process {appPid.ToString(CultureInfo.InvariantCulture)}");
+                var workers = Workers(nginx);
+                timeline.Note($"SIGTERM to {replica.ResourceId}'s app process {appPid.ToString(CultureInfo.InvariantCulture)}, serving on port {replica.EnvironmentPort("REPLICA_HTTP_PORT")}");
                 LinuxProcess.Find(appPid)?.Signal(Sigterm);
                 var exited = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
-                output.WriteLine($"{replica.ResourceId} {exited.Snapshot.State?.Text}, exit code {exited.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+                timeline.Note($"{replica.ResourceId} {exited.Snapshot.State?.Text}, exit code {exited.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
                 Assert.Equal(0, exited.Snapshot.ExitCode);
                 await Drills.StartAsync(app, replica.ResourceId, timeout.Token);
                 var running = await states.WaitAsync(replica.ResourceId, e => e.Snapshot.State?.Text == KnownResourceStates.Running && Drills.Pid(e) is int pid && pid != Drills.Pid(replica), timeout.Token);
+                timeline.Note($"{replica.ResourceId} running again, port {running.EnvironmentPort("REPLICA_HTTP_PORT")}");
                 await running.WaitUntilServingAsync(timeout.Token);
+                timeline.Note($"{replica.ResourceId} ready on its own port");
                 // As an orchestrator's rolling update does, the next replica stops only once the load balancer routes
                 // to this one: the AppHost renders its new port into nginx's upstreams and reloads nginx (SIGHUP).
-                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, Drills.Pid(states.Instances("proxy")[0])!.Value, proxyLog, timeout.Token);
+                await WaitForUpstreamAsync(running.EnvironmentPort("REPLICA_HTTP_PORT")!.Value, nginx, proxyLog, timeline, timeout.Token);
+                if (running.EnvironmentPort("REPLICA_HTTP_PORT") == replica.EnvironmentPort("REPLICA_HTTP_PORT"))
+                {
+                    // Back on its port, the replica changed nothing nginx routes to: no reload, the same workers, which
+                    // keep their clients' connections and what they learnt of each replica.
+                    Assert.Equal(workers, Workers(nginx));
+                }
             }
         }
         finally
@@ -239,9 +251,16 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
             output.WriteLine($"sent again: {again}");
         }
 
-        var errorLog = proxyLog.ErrorLog;
-        output.WriteLine($"nginx error log: {errorLog.Count.ToString(CultureInfo.InvariantCulture)} lines since the stack started");
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {sent} requests failed:\n" + string.Join('\n', failures.Take(10))
+        // The steps, nginx's reloads and upstreams, the failures and nginx's errors, in time: what a failure needs to be explained.
+        var errorLog = proxyLog.ErrorLog.Skip(errorLogBefore).ToList();
+        output.WriteLine($"nginx error log: {errorLog.Count.ToString(CultureInfo.InvariantCulture)} lines during the drill; the timeline:");
+        foreach (var line in timeline.Report(failures.Select(f => (f.At, f.Outcome.Length > 100 ? f.Outcome[..100] : f.Outcome)), errorLog))
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {sent} requests failed (the timeline is in the output):\n"
+            + string.Join('\n', failures.Take(10).Select(f => $"{f.At:HH:mm:ss.fff} {f.Request}: {f.Outcome}"))
             + "\nnginx error log, last 10 lines:\n" + string.Join('\n', errorLog.TakeLast(10)));
         Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} writes were acknowledged");
 
@@ -278,9 +297,9 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
     /// (the file alone does not say nginx loaded it: a reload nginx refuses keeps the old upstreams), and nginx no
     /// longer counts it failed.
     /// </summary>
-    private async Task WaitForUpstreamAsync(int port, int nginx, ProxyAccessLog proxyLog, CancellationToken cancellationToken)
+    private async Task WaitForUpstreamAsync(int port, int nginx, ProxyAccessLog proxyLog, ProxyTimeline timeline, CancellationToken cancellationToken)
     {
-        var configuration = Path.Combine(stack.DataDirectory, "run", "proxy", "conf", "nginx.conf");
+        var configuration = NginxConfiguration;
         var server = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         var since = proxyLog.Count;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -298,11 +317,20 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
 
+        timeline.Note($"nginx answered from {server}");
         // The stop marked the replica failed (max_fails=1), in each worker on its own: a worker tries it again only
         // once fail_timeout (5 s) has passed since its last failure, and the next request that succeeds brings it back.
         await Task.Delay(TimeSpan.FromSeconds(6), cancellationToken);
-        output.WriteLine($"nginx routes to {server}");
+        timeline.Note($"nginx routes to {server}");
     }
+
+    private string NginxConfiguration => Path.Combine(stack.DataDirectory, "run", "proxy", "conf", "nginx.conf");
+
+    /// <summary>The master's worker processes (not its cache manager or loader, which come and go on their own).</summary>
+    private static string Workers(int nginx) => string.Join(' ',
+        File.ReadAllText($"/proc/{nginx.ToString(CultureInfo.InvariantCulture)}/task/{nginx.ToString(CultureInfo.InvariantCulture)}/children")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(child => File.Exists($"/proc/{child}/cmdline") && File.ReadAllText($"/proc/{child}/cmdline").Contains("worker process", StringComparison.Ordinal)));
 
     private static int OldWorkers(int nginx) =>
         File.ReadAllText($"/proc/{nginx.ToString(CultureInfo.InvariantCulture)}/task/{nginx.ToString(CultureInfo.InvariantCulture)}/children")
