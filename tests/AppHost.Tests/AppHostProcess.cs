@@ -344,6 +344,13 @@ internal sealed record LinuxProcess(int Pid, ulong StartTime)
     /// <summary>The process with this pid now, if there is one.</summary>
     public static LinuxProcess? Find(int pid) => Stat(pid) is { } stat ? new(pid, stat.StartTime) { Command = CommandLineOf(pid) } : null;
 
+    /// <summary>The processes <paramref name="pid"/> started that are running now (none if it is gone).</summary>
+    public static IReadOnlyList<LinuxProcess> Children(int pid) =>
+        [.. (Read($"/proc/{pid}/task/{pid}/children") ?? string.Empty)
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(child => Find(int.Parse(child, NumberStyles.None, CultureInfo.InvariantCulture)))
+            .OfType<LinuxProcess>()];
+
     /// <summary>Alive: the same process (same start time) is still there and is not a zombie.</summary>
     public bool IsAlive => Stat(Pid) is { } stat && stat.StartTime == StartTime && stat.State != 'Z' && stat.State != 'X';
 

@@ -66,11 +66,11 @@ internal sealed partial class ProxyTimeline : IAsyncDisposable
                 servers = nowServers;
             }
 
-            var children = $"/proc/{nginx.ToString(CultureInfo.InvariantCulture)}/task/{nginx.ToString(CultureInfo.InvariantCulture)}/children";
-            var nowWorkers = File.Exists(children) ? File.ReadAllText(children).Trim() : "(nginx gone)";
+            // Pid and command line: an old worker says "shutting down", the cache loader leaves after a minute.
+            var nowWorkers = string.Join(", ", LinuxProcess.Children(nginx));
             if (nowWorkers != workers)
             {
-                Note($"nginx workers: {nowWorkers}");
+                Note($"nginx children: {nowWorkers}");
                 workers = nowWorkers;
             }
 

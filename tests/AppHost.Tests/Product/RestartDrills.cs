@@ -327,14 +327,9 @@ public sealed class RollingRestartDrill(StackFixture stack, ITestOutputHelper ou
     private string NginxConfiguration => Path.Combine(stack.DataDirectory, "run", "proxy", "conf", "nginx.conf");
 
     /// <summary>The master's worker processes (not its cache manager or loader, which come and go on their own).</summary>
-    private static string Workers(int nginx) => string.Join(' ',
-        File.ReadAllText($"/proc/{nginx.ToString(CultureInfo.InvariantCulture)}/task/{nginx.ToString(CultureInfo.InvariantCulture)}/children")
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(child => File.Exists($"/proc/{child}/cmdline") && File.ReadAllText($"/proc/{child}/cmdline").Contains("worker process", StringComparison.Ordinal)));
+    private static string Workers(int nginx) =>
+        string.Join(' ', LinuxProcess.Children(nginx).Where(child => child.Command.Contains("worker process", StringComparison.Ordinal)).Select(child => child.Pid));
 
     private static int OldWorkers(int nginx) =>
-        File.ReadAllText($"/proc/{nginx.ToString(CultureInfo.InvariantCulture)}/task/{nginx.ToString(CultureInfo.InvariantCulture)}/children")
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Count(child => File.Exists($"/proc/{child}/cmdline")
-                && File.ReadAllText($"/proc/{child}/cmdline").Contains("shutting down", StringComparison.Ordinal));
+        LinuxProcess.Children(nginx).Count(child => child.Command.Contains("shutting down", StringComparison.Ordinal));
 }
