@@ -81,7 +81,8 @@ public static partial class NginxBuilderExtensions
             var replicas = @event.Services.GetRequiredService<ReplicaWatcher>();
             foreach (var (target, endpointName) in nginx.Upstreams)
             {
-                // This handler runs before Aspire's own WaitFor handler: nginx starts once every replica serves.
+                // This handler runs before Aspire's own WaitFor handler: nginx starts once every replica has a port
+                // and one of them serves.
                 await replicas.WaitForReplicasAsync(target, endpointName, ReadyPath, cancellationToken);
             }
 
