@@ -35,7 +35,7 @@ var webApi = builder.AddProject<Projects.WebApi>("webapi")
     .WithDeployCheck()
     .WaitFor(readinessDb)
     .WaitFor(evidence)
-    .WaitForCompletion(migrator);
+    .WaitForSchema(migrator);
 
 var backup = builder.AddProject<Projects.Backup>("backup")
     .WithServiceEndpoints()

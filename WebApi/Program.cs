@@ -23,6 +23,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 builder.AddApiConventions();
 builder.AddReadinessDatabase();
 builder.AddDataProtectionKeyStore();
+builder.AddSchemaGate();
 builder.AddReadinessCache();
 builder.AddAccounts();
 builder.AddChecklists();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace WebApi.Data;
 
@@ -15,4 +16,11 @@ public static class DataProtectionKeyStore
         builder.Services.AddDataProtection().PersistKeysToDbContext<ReadinessDbContext>();
         return builder;
     }
+
+    /// <summary>
+    /// Whether the ring has a key to protect with now. The migrator makes one when it has none, and each replica waits
+    /// for it (<see cref="SchemaGate"/>): replicas that start together on a ring without one would each make their own.
+    /// </summary>
+    internal static bool HasUsableKey(this IKeyManager keys, DateTimeOffset now) =>
+        keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now);
 }

@@ -8,7 +8,8 @@ namespace WebApi.Data;
 
 /// <summary>
 /// <c>WebApi migrate</c>: applies pending EF Core migrations and exits. The web host never migrates on its own,
-/// so replicas starting together cannot race each other over the schema; the orchestrator runs this once first.
+/// so replicas starting together cannot race each other over the schema; the orchestrator runs this once, and each
+/// replica waits until it is done (<see cref="SchemaGate"/>).
 /// </summary>
 public static partial class MigrationCommand
 {
@@ -49,15 +50,17 @@ public static partial class MigrationCommand
                 LogApplied(logger, pending.Count, pending);
             }
 
-            if (EnsureDataProtectionKey(services))
-            {
-                LogKeyCreated(logger);
-            }
-
             if (DemoData.IsEnabled(services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()))
             {
                 await DemoData.SeedAsync(db, services.GetRequiredService<TimeProvider>(), cancellationToken);
                 LogSeeded(logger);
+            }
+
+            // Last: replicas start beside the migrator and wait for the ring's first key (SchemaGate), so what comes
+            // before it is in place when they serve.
+            if (EnsureDataProtectionKey(services))
+            {
+                LogKeyCreated(logger);
             }
 
             return 0;
@@ -74,14 +77,14 @@ public static partial class MigrationCommand
     /// <summary>
     /// Makes the key ring's first key when it has no usable one. Replicas that start together on an empty ring would
     /// each make their own and refuse each other's cookies and antiforgery tokens until they next read the ring; the
-    /// migrator runs once, before any of them.
+    /// migrator runs once, and the replicas wait for this key (<see cref="SchemaGate"/>).
     /// </summary>
     /// <returns>Whether a key was made.</returns>
     private static bool EnsureDataProtectionKey(IServiceProvider services)
     {
         var keys = services.GetRequiredService<IKeyManager>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        if (keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now))
+        if (keys.HasUsableKey(now))
         {
             return false;
         }
