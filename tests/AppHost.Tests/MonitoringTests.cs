@@ -54,6 +54,28 @@ public sealed class MonitoringTests(StackFixture stack)
         Assert.Contains(series.GetProperty("result").EnumerateArray(), s => s.GetProperty("metric").GetProperty("le").GetString() == "0.5");
     }
 
+    [Fact]
+    public async Task The_nginx_exporter_started_beside_nginx_reaches_its_stub_status()
+    {
+        using var prometheus = stack.App.CreateHttpClient("prometheus");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+
+        // The exporter starts once nginx runs, not once it is healthy, and retries until nginx answers: nginx_up is 1
+        // only if it got there, and the connections nginx counts are the exporter's reading of stub_status.
+        var result = await PollAsync(
+            prometheus,
+            "/api/v1/query?query=" + Uri.EscapeDataString("nginx_up{job=\"proxy-exporter\"}"),
+            data => data.GetProperty("result").EnumerateArray().Any(r => r.GetProperty("value")[1].GetString() == "1"),
+            timeout.Token);
+        Assert.Equal("1", Assert.Single(result.GetProperty("result").EnumerateArray()).GetProperty("value")[1].GetString());
+        var accepted = await PollAsync(
+            prometheus,
+            "/api/v1/query?query=" + Uri.EscapeDataString("nginx_connections_accepted{job=\"proxy-exporter\"}"),
+            data => data.GetProperty("result").GetArrayLength() == 1,
+            timeout.Token);
+        Assert.True(double.Parse(accepted.GetProperty("result")[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= 1);
+    }
+
     private static string? Job(JsonElement target) => target.GetProperty("labels").GetProperty("job").GetString();
 
     /// <summary>Asks Prometheus until <paramref name="done"/> accepts its data; fails with the last answer if the token ends the wait.</summary>

@@ -40,7 +40,7 @@ public static class StartupHealthPollingBuilderExtensions
 internal sealed class StartupHealthPoll(IHealthCheck check, StartupHealthPoll.Progress progress, TimeProvider time, TimeSpan? interval = null, TimeSpan? firstWindow = null, TimeSpan? window = null) : IHealthCheck
 {
     /// <summary>How often a not-yet-healthy resource is asked again within one of Aspire's checks.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long Aspire's first check of a resource may poll: Aspire's own first wait.</summary>
     public static readonly TimeSpan FirstWindow = TimeSpan.FromSeconds(1);

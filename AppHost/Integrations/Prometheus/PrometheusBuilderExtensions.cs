@@ -17,6 +17,8 @@ public static class PrometheusBuilderExtensions
     /// <summary>The endpoint where ServiceDefaults serves /metrics and /health/details in every project.</summary>
     public const string ManagementEndpointName = "management";
 
+    private static readonly SemaphoreSlim s_targetFiles = new(1, 1);
+
     /// <summary>Adds Prometheus on 127.0.0.1:<paramref name="port"/>, healthy at /-/ready.</summary>
     public static IResourceBuilder<PrometheusResource> AddPrometheus(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null)
     {
@@ -39,16 +41,12 @@ public static class PrometheusBuilderExtensions
                 throw new DistributedApplicationException($"{prometheus.Name}: rule file {rules} does not exist");
             }
 
+            // Prometheus does not wait for the replicas: a project's file may list none of them yet, and the watch
+            // (WithScrapeTarget) writes it again as each reports its port; Prometheus follows the file (file_sd).
             var replicas = @event.Services.GetRequiredService<ReplicaWatcher>();
             foreach (var (target, endpointName) in prometheus.ScrapeTargets)
             {
-                if (target is ProjectResource)
-                {
-                    // This handler runs before Aspire's own WaitFor handler: the replicas' ports are known once they run.
-                    await replicas.WaitForReplicasAsync(target, endpointName, readyPath: null, cancellationToken);
-                }
-
-                await WriteTargetsAsync(runDirectory, target, Targets(replicas, target, endpointName), cancellationToken);
+                await WriteTargetsAsync(runDirectory, target, () => Targets(replicas, target, endpointName), cancellationToken);
             }
 
             await File.WriteAllTextAsync(configFile, RenderConfig(prometheus, runDirectory), cancellationToken);
@@ -95,7 +93,7 @@ public static class PrometheusBuilderExtensions
         if (target.Resource is ProjectResource && !builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
         {
             ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, target.Resource, endpointName, (replicas, cancellationToken) =>
-                WriteTargetsAsync(prometheus.WorkingDirectory, target.Resource, Targets(replicas, target.Resource, endpointName), cancellationToken));
+                WriteTargetsAsync(prometheus.WorkingDirectory, target.Resource, () => Targets(replicas, target.Resource, endpointName), cancellationToken));
         }
 
         return builder;
@@ -107,17 +105,29 @@ public static class PrometheusBuilderExtensions
             ? replicas.CurrentPorts(target, endpointName)
             : [new(target.Name, target.GetEndpoint(endpointName).Port)];
 
-    /// <summary>A file_sd target file: Prometheus re-reads it when it changes, with no restart or reload.</summary>
-    private static async Task WriteTargetsAsync(string runDirectory, IResource target, IReadOnlyList<ReplicaPort> replicas, CancellationToken cancellationToken)
+    /// <summary>
+    /// A file_sd target file: Prometheus re-reads it when it changes, with no restart or reload. One writer at a time,
+    /// the targets read under the lock: the write before Prometheus starts and a replica's first port can come together,
+    /// and the older list must not land last (nor two writers share the file's ".next").
+    /// </summary>
+    private static async Task WriteTargetsAsync(string runDirectory, IResource target, Func<IReadOnlyList<ReplicaPort>> targets, CancellationToken cancellationToken)
     {
-        var groups = replicas.Select(r => new Dictionary<string, object>
+        await s_targetFiles.WaitAsync(cancellationToken);
+        try
         {
-            ["targets"] = new[] { $"127.0.0.1:{r.Port.ToString(CultureInfo.InvariantCulture)}" },
-            ["labels"] = new Dictionary<string, string> { ["replica"] = r.ReplicaName },
-        });
-        var file = TargetsFile(runDirectory, target);
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await LocalServers.ReplaceFileAsync(file, JsonSerializer.Serialize(groups), cancellationToken);
+            var groups = targets().Select(r => new Dictionary<string, object>
+            {
+                ["targets"] = new[] { $"127.0.0.1:{r.Port.ToString(CultureInfo.InvariantCulture)}" },
+                ["labels"] = new Dictionary<string, string> { ["replica"] = r.ReplicaName },
+            });
+            var file = TargetsFile(runDirectory, target);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await LocalServers.ReplaceFileAsync(file, JsonSerializer.Serialize(groups), cancellationToken);
+        }
+        finally
+        {
+            s_targetFiles.Release();
+        }
     }
 
     private static string TargetsFile(string runDirectory, IResource target) => Path.Combine(runDirectory, "targets", $"{target.Name}.json");

@@ -61,8 +61,8 @@ internal sealed partial class ReplicaWatcher(
     }
 
     /// <summary>
-    /// Waits until the resource is healthy, every one of its replicas has reported its port, and (when
-    /// <paramref name="readyPath"/> is given) one of them answers it there. Aspire's health is the resource's, checked
+    /// Waits until the resource is healthy, every one of its replicas has reported its port, and one of them answers
+    /// <paramref name="readyPath"/> there. Aspire's health is the resource's, checked
     /// through DCP's proxy: one healthy replica makes the resource healthy while another may not serve yet.
     /// </summary>
     /// <remarks>
@@ -70,7 +70,7 @@ internal sealed partial class ReplicaWatcher(
     /// request yet takes 0.3-0.4 s over its first (bench/README.md, the proxy's wait for the replicas). A consumer such
     /// as nginx passes that request itself, and leaves a replica that refuses it out until it serves.
     /// </remarks>
-    internal async Task<IReadOnlyList<ReplicaPort>> WaitForReplicasAsync(IResource target, string endpointName, string? readyPath, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<ReplicaPort>> WaitForReplicasAsync(IResource target, string endpointName, string readyPath, CancellationToken cancellationToken)
     {
         await Notifications.WaitForResourceHealthyAsync(target.Name, cancellationToken);
         var replicas = target.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
@@ -78,7 +78,7 @@ internal sealed partial class ReplicaWatcher(
         while (true)
         {
             var ports = CurrentPorts(target, endpointName);
-            if (ports.Count >= replicas && (readyPath is null || await AnyReadyAsync(probe, ports, readyPath, cancellationToken)))
+            if (ports.Count >= replicas && await AnyReadyAsync(probe, ports, readyPath, cancellationToken))
             {
                 return ports;
             }
