@@ -62,8 +62,8 @@ internal sealed partial class ReplicaWatcher(
 
     /// <summary>
     /// Waits until the resource is healthy, every one of its replicas has reported its port, and one of them answers
-    /// <paramref name="readyPath"/> there. Aspire's health is the resource's, checked
-    /// through DCP's proxy: one healthy replica makes the resource healthy while another may not serve yet.
+    /// <paramref name="readyPath"/> there. Aspire's health is the resource's, checked through DCP's proxy: one healthy
+    /// replica makes the resource healthy while another may not serve yet.
     /// </summary>
     /// <remarks>
     /// One serving replica is enough: the others are probed at the same time, and the one that has not answered a
