@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using ServiceDefaults.Data;
 
 namespace Backup;
 
@@ -60,6 +61,8 @@ public static class BackupCommands
             throw new BackupException($"'{name}' is not a backup name (readiness-<yyyyMMddTHHmmssfffZ>.dump); see the list command.");
         }
 
+        // Held to the end: no migration makes tables, and no backup dumps, between the check and the restore.
+        await using var schemaLock = await SchemaLock.AcquireExclusiveAsync(postgres.ConnectionString, cancellationToken: cancellationToken);
         var existing = await postgres.CountRelationsAsync(cancellationToken);
         if (existing > 0)
         {

@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Data;
 
 namespace Backup;
 
-/// <summary>One backup: pg_dump to a private temporary file, upload under a dated name, then prune to the newest N.</summary>
+/// <summary>
+/// One backup: pg_dump to a private temporary file under the <see cref="SchemaLock"/> (shared), upload under a dated
+/// name, then prune to the newest N.
+/// </summary>
 public sealed partial class BackupJob(
     PostgresTools postgres, BackupStore store, BackupMetrics metrics, IOptions<BackupOptions> options, TimeProvider time, ILogger<BackupJob> logger)
 {
@@ -16,7 +20,12 @@ public sealed partial class BackupJob(
         try
         {
             var path = Path.Combine(directory.FullName, name);
-            await postgres.DumpAsync(path, cancellationToken);
+            // Not while a migration or a restore runs: the dump holds table locks a migration would queue behind.
+            await using (await SchemaLock.AcquireSharedAsync(postgres.ConnectionString, () => LogWaitingForMigration(logger, postgres.DatabaseName), cancellationToken))
+            {
+                await postgres.DumpAsync(path, cancellationToken);
+            }
+
             var bytes = new FileInfo(path).Length;
             await store.UploadAsync(name, path, cancellationToken);
             var pruned = await store.PruneAsync(options.Value.Keep, cancellationToken);
@@ -39,6 +48,9 @@ public sealed partial class BackupJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backed up database {Database} to {Backup} ({Bytes} bytes in {Seconds:0.0} s); pruned {Pruned} to keep {Keep}.")]
     private static partial void LogBackedUp(ILogger logger, string database, string backup, long bytes, double seconds, int pruned, int keep);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A migration or a restore holds database {Database}'s schema lock; backing up once it ends")]
+    private static partial void LogWaitingForMigration(ILogger logger, string database);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup of database {Database} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string database, string reason);

@@ -1,15 +1,19 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ServiceDefaults.Data;
 
 namespace WebApi.Data;
 
 /// <summary>
 /// <c>WebApi migrate</c>: applies pending EF Core migrations and exits. The web host never migrates on its own,
 /// so replicas starting together cannot race each other over the schema; the orchestrator runs this once, and each
-/// replica waits until it is done (<see cref="SchemaGate"/>).
+/// replica waits until it is done (<see cref="SchemaGate"/>). It works under the <see cref="SchemaLock"/>, so no backup
+/// runs beside it.
 /// </summary>
 public static partial class MigrationCommand
 {
@@ -36,7 +40,13 @@ public static partial class MigrationCommand
 
             var target = new NpgsqlConnectionStringBuilder(connectionString);
             LogMigrating(logger, target.Database, target.Host, target.Port);
-            await WaitForServerAsync(connectionString, logger, cancellationToken);
+            if (!await WaitForServerAsync(connectionString, logger, cancellationToken))
+            {
+                await CreateDatabaseAsync(db, cancellationToken);
+            }
+
+            // Held until the key is made: a backup that starts meanwhile waits, and a running one is waited for.
+            await using var schemaLock = await SchemaLock.AcquireExclusiveAsync(connectionString, () => LogWaitingForBackup(logger), cancellationToken);
 
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
@@ -93,7 +103,8 @@ public static partial class MigrationCommand
         return true;
     }
 
-    private static async Task WaitForServerAsync(string connectionString, ILogger logger, CancellationToken cancellationToken)
+    /// <returns>Whether the database exists; the server accepts connections either way.</returns>
+    private static async Task<bool> WaitForServerAsync(string connectionString, ILogger logger, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
@@ -102,18 +113,30 @@ public static partial class MigrationCommand
             {
                 await using var connection = new NpgsqlConnection(connectionString);
                 await connection.OpenAsync(cancellationToken);
-                return;
+                return true;
             }
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InvalidCatalogName)
             {
-                // The server is up but the database does not exist yet: MigrateAsync creates it.
-                return;
+                return false;
             }
             catch (NpgsqlException exception) when (exception.IsTransient && elapsed.Elapsed < ServerStartupWindow)
             {
                 LogServerNotReady(logger, attempt, exception.Message);
                 await Task.Delay(RetryDelay, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Creates the database, which MigrateAsync would do, before the schema lock that lives in it.</summary>
+    private static async Task CreateDatabaseAsync(ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.GetService<IRelationalDatabaseCreator>().CreateAsync(cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Made meanwhile by another migrator or by the orchestrator: what we wanted.
         }
     }
 
@@ -130,6 +153,9 @@ public static partial class MigrationCommand
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is not accepting connections yet (attempt {Attempt}): {Reason}")]
     private static partial void LogServerNotReady(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A backup or a restore holds the schema lock; migrating once it ends")]
+    private static partial void LogWaitingForBackup(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date; no migration was pending")]
     private static partial void LogUpToDate(ILogger logger);

@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using AppHost.Tests.Deployment;
 using Azure.Storage.Blobs;
 using Npgsql;
+using ReadinessAspire.Testing;
+using ServiceDefaults.Data;
 using Xunit.Abstractions;
 
 namespace AppHost.Tests.Product;
@@ -138,6 +140,53 @@ public sealed partial class BackupDrill(StackFixture stack, ITestOutputHelper ou
             await container.DeleteIfExistsAsync();
             await DropDatabaseAsync(live!, restored);
             await DropDatabaseAsync(live!, untouched);
+        }
+    }
+
+    [Fact]
+    public async Task A_backup_waits_for_a_migration_that_holds_the_schema_lock_and_dumps_what_it_made()
+    {
+        var live = await stack.App.GetConnectionStringAsync("readiness");
+        var storage = await stack.App.GetConnectionStringAsync("evidence");
+        var containerName = $"drill-{Guid.NewGuid():N}"[..20];
+        var database = await CreateDatabaseAsync(live!);
+        try
+        {
+            var migration = await SchemaLock.AcquireExclusiveAsync(With(live!, database));
+            Task<ChildProcessResult> backup;
+            await using (migration)
+            {
+                backup = RunBackupAsync(With(live!, database), storage!, containerName, "backup");
+                await AdvisoryLockWaiters.WaitForOneAsync(With(live!, database), TimeSpan.FromMinutes(1));
+                Assert.False(backup.IsCompleted, "the backup ran while the migration held the lock");
+
+                // The migration's work, which a dump taken beside it would not hold.
+                await using var connection = new NpgsqlConnection(With(live!, database));
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand("CREATE TABLE made_by_the_migration (id int PRIMARY KEY)", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var result = await backup.WaitAsync(TimeSpan.FromMinutes(1));
+            output.WriteLine(result.Output);
+            Assert.True(result.ExitCode == 0, result.Output);
+            var name = BackupName().Match(result.Output).Value;
+            var archive = Path.Combine(Path.GetTempPath(), name);
+            await new BlobContainerClient(storage, containerName).GetBlobClient(name).DownloadToAsync(archive);
+            try
+            {
+                var contents = await ChildProcessResult.RunAsync("pg_restore", ["--list", archive], Path.GetTempPath());
+                Assert.Contains("TABLE public made_by_the_migration", contents.Output, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(archive);
+            }
+        }
+        finally
+        {
+            await new BlobContainerClient(storage, containerName).DeleteIfExistsAsync();
+            await DropDatabaseAsync(live!, database);
         }
     }
 
