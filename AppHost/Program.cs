@@ -33,8 +33,8 @@ var webApi = builder.AddProject<Projects.WebApi>("webapi")
     .WithHttpHealthCheck("/health/ready")
     .WithRestartOnFailure()
     .WithDeployCheck()
+    // Not for the cache or the evidence store: without them a replica is Degraded and serves from PostgreSQL.
     .WaitFor(readinessDb)
-    .WaitFor(evidence)
     .WaitForSchema(migrator);
 
 var backup = builder.AddProject<Projects.Backup>("backup")
