@@ -75,7 +75,7 @@ public sealed class SchemaLockTests(PostgresServer server) : IClassFixture<Postg
     }
 
     [Fact]
-    public async Task The_migrator_makes_a_missing_database_and_migrates_it_under_the_lock()
+    public async Task The_migrator_makes_a_missing_database_then_migrates_it()
     {
         var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = NewName() }.ConnectionString;
         using var host = BuildMigrator(connectionString);
