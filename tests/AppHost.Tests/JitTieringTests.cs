@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 namespace AppHost.Tests;
 
 /// <summary>
-/// The AppHost and every .NET service the stack runs start with the JIT's second tier held back until no method has
-/// run for the first time in 4 s: recompiling hot methods competed with the whole stack's start on 2 cores.
+/// The AppHost and Backup start with the JIT's second tier held back until no method has run for the first time in 4 s:
+/// recompiling hot methods competed with the whole stack's start on 2 cores. WebApi's replicas keep the runtime's
+/// default: the delay is re-armed by every new method, and under a varied load it held their optimized code back for
+/// minutes (half the uncached reads).
 /// </summary>
 [Collection(StackTestGroup.Name)]
 public sealed class JitTieringTests(StackFixture stack)
@@ -12,7 +14,7 @@ public sealed class JitTieringTests(StackFixture stack)
     private const string CallCountingDelay = "System.Runtime.TieredCompilation.CallCountingDelayMs";
 
     [Fact]
-    public async Task Every_running_dotnet_service_process_holds_its_second_JIT_tier_back_for_4_seconds()
+    public async Task Backup_holds_its_second_JIT_tier_back_for_4_seconds_and_the_replicas_keep_the_runtimes_default()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("proxy", timeout.Token);
@@ -27,7 +29,9 @@ public sealed class JitTieringTests(StackFixture stack)
 
         Assert.Equal(2, services.Count(p => Path.GetFileNameWithoutExtension(p) == "WebApi"));
         Assert.Single(services, p => Path.GetFileNameWithoutExtension(p) == "Backup");
-        Assert.All(services, program => Assert.Equal(4000, DelayIn(program)));
+        Assert.All(services, program => Assert.Equal(
+            Path.GetFileNameWithoutExtension(program) == "Backup" ? (int?)4000 : null,
+            DelayIn(program)));
     }
 
     [Fact]
