@@ -14,6 +14,14 @@ public sealed class ScanOptions
     /// <summary>How long a claim holds before another worker may take the scan over; renewed at a third of it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// How long after a replica starts before its workers first look for queued scans and its scheduler first queues:
+    /// the replica's start, and the deployment's, come first (on 2 cores both are bound by CPU), and the deployment's
+    /// scan of itself cannot pass before its public URL answers. A scan queued on this replica meanwhile still wakes a
+    /// worker at once.
+    /// </summary>
+    public TimeSpan StartDelay { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How often an idle worker looks for queued scans (a scan queued on this replica wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

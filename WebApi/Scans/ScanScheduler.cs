@@ -37,6 +37,12 @@ public sealed partial class ScanScheduler(
         }
 
         var startedAt = time.GetUtcNow();
+        // The replica's start, and the deployment's, come first: its public URL does not answer before them.
+        if (!await DelayAsync(options.Value.StartDelay, stoppingToken))
+        {
+            return;
+        }
+
         var last = startedAt;
         // Until a self-scan completes after this start, one is queued each minute: the public URL (the proxy) usually
         // comes up after the services do, so the first attempt may find nothing there.
@@ -77,6 +83,19 @@ public sealed partial class ScanScheduler(
             }
         }
         while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

@@ -20,8 +20,9 @@ public sealed partial class ScanWorker(
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
-        // Let the host finish starting before the first claim.
+        // Let the host finish starting before the first claim, and the replica and the deployment until the start delay.
         await Task.Yield();
+        await WaitForWorkAsync(options.Value.StartDelay, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             Scan? scan;
@@ -38,7 +39,7 @@ public sealed partial class ScanWorker(
 
             if (scan is null)
             {
-                await WaitForWorkAsync(stoppingToken);
+                await WaitForWorkAsync(options.Value.PollInterval, stoppingToken);
                 continue;
             }
 
@@ -46,10 +47,11 @@ public sealed partial class ScanWorker(
         }
     }
 
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    /// <summary>Waits until a scan is queued on this replica or <paramref name="timeout"/> passes.</summary>
+    private async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken stoppingToken)
     {
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        poll.CancelAfter(options.Value.PollInterval);
+        poll.CancelAfter(timeout);
         try
         {
             if (await queue.Signals.WaitToReadAsync(poll.Token))
@@ -59,7 +61,7 @@ public sealed partial class ScanWorker(
         }
         catch (OperationCanceledException)
         {
-            // The poll interval passed (or the host is stopping, which the loop sees).
+            // The time passed (or the host is stopping, which the loop sees).
         }
     }
 
