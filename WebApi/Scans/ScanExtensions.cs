@@ -1,3 +1,4 @@
+using Cronos;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Scanner;
@@ -10,7 +11,17 @@ public static class ScanExtensions
     public static IHostApplicationBuilder AddScans(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Configure<ScanOptions>(builder.Configuration.GetSection(ScanOptions.Section));
+        builder.Services.AddOptions<ScanOptions>()
+            .Bind(builder.Configuration.GetSection(ScanOptions.Section))
+            .Validate(o => o.WorkerConcurrency >= 0, "Scans:WorkerConcurrency must be 0 or more.")
+            .Validate(o => o.Lease > TimeSpan.Zero, "Scans:Lease must be positive.")
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "Scans:PollInterval must be positive.")
+            .Validate(o => o.StartDelay >= TimeSpan.Zero && o.StartDelay <= TimeSpan.FromHours(1), "Scans:StartDelay must be between 0 and 1 hour.")
+            .Validate(o => o.MaxAttempts >= 1, "Scans:MaxAttempts must be at least 1.")
+            .Validate(o => o.PerUserPerMinute >= 0, "Scans:PerUserPerMinute must be 0 or more.")
+            .Validate(o => CronExpression.TryParse(o.RescanSchedule, out _), "Scans:RescanSchedule must be a cron expression (5 fields, UTC).")
+            .Validate(o => CronExpression.TryParse(o.SelfScanSchedule, out _), "Scans:SelfScanSchedule must be a cron expression (5 fields, UTC).")
+            .ValidateOnStart();
         builder.Services.Configure<ScannerOptions>(builder.Configuration.GetSection(ScannerOptions.Section));
         builder.Services.AddSingleton<ISiteClient>(services => new SiteClient(services.GetRequiredService<IOptions<ScannerOptions>>().Value));
         builder.Services.AddSingleton<SiteScanner>();

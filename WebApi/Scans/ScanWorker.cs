@@ -20,7 +20,7 @@ public sealed partial class ScanWorker(
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
-        // Let the host finish starting before the first claim, and the replica and the deployment until the start delay.
+        // Let the host finish starting, then the replica and the deployment for the start delay, before the first claim.
         await Task.Yield();
         await WaitForWorkAsync(options.Value.StartDelay, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
