@@ -286,6 +286,32 @@ public sealed class ModelTests : IDisposable
         Assert.All(registrations, r => Assert.IsType<StartupHealthPoll>(r.Factory(app.Services)));
     }
 
+    [Theory]
+    [InlineData("webapi")]
+    [InlineData("backup")]
+    [InlineData("static")]
+    public async Task A_service_is_checked_on_each_replica_s_own_port_not_through_DCP_s_proxy(string name)
+    {
+        await using var builder = await CreateBuilderAsync();
+        var service = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == name);
+        await using var app = await builder.BuildAsync();
+
+        // DCP's proxy holds a request for a replica that does not listen yet and retries it with a growing delay.
+        var key = Assert.Single(service.Annotations.OfType<HealthCheckAnnotation>()).Key;
+        Assert.Equal($"{name}_http_/health/ready_replicas_check", key);
+        var registration = Assert.Single(app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations, r => r.Name == key);
+        Assert.IsType<StartupHealthPoll>(registration.Factory(app.Services));
+        // Each replica reports its own port in its environment, from which the check asks it.
+        var environment = new Dictionary<string, object>();
+        foreach (var callback in service.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(new EnvironmentCallbackContext(builder.ExecutionContext, service, environment, CancellationToken.None));
+        }
+
+        var port = Assert.IsType<EndpointReferenceExpression>(environment["REPLICA_HTTP_PORT"]);
+        Assert.Equal(("http", EndpointProperty.TargetPort), (port.Endpoint.EndpointName, port.Property));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dataDirectory))

@@ -1,6 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Hosting;
 
@@ -25,6 +26,34 @@ public static class ReplicaBuilderExtensions
 
         AddWatcher(builder.ApplicationBuilder);
         return builder.WithAnnotation(new RestartOnFailureAnnotation(), ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    /// <summary>
+    /// Aspire's HTTP health check of a project, asked of each of its processes (one or several replicas) on its own
+    /// port rather than through DCP's proxy (<see cref="ReplicaHealthCheck"/>): healthy once one of them answers
+    /// <paramref name="path"/> with success. Deployed, the platform probes each container itself; the publish model
+    /// keeps Aspire's own check.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithReplicaHealthCheck(this IResourceBuilder<ProjectResource> builder, string path, string endpointName = "http")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var app = builder.ApplicationBuilder;
+        if (app.ExecutionContext.IsPublishMode)
+        {
+            return builder.WithHttpHealthCheck(path, endpointName: endpointName);
+        }
+
+        var project = builder.Resource;
+        ExposeReplicaPort(app, project, endpointName);
+        AddWatcher(app);
+        var key = $"{project.Name}_{endpointName}_{path}_replicas_check";
+        app.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            key,
+            services => new ReplicaHealthCheck(() => services.GetRequiredService<ReplicaWatcher>().CurrentPorts(project, endpointName), path),
+            HealthStatus.Unhealthy,
+            tags: null));
+        return builder.WithHealthCheck(key);
     }
 
     /// <summary>

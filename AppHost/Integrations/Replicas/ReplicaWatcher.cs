@@ -62,7 +62,7 @@ internal sealed partial class ReplicaWatcher(
 
     /// <summary>
     /// Waits until the resource is healthy, every one of its replicas has reported its port, and one of them answers
-    /// <paramref name="readyPath"/> there. Aspire's health is the resource's, checked through DCP's proxy: one healthy
+    /// <paramref name="readyPath"/> there. Aspire's health is the resource's, whichever check it has: one healthy
     /// replica makes the resource healthy while another may not serve yet.
     /// </summary>
     /// <remarks>
