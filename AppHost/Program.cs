@@ -45,7 +45,7 @@ var backup = builder.AddProject<Projects.Backup>("backup")
     .WithReplicaHealthCheck("/health/ready")
     .WithRestartOnFailure()
     .WaitFor(evidence)
-    .WaitForCompletion(migrator);
+    .WaitForMigration(migrator);
 
 var staticHost = builder.AddProject<Projects.StaticHost>("static")
     .WithServiceEndpoints()

@@ -19,6 +19,9 @@ public static partial class MigrationCommand
 {
     public const string Verb = "migrate";
 
+    /// <summary>The last line of a migration that succeeded (the AppHost's <c>WaitForMigration</c> waits for it).</summary>
+    public const string DoneLine = "Migration done: the schema and the data-protection key are in place";
+
     /// <summary>How long to wait for PostgreSQL to accept connections, since it is often started moments before us.</summary>
     private static readonly TimeSpan ServerStartupWindow = TimeSpan.FromSeconds(30);
 
@@ -73,6 +76,8 @@ public static partial class MigrationCommand
                 LogKeyCreated(logger);
             }
 
+            // The AppHost starts what waits for the migrator on this line, before the exit and DCP's report of it.
+            LogDone(logger);
             return 0;
         }
 #pragma warning disable CA1031 // Any failure must become one line on stderr and a non-zero exit code.
@@ -165,6 +170,9 @@ public static partial class MigrationCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo data is present (Seed:DemoData)")]
     private static partial void LogSeeded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = DoneLine)]
+    private static partial void LogDone(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} migration(s): {Migrations}")]
     private static partial void LogApplied(ILogger logger, int count, IReadOnlyList<string> migrations);

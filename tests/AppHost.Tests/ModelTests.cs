@@ -312,6 +312,36 @@ public sealed class ModelTests : IDisposable
         Assert.Equal(("http", EndpointProperty.TargetPort), (port.Endpoint.EndpointName, port.Property));
     }
 
+    [Fact]
+    public async Task Backup_starts_on_the_migrator_s_last_line_which_WebApi_writes_as_the_AppHost_reads_it()
+    {
+        await using var builder = await CreateBuilderAsync();
+        var backup = builder.Resources.Single(r => r.Name == "backup");
+        var source = File.ReadAllText(AppHost.Tests.Deployment.RepositoryFiles.Path("WebApi", "Data", "MigrationCommand.cs"));
+
+        Assert.Contains(backup.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource.Name == "migrator" && r.Type == "WaitsForMigration");
+        // Not Aspire's wait for the migrator's exit, which DCP reports 0.5 s after it.
+        Assert.DoesNotContain(backup.Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "migrator");
+        Assert.Contains($"public const string DoneLine = \"{ServiceProjectBuilderExtensions.MigrationDoneLine}\";", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_waiting_for_the_migration_starts_on_the_migrator_s_last_line_before_the_migrator_exits()
+    {
+        var (migrator, _) = await RunMigrationPairAsync($"echo '{ServiceProjectBuilderExtensions.MigrationDoneLine}'; exec sleep 120", KnownResourceStates.Running);
+
+        Assert.Equal(KnownResourceStates.Running, migrator.State?.Text);
+    }
+
+    [Fact]
+    public async Task A_service_waiting_for_the_migration_fails_to_start_when_the_migrator_fails_and_never_runs()
+    {
+        var (migrator, service) = await RunMigrationPairAsync("echo 'migrate: failed: no database' >&2; exit 3", KnownResourceStates.FailedToStart);
+
+        Assert.Equal(3, migrator.ExitCode);
+        Assert.DoesNotContain(service.Properties, p => p.Name == "executable.pid" && p.Value is not null);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dataDirectory))
@@ -352,6 +382,28 @@ public sealed class ModelTests : IDisposable
     {
         await using var builder = await CreateBuilderOnAsync(dataDirectory);
         return (await Assert.Single(builder.Resources.OfType<AzuriteResource>()).AccountKeyParameter.GetValueAsync(CancellationToken.None))!;
+    }
+
+    /// <summary>
+    /// Only a migrator running <paramref name="migratorScript"/> and a service that waits for its migration; both as
+    /// they are once the service reaches <paramref name="serviceState"/>.
+    /// </summary>
+    private async Task<(CustomResourceSnapshot Migrator, CustomResourceSnapshot Service)> RunMigrationPairAsync(string migratorScript, string serviceState)
+    {
+        await using var builder = await CreateBuilderAsync();
+        builder.Resources.Clear();
+        var migrator = builder.AddExecutable("migrator", "bash", _dataDirectory, "-c", migratorScript);
+        builder.AddExecutable("service", "sleep", _dataDirectory, "120").WaitForMigration(migrator);
+        await using var app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        await app.StartAsync(timeout.Token);
+        await app.ResourceNotifications.WaitForResourceAsync("service", serviceState, timeout.Token);
+
+        Assert.True(app.ResourceNotifications.TryGetCurrentState("migrator", out var migratorState));
+        Assert.True(app.ResourceNotifications.TryGetCurrentState("service", out var serviceNow));
+        await app.StopAsync(timeout.Token);
+        return (migratorState.Snapshot, serviceNow.Snapshot);
     }
 
     /// <summary>The arguments as the resource's callbacks write them, unresolved: endpoint ports are known only in a run.</summary>

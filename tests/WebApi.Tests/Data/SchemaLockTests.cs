@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using ReadinessAspire.Testing;
 using ServiceDefaults.Data;
@@ -75,14 +76,17 @@ public sealed class SchemaLockTests(PostgresServer server) : IClassFixture<Postg
     }
 
     [Fact]
-    public async Task The_migrator_makes_a_missing_database_then_migrates_it()
+    public async Task The_migrator_makes_a_missing_database_then_migrates_it_and_says_so_last()
     {
         var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = NewName() }.ConnectionString;
-        using var host = BuildMigrator(connectionString);
+        var lines = new MessageCollector();
+        using var host = BuildMigrator(connectionString, lines);
 
         Assert.Equal(0, await MigrationCommand.RunAsync(host.Services).WaitAsync(Timeout));
         await using var db = await host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>().CreateDbContextAsync();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        // The AppHost starts what waits for the migrator on this line (AppHost.Tests checks it names the same text).
+        Assert.Equal(MigrationCommand.DoneLine, lines.Messages.Last(m => m.Category == typeof(MigrationCommand).FullName).Message);
     }
 
     private static string NewName() => "lock_" + Guid.NewGuid().ToString("N")[..12];
@@ -109,14 +113,47 @@ public sealed class SchemaLockTests(PostgresServer server) : IClassFixture<Postg
     }
 
     /// <summary>What <c>WebApi migrate</c> resolves: the database, the key ring, Identity's store settings.</summary>
-    private static IHost BuildMigrator(string connectionString)
+    private static IHost BuildMigrator(string connectionString, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Configuration["ConnectionStrings:" + DatabaseExtensions.ConnectionName] = connectionString;
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddReadinessDatabase();
         builder.AddDataProtectionKeyStore();
         builder.Services.Configure<IdentityOptions>(identity => IdentityStoreDefaults.Apply(identity.Stores));
         return builder.Build();
+    }
+
+    /// <summary>Every message logged, with its category, in order.</summary>
+    private sealed class MessageCollector : ILoggerProvider
+    {
+        public List<(string Category, string Message)> Messages { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => new Collector(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collector(MessageCollector owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (owner.Messages)
+                {
+                    owner.Messages.Add((category, formatter(state, exception)));
+                }
+            }
+        }
     }
 }
