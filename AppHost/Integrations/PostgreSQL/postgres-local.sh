@@ -32,6 +32,17 @@ if [ ! -f "$datadir/PG_VERSION" ]; then
 fi
 unset POSTGRES_PASSWORD
 
+# The postmaster of the run before may still be stopping: DCP stops the servers after the AppHost has exited, so a run
+# started at once found its lock file and failed. Wait for that process, up to 30 s; PostgreSQL then refuses a
+# postmaster that is still running, as before.
+if [ -f "$datadir/postmaster.pid" ]; then
+  previous=$(head -n 1 "$datadir/postmaster.pid" 2>/dev/null || true)
+  for _ in $(seq 1 300); do
+    [[ "$previous" =~ ^[0-9]+$ ]] && [ "$previous" != "$$" ] && kill -0 "$previous" 2>/dev/null || break
+    sleep 0.1
+  done
+fi
+
 "${as_server[@]}" "$bindir/postgres" -D "$datadir" -p "$port" -c listen_addresses=127.0.0.1 \
   -c "unix_socket_directories=$datadir" "$@" &
 server=$!

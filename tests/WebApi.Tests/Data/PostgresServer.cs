@@ -23,11 +23,20 @@ public sealed class PostgresServer : IAsyncLifetime
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={_port};Username=postgres;Password={_password};Database=postgres";
 
-    public async Task InitializeAsync()
+    /// <summary>PostgreSQL's data directory, kept from a stop to the next start.</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
+    public Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         File.SetUnixFileMode(Path.GetDirectoryName(_directory)!, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+        return StartAsync();
+    }
+
+    /// <summary>Starts the script on <see cref="DataDirectory"/> and a new port; returns once PostgreSQL accepts connections.</summary>
+    public async Task StartAsync()
+    {
         _port = FreeLoopbackPorts.One();
 
         var startInfo = new ProcessStartInfo("bash")
@@ -37,7 +46,7 @@ public sealed class PostgresServer : IAsyncLifetime
             RedirectStandardError = true,
             Environment = { ["POSTGRES_PASSWORD"] = _password },
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "postgres-local.sh"), FindBinaries(), Path.Combine(_directory, "data"),
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "postgres-local.sh"), FindBinaries(), DataDirectory,
             _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "fsync=off", "-c", "synchronous_commit=off" })
         {
             startInfo.ArgumentList.Add(argument);
@@ -72,7 +81,8 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Ends the script (its postmaster gets SIGINT, a fast shutdown) and waits until the postmaster has gone.</summary>
+    public async Task StopAsync()
     {
         NpgsqlConnection.ClearAllPools();
         if (_process is { HasExited: false })
@@ -83,12 +93,17 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         _process?.Dispose();
-        var postmasterPid = Path.Combine(_directory, "data", "postmaster.pid");
+        _process = null;
+        var postmasterPid = Path.Combine(DataDirectory, "postmaster.pid");
         for (var waited = 0; File.Exists(postmasterPid) && waited < 200; waited++)
         {
             await Task.Delay(50);
         }
+    }
 
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
