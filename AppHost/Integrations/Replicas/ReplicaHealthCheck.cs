@@ -28,18 +28,19 @@ internal sealed class ReplicaHealthCheck(Func<IReadOnlyList<ReplicaPort>> ports,
             return new HealthCheckResult(context.Registration.FailureStatus, "no replica has reported its port yet");
         }
 
-        var answers = await Task.WhenAll(replicas.Select(replica => ProbeAsync(replica, cancellationToken)));
+        var answers = await Task.WhenAll(replicas.Select(replica => ProbeAsync(s_client, replica, path, cancellationToken)));
         var ready = answers.Count(a => a.Ready);
         var description = $"{ready} of {answers.Length} replicas ready: " + string.Join("; ", answers.Select(a => a.Description));
         return ready > 0 ? HealthCheckResult.Healthy(description) : new HealthCheckResult(context.Registration.FailureStatus, description);
     }
 
-    private async Task<(bool Ready, string Description)> ProbeAsync(ReplicaPort replica, CancellationToken cancellationToken)
+    /// <summary>Whether one replica answers <paramref name="path"/> on its own port with success, and what it answered.</summary>
+    internal static async Task<(bool Ready, string Description)> ProbeAsync(HttpClient client, ReplicaPort replica, string path, CancellationToken cancellationToken)
     {
         var port = replica.Port.ToString(CultureInfo.InvariantCulture);
         try
         {
-            using var response = await s_client.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return (response.IsSuccessStatusCode, $"{replica.ReplicaName} on {port}: {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

@@ -90,7 +90,7 @@ internal sealed partial class ReplicaWatcher(
     /// <summary>Whether any replica answers <paramref name="readyPath"/> with success; all are asked at once.</summary>
     private static async Task<bool> AnyReadyAsync(HttpClient probe, IReadOnlyList<ReplicaPort> ports, string readyPath, CancellationToken cancellationToken)
     {
-        var probes = ports.Select(replica => IsReadyAsync(probe, replica, readyPath, cancellationToken)).ToList();
+        var probes = ports.Select(async replica => (await ReplicaHealthCheck.ProbeAsync(probe, replica, readyPath, cancellationToken)).Ready).ToList();
         while (probes.Count > 0)
         {
             var done = await Task.WhenAny(probes);
@@ -103,19 +103,6 @@ internal sealed partial class ReplicaWatcher(
         }
 
         return false;
-    }
-
-    private static async Task<bool> IsReadyAsync(HttpClient probe, ReplicaPort replica, string readyPath, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await probe.GetAsync(new Uri($"http://127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)}{readyPath}"), cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
     }
 
     /// <summary>The process id DCP reports for a single-instance resource, while it runs.</summary>

@@ -19,12 +19,10 @@ public sealed class PostgresLocalScriptTests : IAsyncLifetime
         await _server.StopAsync();
         // A process standing in for the previous run's postmaster, still stopping when the next run starts. As root it
         // runs as the postgres user, as the postmaster does: PostgreSQL ignores a lock held by a process it may not signal.
-        var asPostgres = Environment.UserName == "root" ? new[] { "setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups" } : [];
-        var standIn = new ProcessStartInfo(asPostgres.Length > 0 ? asPostgres[0] : "sleep") { UseShellExecute = false };
-        foreach (var argument in asPostgres.Skip(1).Concat(asPostgres.Length > 0 ? ["sleep", "60"] : ["60"]))
-        {
-            standIn.ArgumentList.Add(argument);
-        }
+        string[] command = Environment.UserName == "root"
+            ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "sleep", "60"]
+            : ["sleep", "60"];
+        var standIn = new ProcessStartInfo(command[0], command[1..]) { UseShellExecute = false };
 
         using var previous = Process.Start(standIn)!;
         var lockFile = Path.Combine(_server.DataDirectory, "postmaster.pid");
