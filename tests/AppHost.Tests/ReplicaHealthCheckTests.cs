@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -62,6 +63,22 @@ public sealed class ReplicaHealthCheckTests
         Assert.Equal(HealthStatus.Unhealthy, (await CheckAsync([new("webapi-a", port)])).Status);
     }
 
+    [Fact]
+    public async Task A_check_leaves_no_connection_open_so_a_replica_s_stop_never_drains_for_it()
+    {
+        await using var replica = await Replica.StartAsync(StatusCodes.Status200OK);
+
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync([new("webapi-a", replica.Port)])).Status);
+
+        // A pooled connection would stay open for the client's idle timeout; a closed one is gone once the answer is sent.
+        for (var waited = 0; replica.OpenConnections > 0 && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, replica.OpenConnections);
+    }
+
     private static Task<HealthCheckResult> CheckAsync(IReadOnlyList<ReplicaPort> ports, HealthStatus failureStatus = HealthStatus.Unhealthy) =>
         new ReplicaHealthCheck(() => ports, "/health/ready").CheckHealthAsync(new HealthCheckContext
         {
@@ -85,7 +102,12 @@ public sealed class ReplicaHealthCheckTests
 
         private Replica(WebApplication app) => _app = app;
 
+        private int _openConnections;
+
         public List<string> Paths { get; } = [];
+
+        /// <summary>Connections open on the replica, counted from accept to close.</summary>
+        public int OpenConnections => Volatile.Read(ref _openConnections);
 
         public int Port => new Uri(_app.Urls.Single()).Port;
 
@@ -94,8 +116,21 @@ public sealed class ReplicaHealthCheckTests
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
+            Replica? replica = null;
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => async connection =>
+            {
+                Interlocked.Increment(ref replica!._openConnections);
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref replica._openConnections);
+                }
+            })));
             var app = builder.Build();
-            var replica = new Replica(app);
+            replica = new Replica(app);
             app.Run(context =>
             {
                 lock (replica.Paths)

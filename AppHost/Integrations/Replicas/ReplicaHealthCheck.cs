@@ -15,10 +15,7 @@ internal sealed class ReplicaHealthCheck(Func<IReadOnlyList<ReplicaPort>> ports,
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 
     // Loopback only, one per AppHost: the checks run every few seconds for the life of the run.
-    private static readonly HttpClient s_client = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
-    {
-        Timeout = ProbeTimeout,
-    };
+    private static readonly HttpClient s_client = new() { Timeout = ProbeTimeout };
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -34,13 +31,19 @@ internal sealed class ReplicaHealthCheck(Func<IReadOnlyList<ReplicaPort>> ports,
         return ready > 0 ? HealthCheckResult.Healthy(description) : new HealthCheckResult(context.Registration.FailureStatus, description);
     }
 
-    /// <summary>Whether one replica answers <paramref name="path"/> on its own port with success, and what it answered.</summary>
+    /// <summary>
+    /// Whether one replica answers <paramref name="path"/> on its own port with success, and what it answered. Each probe
+    /// closes its connection, as an orchestrator's probes do: a replica that stops drains its open connections first
+    /// (ServiceDefaults' <c>ConnectionDrain</c>), and a pooled idle one from the AppHost held every stop for the whole drain.
+    /// </summary>
     internal static async Task<(bool Ready, string Description)> ProbeAsync(HttpClient client, ReplicaPort replica, string path, CancellationToken cancellationToken)
     {
         var port = replica.Port.ToString(CultureInfo.InvariantCulture);
         try
         {
-            using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}{path}"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}{path}"));
+            request.Headers.ConnectionClose = true;
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return (response.IsSuccessStatusCode, $"{replica.ReplicaName} on {port}: {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
