@@ -18,8 +18,8 @@ var migrator = builder.AddProject<Projects.WebApi>("migrator")
     .WithArgs("migrate")
     .WithServiceEnvironment()
     .WithDataProtectionCertificate()
-    .WithReference(readinessDb)
-    .WaitFor(readinessDb);
+    // Started beside PostgreSQL, not once it is healthy: it waits for the server (and creates the database) itself.
+    .WithReference(readinessDb);
 
 var webApi = builder.AddProject<Projects.WebApi>("webapi")
     .WithReplicas(2)

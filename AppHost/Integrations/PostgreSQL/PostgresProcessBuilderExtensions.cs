@@ -114,7 +114,14 @@ public static class PostgresProcessBuilderExtensions
 #pragma warning disable CA2100 // The identifier is quoted; CREATE DATABASE cannot take a parameter.
             await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
 #pragma warning restore CA2100
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // The migrator, which starts beside the server and creates its database when it finds none, came first.
+            }
         }
     }
 

@@ -34,10 +34,10 @@ public sealed class PostgresServer : IAsyncLifetime
         return StartAsync();
     }
 
-    /// <summary>Starts the script on <see cref="DataDirectory"/> and a new port; returns once PostgreSQL accepts connections.</summary>
-    public async Task StartAsync()
+    /// <summary>Starts the script on <see cref="DataDirectory"/> and <paramref name="port"/> or a new one; returns once PostgreSQL accepts connections.</summary>
+    public async Task StartAsync(int? port = null)
     {
-        _port = FreeLoopbackPorts.One();
+        _port = port ?? FreeLoopbackPorts.One();
 
         var startInfo = new ProcessStartInfo("bash")
         {

@@ -61,7 +61,7 @@ public sealed class SchemaLockTests(PostgresServer server) : IClassFixture<Postg
     public async Task The_migrator_migrates_only_once_a_running_backup_has_ended()
     {
         var connectionString = await NewDatabaseAsync();
-        using var host = BuildMigrator(connectionString);
+        using var host = MigratorHost.Build(connectionString);
         await using var backup = await SchemaLock.AcquireSharedAsync(connectionString).WaitAsync(Timeout);
 
         var migrating = MigrationCommand.RunAsync(host.Services);
@@ -80,7 +80,7 @@ public sealed class SchemaLockTests(PostgresServer server) : IClassFixture<Postg
     {
         var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = NewName() }.ConnectionString;
         var lines = new MessageCollector();
-        using var host = BuildMigrator(connectionString, lines);
+        using var host = MigratorHost.Build(connectionString, lines);
 
         Assert.Equal(0, await MigrationCommand.RunAsync(host.Services).WaitAsync(Timeout));
         await using var db = await host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>().CreateDbContextAsync();
@@ -110,50 +110,5 @@ public sealed class SchemaLockTests(PostgresServer server) : IClassFixture<Postg
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'", connection);
         return (long)(await count.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>What <c>WebApi migrate</c> resolves: the database, the key ring, Identity's store settings.</summary>
-    private static IHost BuildMigrator(string connectionString, ILoggerProvider? logs = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        if (logs is not null)
-        {
-            builder.Logging.AddProvider(logs);
-        }
-
-        builder.Configuration["ConnectionStrings:" + DatabaseExtensions.ConnectionName] = connectionString;
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.AddReadinessDatabase();
-        builder.AddDataProtectionKeyStore();
-        builder.Services.Configure<IdentityOptions>(identity => IdentityStoreDefaults.Apply(identity.Stores));
-        return builder.Build();
-    }
-
-    /// <summary>Every message logged, with its category, in order.</summary>
-    private sealed class MessageCollector : ILoggerProvider
-    {
-        public List<(string Category, string Message)> Messages { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => new Collector(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collector(MessageCollector owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner.Messages)
-                {
-                    owner.Messages.Add((category, formatter(state, exception)));
-                }
-            }
-        }
     }
 }
