@@ -13,9 +13,11 @@ public sealed class ContainerSettingsTests
 
     [Theory]
     // WebApi ReadyToRun on the ASP.NET Core runtime: its packages ship IL only, and the JIT compiling them was half a
-    // replica's start. StaticHost Native AOT, on the image with no .NET runtime at all.
+    // replica's start. StaticHost Native AOT, on the image with no .NET runtime at all; Backup Native AOT on PostgreSQL's
+    // image, for its pg_dump and pg_restore.
     [InlineData("webapi", "readinessaspire/webapi", "mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", "PublishReadyToRun")]
     [InlineData("static", "readinessaspire/static", "mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", "PublishAot")]
+    [InlineData("backup", "readinessaspire/backup", "docker.io/library/postgres:18.3", "PublishAot")]
     public async Task Images_are_small_run_as_a_non_root_user_and_listen_where_the_manifest_says(string resource, string repository, string baseImage, string compiledAheadOfTimeBy)
     {
         // The project azd publishes for the manifest's resource, with the SDK's container support.
