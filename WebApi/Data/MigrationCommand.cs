@@ -147,9 +147,10 @@ public static partial class MigrationCommand
         {
             await db.GetService<IRelationalDatabaseCreator>().CreateAsync(cancellationToken);
         }
-        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
-            // Made meanwhile by another migrator or by the orchestrator: what we wanted.
+            // Made meanwhile by another migrator or by the orchestrator, before this statement (duplicate database) or
+            // while it ran (pg_database's unique name index): what we wanted.
         }
     }
 

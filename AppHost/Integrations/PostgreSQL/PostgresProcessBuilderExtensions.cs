@@ -118,9 +118,10 @@ public static class PostgresProcessBuilderExtensions
             {
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
-            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
             {
-                // The migrator, which starts beside the server and creates its database when it finds none, came first.
+                // The migrator, which starts beside the server and creates its database when it finds none, came first:
+                // made before this statement (duplicate database) or while it ran (pg_database's unique name index).
             }
         }
     }
