@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using ServiceDefaults.Data;
@@ -49,12 +49,15 @@ public static partial class MigrationCommand
             LogMigrating(logger, target.Database, target.Host, target.Port);
             if (!await WaitForServerAsync(connectionString, logger, cancellationToken))
             {
-                await CreateDatabaseAsync(db, cancellationToken);
+                await CreateDatabaseAsync(target, cancellationToken);
             }
 
             // Held until the key is made: a backup that starts meanwhile waits, and a running one is waited for.
             await using var schemaLock = await SchemaLock.AcquireExclusiveAsync(connectionString, () => LogWaitingForBackup(logger), cancellationToken);
 
+            // EF Core reads the history table before it makes it, and logs the read of a missing table as an error
+            // (dotnet/efcore#37328): made first, a new database's first migration logs no error that nothing caused.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
 
@@ -140,12 +143,20 @@ public static partial class MigrationCommand
         }
     }
 
-    /// <summary>Creates the database, which MigrateAsync would do, before the schema lock that lives in it.</summary>
-    private static async Task CreateDatabaseAsync(ReadinessDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the database, which MigrateAsync would do, before the schema lock that lives in it. On a connection of
+    /// its own, not EF Core's creator: the orchestrator makes the database too, often at the same moment, and EF Core
+    /// would log the statement that lost that race as an error.
+    /// </summary>
+    private static async Task CreateDatabaseAsync(NpgsqlConnectionStringBuilder target, CancellationToken cancellationToken)
     {
+        var maintenance = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{target.Database!.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
         try
         {
-            await db.GetService<IRelationalDatabaseCreator>().CreateAsync(cancellationToken);
+            await create.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {

@@ -9,7 +9,8 @@ namespace WebApi.Tests.Data;
 /// <summary>What <c>WebApi migrate</c> resolves: the database, the key ring, Identity's store settings.</summary>
 internal static class MigratorHost
 {
-    public static IHost Build(string connectionString, ILoggerProvider? logs = null)
+    /// <param name="demoData">Seed the demo data, as the AppHost's local run does (<c>Seed:DemoData</c>).</param>
+    public static IHost Build(string connectionString, ILoggerProvider? logs = null, bool demoData = false)
     {
         var builder = Host.CreateApplicationBuilder();
         if (logs is not null)
@@ -18,6 +19,7 @@ internal static class MigratorHost
         }
 
         builder.Configuration["ConnectionStrings:" + DatabaseExtensions.ConnectionName] = connectionString;
+        builder.Configuration["Seed:DemoData"] = demoData ? "true" : "false";
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddReadinessDatabase();
         builder.AddDataProtectionKeyStore();
@@ -26,13 +28,16 @@ internal static class MigratorHost
     }
 }
 
-/// <summary>Every message logged, with its category, in order.</summary>
+/// <summary>One logged message.</summary>
+internal readonly record struct LoggedMessage(string Category, LogLevel Level, string Message);
+
+/// <summary>Every message logged, with its category and level, in order.</summary>
 internal sealed class MessageCollector : ILoggerProvider
 {
-    private readonly List<(string Category, string Message)> _messages = [];
-    private readonly List<(Func<(string Category, string Message), bool> Match, TaskCompletionSource Seen)> _waiters = [];
+    private readonly List<LoggedMessage> _messages = [];
+    private readonly List<(Func<LoggedMessage, bool> Match, TaskCompletionSource Seen)> _waiters = [];
 
-    public IReadOnlyList<(string Category, string Message)> Messages
+    public IReadOnlyList<LoggedMessage> Messages
     {
         get
         {
@@ -44,7 +49,7 @@ internal sealed class MessageCollector : ILoggerProvider
     }
 
     /// <summary>Completes once a message matching <paramref name="match"/> has been logged, before or after the call.</summary>
-    public Task WaitForAsync(Func<(string Category, string Message), bool> match, TimeSpan timeout)
+    public Task WaitForAsync(Func<LoggedMessage, bool> match, TimeSpan timeout)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_messages)
@@ -66,12 +71,12 @@ internal sealed class MessageCollector : ILoggerProvider
     {
     }
 
-    private void Add(string category, string message)
+    private void Add(LoggedMessage message)
     {
         lock (_messages)
         {
-            _messages.Add((category, message));
-            foreach (var waiter in _waiters.Where(w => w.Match((category, message))))
+            _messages.Add(message);
+            foreach (var waiter in _waiters.Where(w => w.Match(message)))
             {
                 waiter.Seen.TrySetResult();
             }
@@ -86,6 +91,6 @@ internal sealed class MessageCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(category, formatter(state, exception));
+            owner.Add(new LoggedMessage(category, logLevel, formatter(state, exception)));
     }
 }
