@@ -398,7 +398,9 @@ internal sealed partial class BenchStack : IAsyncDisposable
                 latest[change.ResourceId] = change;
                 if (change.Snapshot.State?.Text == KnownResourceStates.FailedToStart)
                 {
-                    throw new InvalidOperationException($"{change.ResourceId} failed to start");
+                    var notUp = latest.Values.Where(e => e.ResourceId != change.ResourceId && !IsUp(e.Resource, e.Snapshot)).Select(e => e.ResourceId);
+                    throw new InvalidOperationException(
+                        $"{change.ResourceId} failed to start (not up either: {string.Join(", ", notUp.DefaultIfEmpty("none"))}); its last lines:{await LastLogLinesAsync(change.ResourceId)}");
                 }
 
                 if (AllUp())
@@ -413,8 +415,46 @@ internal sealed partial class BenchStack : IAsyncDisposable
                 .SelectMany(r => latest.Values.Where(e => e.Resource == r && !IsUp(r, e.Snapshot)).Select(e => $"{e.ResourceId}: {e.Snapshot.State?.Text} {e.Snapshot.HealthStatus}")
                     .DefaultIfEmpty(latest.Values.Count(e => e.Resource == r) < Replicas(r) ? $"{r.Name}: not reported" : null))
                 .OfType<string>();
-            throw new TimeoutException($"The stack was not up within {StartTimeout.TotalSeconds} s; still waiting for {string.Join(", ", pending)}");
+            var lastLines = new List<string>();
+            foreach (var waiting in latest.Values.Where(e => !IsUp(e.Resource, e.Snapshot)))
+            {
+                lastLines.Add($"{Environment.NewLine}  {waiting.ResourceId}'s last lines:{await LastLogLinesAsync(waiting.ResourceId)}");
+            }
+
+            throw new TimeoutException($"The stack was not up within {StartTimeout.TotalSeconds} s; still waiting for {string.Join(", ", pending)}{string.Concat(lastLines)}");
         }
+    }
+
+    /// <summary>
+    /// A resource's last log lines, Aspire's own about it and its console's, which DCP keeps: why a server is not up is
+    /// in them (its own error, or the dependency it waited for), and the bench's console shows no resource's logs unless
+    /// asked to.
+    /// </summary>
+    private async Task<string> LastLogLinesAsync(string resourceId)
+    {
+        const int Lines = 12;
+        var last = new Queue<string>();
+        using var enough = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var batch in _app.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resourceId).WithCancellation(enough.Token))
+            {
+                foreach (var line in batch)
+                {
+                    last.Enqueue(line.Content);
+                    if (last.Count > Lines)
+                    {
+                        last.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (enough.IsCancellationRequested)
+        {
+            // What came within the time is enough to say why.
+        }
+
+        return last.Count == 0 ? " (none)" : string.Concat(last.Select(line => $"{Environment.NewLine}    {line}"));
     }
 
     private static int Replicas(IResource resource) => resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;

@@ -40,8 +40,9 @@ var floodDuration = TimeSpan.FromSeconds(Option("--flood-duration", 15));
 // The scenarios measured on the stack with caches on; c, k and m run on a stack of their own.
 string[] cachedStackScenarios = ["a", "b", "d", "j", "l", "e", "f", "g", "h", "i", "s"];
 BenchStack.StartTimeout = TimeSpan.FromSeconds(Option("--start-timeout", 300));
-// Anything for the AppHost's configuration, e.g. --Logging:LogLevel:AppHost.Resources=Information to see the servers' output.
-var appHostArguments = args.Where(a => a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
+// Anything for the AppHost's configuration, a key with a section (the bench's own options have none): e.g.
+// --Logging:LogLevel:AppHost.Resources=Information to see the servers' output, or --Proxy:ApiRate=100r/s.
+var appHostArguments = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal)).ToArray();
 var resultsDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../results"));
 
 // Ctrl+C or SIGTERM stops the load and then the stack, so no server outlives the benchmark.
