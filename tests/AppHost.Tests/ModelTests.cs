@@ -150,6 +150,15 @@ public sealed class ModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Building_the_model_makes_no_data_protection_certificate_until_a_service_s_environment_asks_for_it()
+    {
+        await using var builder = await CreateBuilderAsync();
+
+        // Made at model build, it was written by a thread nobody waited for, into a directory its test was deleting.
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, "dataprotection")));
+    }
+
+    [Fact]
     public async Task The_migrator_and_the_replicas_share_one_data_protection_certificate_made_once_and_kept_for_the_next_run()
     {
         string path, password;

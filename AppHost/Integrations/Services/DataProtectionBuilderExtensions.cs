@@ -27,18 +27,27 @@ public static class DataProtectionBuilderExtensions
                 .WithEnvironment("DataProtection__CertificatePassword", password);
         }
 
-        // Made on a thread of its own: a 3072-bit RSA key takes 0.3-1.1 s of a core, which at model build held back
-        // every resource's start on a new data directory. The services given it start after PostgreSQL is healthy.
-        var localCertificate = LocalCertificates.GetValue(app, MakeOrReadLocalCertificate);
+        // Made on a thread of its own once the app starts: a 3072-bit RSA key takes 0.3-1.1 s of a core, which at model
+        // build held back every resource's start on a new data directory. Not at model build itself: a model built and
+        // never run (the manifest, a test) would leave it writing into a data directory nobody waits for.
+        app.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            _ = LocalCertificate(app);
+            return Task.CompletedTask;
+        });
         return builder.WithEnvironment(async context =>
         {
-            var (path, password) = await localCertificate.ConfigureAwait(false);
+            var (path, password) = await LocalCertificate(app).ConfigureAwait(false);
             context.EnvironmentVariables["DataProtection__CertificatePath"] = path;
             context.EnvironmentVariables["DataProtection__CertificatePassword"] = password;
         });
     }
 
     private static readonly ConditionalWeakTable<IDistributedApplicationBuilder, Task<(string Path, string Password)>> LocalCertificates = [];
+
+    /// <summary>The one certificate of this model's run, made or read on first use.</summary>
+    private static Task<(string Path, string Password)> LocalCertificate(IDistributedApplicationBuilder app) =>
+        LocalCertificates.GetValue(app, MakeOrReadLocalCertificate);
 
     private static Task<(string Path, string Password)> MakeOrReadLocalCertificate(IDistributedApplicationBuilder app)
     {
