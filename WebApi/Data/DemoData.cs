@@ -73,7 +73,7 @@ public static class DemoData
 
         var checklist = await db.Checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
             // Items nest inside sections (no sibling collections), so one joined query has no cartesian explosion;
-            // said here, EF Core does not warn that it chose for us.
+            // chosen here, so EF Core does not warn that it chose for us.
             .AsSingleQuery()
             .SingleAsync(c => c.Id == ChecklistSeed.ChecklistId, cancellationToken);
         var review = Review.Start(checklist, checkout.Id, owner.Id, now);

@@ -66,7 +66,7 @@ public static class ReviewEndpoints
         var checklistId = request?.ChecklistId ?? ChecklistSeed.ChecklistId;
         var checklist = await db.Checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
             // Items nest inside sections (no sibling collections), so one joined query has no cartesian explosion;
-            // said here, EF Core does not warn that it chose for us.
+            // chosen here, so EF Core does not warn that it chose for us.
             .AsSingleQuery()
             .SingleOrDefaultAsync(c => c.Id == checklistId, cancellationToken);
         if (checklist is null)

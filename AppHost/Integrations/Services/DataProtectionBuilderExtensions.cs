@@ -29,7 +29,7 @@ public static class DataProtectionBuilderExtensions
 
         // Made on a thread of its own once the app starts: a 3072-bit RSA key takes 0.3-1.1 s of a core, which at model
         // build held back every resource's start on a new data directory. Not at model build itself: a model built and
-        // never run (the manifest, a test) would leave it writing into a data directory nobody waits for.
+        // never run (a test of the model) would leave it writing into a data directory nobody waits for.
         app.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
         {
             _ = LocalCertificate(app);
