@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace WebApi.Data;
 
 public sealed class Checklist
@@ -27,4 +29,14 @@ public sealed class ChecklistItem
     public required string Title { get; init; }
     public required string Guidance { get; init; }
     public required int Order { get; init; }
+}
+
+public static class ChecklistQueries
+{
+    /// <summary>Checklists read whole, sections and items included and untracked: what a review starts from.</summary>
+    public static IQueryable<Checklist> WithSectionsAndItems(this IQueryable<Checklist> checklists) =>
+        checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
+            // Items nest inside sections (no sibling collections), so one joined query has no cartesian explosion;
+            // chosen here, so EF Core does not warn that it chose for us.
+            .AsSingleQuery();
 }

@@ -71,11 +71,7 @@ public static class DemoData
         };
         db.Services.AddRange(checkout, catalog);
 
-        var checklist = await db.Checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
-            // Items nest inside sections (no sibling collections), so one joined query has no cartesian explosion;
-            // chosen here, so EF Core does not warn that it chose for us.
-            .AsSingleQuery()
-            .SingleAsync(c => c.Id == ChecklistSeed.ChecklistId, cancellationToken);
+        var checklist = await db.Checklists.WithSectionsAndItems().SingleAsync(c => c.Id == ChecklistSeed.ChecklistId, cancellationToken);
         var review = Review.Start(checklist, checkout.Id, owner.Id, now);
         // A review under way: some items done, one in progress, one waived until next quarter.
         foreach (var item in review.Items)

@@ -64,11 +64,7 @@ public static class ReviewEndpoints
         }
 
         var checklistId = request?.ChecklistId ?? ChecklistSeed.ChecklistId;
-        var checklist = await db.Checklists.AsNoTracking().Include(c => c.Sections).ThenInclude(s => s.Items)
-            // Items nest inside sections (no sibling collections), so one joined query has no cartesian explosion;
-            // chosen here, so EF Core does not warn that it chose for us.
-            .AsSingleQuery()
-            .SingleOrDefaultAsync(c => c.Id == checklistId, cancellationToken);
+        var checklist = await db.Checklists.WithSectionsAndItems().SingleOrDefaultAsync(c => c.Id == checklistId, cancellationToken);
         if (checklist is null)
         {
             return ProblemDetailsResponse.Invalid("checklistId", "No checklist has this id; GET /api/checklists lists them.");
