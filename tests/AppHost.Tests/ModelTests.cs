@@ -159,6 +159,28 @@ public sealed class ModelTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_disposed_unbuilt_makes_no_certificate_when_Aspire_s_entry_point_goes_on_to_run_it()
+    {
+        var startHooksRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var builder = await CreateBuilderAsync())
+        {
+            // Handlers of an event run in the order they subscribed: this one after the AppHost's own.
+            builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+            {
+                startHooksRan.TrySetResult();
+                return Task.CompletedTask;
+            });
+        }
+
+        // Aspire 13.6's testing builder, disposed unbuilt, returns at once and lets the AppHost's entry point go on to
+        // build and run the application, whose start it has cancelled: the start hooks run on a thread nobody waits for,
+        // while the test deletes the data directory.
+        await startHooksRan.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, "dataprotection")));
+    }
+
+    [Fact]
     public async Task The_migrator_and_the_replicas_share_one_data_protection_certificate_made_once_and_kept_for_the_next_run()
     {
         string path, password;

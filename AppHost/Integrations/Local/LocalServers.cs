@@ -128,11 +128,14 @@ internal static class LocalServers
     }
 
     /// <summary>Writes a file only its owner can read: passwords and keys never go on a command line.</summary>
-    public static void WritePrivateFile(string path, string contents)
+    public static void WritePrivateFile(string path, string contents) => WritePrivateFile(path, Encoding.UTF8.GetBytes(contents));
+
+    /// <inheritdoc cref="WritePrivateFile(string, string)"/>
+    public static void WritePrivateFile(string path, ReadOnlySpan<byte> contents)
     {
-        File.WriteAllText(path, string.Empty);
+        File.WriteAllBytes(path, []);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(path, contents);
+        File.WriteAllBytes(path, contents);
     }
 
     /// <summary>

@@ -27,10 +27,12 @@ public static class DataProtectionBuilderExtensions
                 .WithEnvironment("DataProtection__CertificatePassword", password);
         }
 
-        // Made on a thread of its own once the app starts: a 3072-bit RSA key takes 0.3-1.1 s of a core, which at model
-        // build held back every resource's start on a new data directory. Not at model build itself: a model built and
-        // never run (a test of the model) would leave it writing into a data directory nobody waits for.
-        app.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        // Made on a thread of its own as the orchestrator initializes the service, before it waits for anything: a
+        // 3072-bit RSA key takes 0.3-1.1 s of a core, which at model build held back every resource's start on a new data
+        // directory. Neither at model build nor on BeforeStartEvent: both also come to a model that is never run (a
+        // test's, disposed unbuilt, whose entry point Aspire lets go on to Run and be cancelled), which would leave a
+        // thread writing into a data directory nobody waits for.
+        app.Eventing.Subscribe<InitializeResourceEvent>(builder.Resource, (_, _) =>
         {
             _ = LocalCertificate(app);
             return Task.CompletedTask;
@@ -69,8 +71,11 @@ public static class DataProtectionBuilderExtensions
             var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
             using var certificate = request.CreateSelfSigned(notBefore, notBefore.AddYears(10));
             LocalServers.WritePrivateFile(passwordPath, secret);
-            File.WriteAllBytes(pfxPath, certificate.Export(X509ContentType.Pfx, secret));
-            File.SetUnixFileMode(pfxPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Renamed into place last: a run stopped while writing leaves no certificate, and the next makes both files
+            // again, rather than a truncated certificate beside its password that no service can load.
+            var partialPath = pfxPath + ".partial";
+            LocalServers.WritePrivateFile(partialPath, certificate.Export(X509ContentType.Pfx, secret));
+            File.Move(partialPath, pfxPath, overwrite: true);
             return (pfxPath, secret);
         });
     }
