@@ -196,6 +196,9 @@ public sealed class ModelTests : IDisposable
 
         Assert.Equal(Path.Combine(_dataDirectory, "dataprotection", "keys.pfx"), path);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode($"{path}.password"));
+        // Written beside its place and renamed over it: nothing of the write is left.
+        Assert.Equal(["keys.pfx", "keys.pfx.password"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var made = File.ReadAllBytes(path);
         using (var certificate = X509CertificateLoader.LoadPkcs12(made, password))
         {
