@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using ReadinessAspire.Testing;
 using Scanner.Reports;
 using Scanner.Tests.Grading;
 
@@ -160,11 +159,8 @@ public sealed class CliTests
     [Fact]
     public async Task Gate_exits_3_when_the_server_is_unreachable()
     {
-        // A loopback port that was free a moment ago: nothing listens there.
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // A loopback port free a moment ago, outside the range the kernel hands out: nothing listens there.
+        var port = FreeLoopbackPorts.One();
         var (exitCode, _, error) = await Run(["gate", "--server", $"http://127.0.0.1:{port}", "--service", "s", "--env", "e", "--token", "t"]);
         Assert.Equal(ExitCodes.Error, exitCode);
         Assert.Contains("could not reach", error, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ReadinessAspire.Testing;
 using Scanner.Net;
 
 namespace Scanner.Tests.Net;
@@ -10,7 +11,7 @@ public sealed class SiteClientLimitsTests(LocalHttpServer server) : IClassFixtur
     [Fact]
     public async Task A_redirect_loop_is_followed_five_times_and_the_last_redirect_is_the_answer()
     {
-        var closedPort = SiteClientRefusalTests.ClosedPort();
+        var closedPort = FreeLoopbackPorts.One();
         using var client = new SiteClient(server.Options($"{closedPort}"));
 
         var responses = await client.RetrieveAsync(new ScanTarget(server.Url("/loop"), HttpsPort: closedPort), CancellationToken.None);
@@ -95,8 +96,8 @@ public sealed class SiteClientLimitsTests(LocalHttpServer server) : IClassFixtur
     [Fact]
     public async Task A_scan_where_neither_session_connects_fails()
     {
-        var httpPort = SiteClientRefusalTests.ClosedPort();
-        var httpsPort = SiteClientRefusalTests.ClosedPort();
+        var httpPort = FreeLoopbackPorts.One();
+        var httpsPort = FreeLoopbackPorts.One();
         using var client = new SiteClient(new ScannerOptions { AllowedTargets = "127.0.0.1", AllowedPorts = $"{httpPort},{httpsPort}" });
 
         var failure = await Assert.ThrowsAsync<ScanFailedException>(() =>
@@ -108,7 +109,7 @@ public sealed class SiteClientLimitsTests(LocalHttpServer server) : IClassFixtur
     [Fact]
     public async Task A_plain_http_site_without_https_is_retrieved_over_http()
     {
-        var closedPort = SiteClientRefusalTests.ClosedPort();
+        var closedPort = FreeLoopbackPorts.One();
         using var client = new SiteClient(server.Options($"{closedPort}"));
 
         var responses = await client.RetrieveAsync(new ScanTarget(server.Url("/"), HttpsPort: closedPort), CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using ReadinessAspire.Testing;
 using Scanner.Net;
 using Scanner.Tests.Sites;
 
@@ -132,7 +133,7 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
     [Fact]
     public async Task A_redirect_from_an_allowed_server_to_a_private_address_refuses_the_scan()
     {
-        var closedPort = ClosedPort();
+        var closedPort = FreeLoopbackPorts.One();
         using var client = CreateClient(server.Options($"{closedPort}"));
         var target = new ScanTarget(server.Url("/to-private"), HttpsPort: closedPort);
 
@@ -145,7 +146,7 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
     [Fact]
     public async Task A_redirect_to_the_metadata_address_is_refused_too()
     {
-        var closedPort = ClosedPort();
+        var closedPort = FreeLoopbackPorts.One();
         using var client = CreateClient(server.Options($"{closedPort}"));
         var target = new ScanTarget(server.Url("/to-metadata"), HttpsPort: closedPort);
 
@@ -164,13 +165,6 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
 
         Assert.StartsWith("port 443 is not an allowed port", refused.Message, StringComparison.Ordinal);
         Assert.Empty(connects);
-    }
-
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private SiteClient CreateClient(ScannerOptions options)
