@@ -11,7 +11,7 @@ namespace ServiceDefaults.Tests;
 public sealed class FreeLoopbackPortsTests
 {
     [Fact]
-    public void Ports_come_from_outside_the_range_the_kernel_hands_out_itself()
+    public void Ports_come_from_outside_the_ranges_the_kernel_DCP_and_the_AppHost_hand_out_themselves()
     {
         var bounds = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
             .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
@@ -22,6 +22,8 @@ public sealed class FreeLoopbackPortsTests
 
         Assert.Equal(ports.Length, ports.Distinct().Count());
         Assert.All(ports, port => Assert.True(port < bounds[0] || port > bounds[1], $"{port} is in {bounds[0]}-{bounds[1]}"));
+        // DCP hands out the projects' ports, and the AppHost its local servers' ports, from 20000-32000.
+        Assert.All(ports, port => Assert.True(port is < 20000 or > 32000, $"{port} is in 20000-32000"));
     }
 
     [Fact]

@@ -9,19 +9,24 @@ namespace ReadinessAspire.Testing;
 /// </summary>
 /// <remarks>
 /// A port is chosen before the server binds it, so another socket must not take it in between. Ports the kernel hands
-/// out itself, to a listener on port 0 (Kestrel in another test, DCP) or to an outgoing connection, come from
-/// <c>ip_local_port_range</c>; one chosen there and released can be handed out again at once, and the server then
-/// fails with "address already in use". So ports are chosen below that range, where only explicit binds land. Each
-/// process walks the range from its own random start, so test processes running side by side seldom meet, and one
-/// process never hands out a port twice until it has walked the whole range.
+/// out itself, to a listener on port 0 (Kestrel in another test) or to an outgoing connection, come from
+/// <c>ip_local_port_range</c> (32768 and up by default); DCP and the AppHost's local servers take theirs from
+/// 20000-32000. A port chosen in either range and released can be handed out again at once, and the server then fails
+/// with "address already in use". So ports are chosen below both. Each process walks the range from its own random
+/// start, so test processes running side by side seldom meet, and one process never hands out a port twice until it
+/// has walked the whole range.
 /// </remarks>
 internal static class FreeLoopbackPorts
 {
-    private const int LowestPort = 20000;
+    private const int LowestPort = 10000;
+
+    /// <summary>Where DCP's and the AppHost's own range begins.</summary>
+    private const int AppHostPorts = 20000;
+
     private const int SmallestRange = 1024;
 
     private static readonly Lock Gate = new();
-    private static readonly (int First, int Count)? Range = RangeOutsideEphemeral();
+    private static readonly (int First, int Count)? Range = RangeOfOurOwn();
     private static int walked = Random.Shared.Next(Range?.Count ?? 1);
 
     /// <summary>One port free now.</summary>
@@ -75,8 +80,8 @@ internal static class FreeLoopbackPorts
         }
     }
 
-    /// <summary>Where the kernel leaves no room outside its ephemeral range, asks it; every listener stays open until
-    /// all are chosen, so it cannot hand out the same port twice.</summary>
+    /// <summary>Where the kernel's ephemeral range leaves no room below it, asks the kernel; every listener stays open
+    /// until all are chosen, so it cannot hand out the same port twice.</summary>
     private static int[] FromKernel(int count)
     {
         var listeners = new List<TcpListener>(count);
@@ -100,8 +105,8 @@ internal static class FreeLoopbackPorts
         }
     }
 
-    /// <summary>Ports below the kernel's ephemeral range, or above it when there is no room below.</summary>
-    private static (int First, int Count)? RangeOutsideEphemeral()
+    /// <summary>Ports below both the AppHost's range and the kernel's ephemeral range, if there is room.</summary>
+    private static (int First, int Count)? RangeOfOurOwn()
     {
         const string path = "/proc/sys/net/ipv4/ip_local_port_range";
         if (!File.Exists(path))
@@ -110,18 +115,12 @@ internal static class FreeLoopbackPorts
         }
 
         var bounds = File.ReadAllText(path).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (bounds.Length != 2
-            || !int.TryParse(bounds[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low)
-            || !int.TryParse(bounds[1], NumberStyles.None, CultureInfo.InvariantCulture, out var high))
+        if (bounds.Length != 2 || !int.TryParse(bounds[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low))
         {
             return null;
         }
 
-        if (low - LowestPort >= SmallestRange)
-        {
-            return (LowestPort, low - LowestPort);
-        }
-
-        return IPEndPoint.MaxPort - high >= SmallestRange ? (high + 1, IPEndPoint.MaxPort - high) : null;
+        var end = Math.Min(low, AppHostPorts);
+        return end - LowestPort >= SmallestRange ? (LowestPort, end - LowestPort) : null;
     }
 }
