@@ -125,21 +125,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan");
         var page = session.Page;
-        await SignIn.NewUserAsync(session, stack, "browser-scan");
-        // Team and service through the API: the pages that make them have their own test.
-        var team = await session.ApiPostAsync("/api/teams", new { name = "Scanners", slug = "team-" + Guid.NewGuid().ToString("N")[..12] });
-        var service = await session.ApiPostAsync("/api/services", new
-        {
-            teamId = team.GetProperty("id").GetString(),
-            name = "Self " + Guid.NewGuid().ToString("N")[..8],
-            slug = "self-" + Guid.NewGuid().ToString("N")[..12],
-            environments = new[] { new { name = "production", baseUrl = session.BaseAddress.AbsoluteUri, profile = "Web" } },
-            tier = "C",
-        });
-        var serviceId = service.GetProperty("id").GetString();
-
-        await session.GotoAsync($"/services/{serviceId}/scans");
-        await Expect(page.GetByText("No scans yet.")).ToBeVisibleAsync();
+        await OpenScansOfANewServiceAsync(session, "browser-scan");
         await session.CheckPageAsync("scans-empty");
         await page.EvaluateAsync("() => { window.sameDocument = true; }");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run scan" }).ClickAsync();
@@ -155,6 +141,35 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await row.GetByRole(AriaRole.Rowheader).GetByRole(AriaRole.Link).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = ScanHeading(), Level = 1 })).ToBeVisibleAsync();
         await session.CheckPageAsync("scan");
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_scan_that_finishes_before_the_list_reloads_still_brings_its_chart_and_its_announcement()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan-quick");
+        var page = session.Page;
+        var serviceId = await OpenScansOfANewServiceAsync(session, "browser-scan-quick");
+
+        // The list's loads after queueing wait until the scan has finished: the page never sees it queued or running.
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(new Regex($"/api/services/{serviceId}/scans\\?"), async route =>
+        {
+            await finished.Task;
+            await route.ContinueAsync();
+        });
+        var queued = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Run scan" }).ClickAsync(),
+            response => response.Request.Method == "POST" && response.Url.EndsWith($"/api/services/{serviceId}/scans", StringComparison.Ordinal));
+        var scanId = (await queued.JsonAsync())!.Value.GetProperty("id").GetInt64();
+        await WaitUntilFinishedAsync(session, $"/api/services/{serviceId}/scans/{scanId}");
+        finished.SetResult();
+
+        var row = page.GetByRole(AriaRole.Region, new() { Name = "Scans table" }).GetByRole(AriaRole.Row).Nth(1);
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(1)).ToHaveTextAsync("Completed");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Score and grade over time" }).Locator("canvas").First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Scan {scanId} of production" }))
+            .ToContainTextAsync($"Scan {scanId} of production finished: grade");
         session.AssertClean();
     }
 
@@ -292,6 +307,45 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     /// <summary>A score as the page shows it: the API's, rounded to four places, as a whole percentage.</summary>
     private static string PercentText(double score) =>
         string.Create(CultureInfo.InvariantCulture, $"{Math.Round(Math.Round(score, 4) * 100, MidpointRounding.AwayFromZero)}%");
+
+    /// <summary>
+    /// Signs a new user in, makes them a team and a service whose one environment, production, is this stack (through
+    /// the API: the pages that make them have their own test), and opens the service's scans page, still empty.
+    /// </summary>
+    private async Task<string> OpenScansOfANewServiceAsync(BrowserSession session, string user)
+    {
+        await SignIn.NewUserAsync(session, stack, user);
+        var team = await session.ApiPostAsync("/api/teams", new { name = "Scanners", slug = "team-" + Guid.NewGuid().ToString("N")[..12] });
+        var service = await session.ApiPostAsync("/api/services", new
+        {
+            teamId = team.GetProperty("id").GetString(),
+            name = "Self " + Guid.NewGuid().ToString("N")[..8],
+            slug = "self-" + Guid.NewGuid().ToString("N")[..12],
+            environments = new[] { new { name = "production", baseUrl = session.BaseAddress.AbsoluteUri, profile = "Web" } },
+            tier = "C",
+        });
+        var serviceId = service.GetProperty("id").GetString()!;
+        await session.GotoAsync($"/services/{serviceId}/scans");
+        await Expect(session.Page.GetByText("No scans yet.")).ToBeVisibleAsync();
+        return serviceId;
+    }
+
+    /// <summary>Asks the API for the scan until it is neither queued nor running; the scanner's own time is its own.</summary>
+    private static async Task WaitUntilFinishedAsync(BrowserSession session, string scanPath)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var status = (await session.ApiGetAsync(scanPath)).GetProperty("scan").GetProperty("status").GetString();
+            if (status is not ("Queued" or "Running"))
+            {
+                Assert.Equal("Completed", status);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+        }
+    }
 
     [GeneratedRegex("^Status of ")]
     private static partial Regex StatusOf();

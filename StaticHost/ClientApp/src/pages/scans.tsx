@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ScoreChart } from "../components/chart";
 import { ServiceNav } from "../components/service-nav";
 import { ErrorMessage, GradeBadge, Loading, PageHeading, PageNotReady, When } from "../components/ui";
@@ -32,18 +32,24 @@ export function ScansPage({ id }: { id: string }) {
   const [announcement, setAnnouncement] = useState("");
   const queue = useAction();
 
+  // Every scan seen queued or running, by this page's own request or any load of the list. When one shows up finished,
+  // whichever load brought it (a poll, or the reload after queueing, when the scan was quicker than the reload), the
+  // chart loads again and the finish is announced.
+  const awaited = useRef(new Set<number>());
+  useEffect(() => {
+    const items = scans.data?.items ?? [];
+    for (const scan of items) if (inFlight(scan.status)) awaited.current.add(scan.id);
+    const finished = items.filter((s) => !inFlight(s.status) && awaited.current.delete(s.id));
+    if (finished.length > 0) {
+      history.reload();
+      setAnnouncement(finished.map((s) => `Scan ${s.id} of ${s.environment} ${s.status === "Completed" ? `finished: grade ${s.grade}` : "failed"}.`).join(" "));
+    }
+  }, [scans.data]);
+
   // Watch queued and running scans until they finish, without reloading the page.
   const watching = scans.data?.items.some((s) => inFlight(s.status)) ?? false;
   usePolling(watching, POLL_MS, () => {
-    const before = scans.data?.items.filter((s) => inFlight(s.status)).map((s) => s.id) ?? [];
-    get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${page}&pageSize=${PAGE_SIZE}`).then((next) => {
-      scans.setData(next);
-      const finished = next.items.filter((s) => before.includes(s.id) && !inFlight(s.status));
-      if (finished.length > 0) {
-        history.reload();
-        setAnnouncement(finished.map((s) => `Scan ${s.id} of ${s.environment} ${s.status === "Completed" ? `finished: grade ${s.grade}` : "failed"}.`).join(" "));
-      }
-    }, () => undefined);
+    get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${page}&pageSize=${PAGE_SIZE}`).then(scans.setData, () => undefined);
   });
 
   if (context.error || !context.data) {
@@ -57,6 +63,7 @@ export function ScansPage({ id }: { id: string }) {
     event.preventDefault();
     const queued = await queue.run(() => api<ScanSummary>("POST", `/api/services/${service.id}/scans`, { body: { environment: chosen } }));
     if (queued) {
+      awaited.current.add(queued.data.id);
       setAnnouncement(`Scan ${queued.data.id} of ${chosen} is ${queued.data.status.toLowerCase()}.`);
       if (page !== 1) setPage(1);
       else scans.reload();
