@@ -20,10 +20,14 @@ public sealed partial class SlugAttribute : ValidationAttribute
 }
 
 /// <summary>An absolute http or https URL with a host; no credentials in it.</summary>
+/// <remarks>
+/// Scans store the escaped spelling (<see cref="Uri.AbsoluteUri"/>), which can be longer than the text given
+/// ("é" is "%C3%A9"), so both must fit the column.
+/// </remarks>
 public sealed class HttpUrlAttribute : ValidationAttribute
 {
     public HttpUrlAttribute()
-        : base("Use an absolute http:// or https:// URL without a user name or password.")
+        : base($"Use an absolute http:// or https:// URL of at most {Limits.Url} characters once escaped, without a user name or password.")
     {
     }
 
@@ -31,6 +35,7 @@ public sealed class HttpUrlAttribute : ValidationAttribute
         value is null
         || (value is string text && text.Length <= Limits.Url
             && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && uri.AbsoluteUri.Length <= Limits.Url
             && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             && !string.IsNullOrEmpty(uri.Host)
             && string.IsNullOrEmpty(uri.UserInfo));

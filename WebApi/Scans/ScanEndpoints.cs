@@ -70,6 +70,13 @@ public static class ScanEndpoints
                 return ProblemDetailsResponse.Invalid("environment", "Give either an environment of the service or a url, not both.");
         }
 
+        if (target.TargetUrl.Length > Limits.Url)
+        {
+            // Only an environment stored before its escaped URL had to fit can get here.
+            return ProblemDetailsResponse.Invalid("environment",
+                $"The environment's URL is longer than {Limits.Url} characters once escaped; shorten it on the service first.");
+        }
+
         return await QueueTargetAsync(target, http, queue, time, cancellationToken);
     }
 

@@ -122,7 +122,10 @@ public sealed partial class ScanScheduler(
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
             var services = await db.Services.AsNoTracking().Select(s => new { s.Id, s.Environments }).ToListAsync(cancellationToken);
-            targets = [.. services.SelectMany(s => s.Environments.Select(e => new ScanRequestTarget(s.Id, e.Name, ScanTargets.Normalize(e.BaseUrl), e.Profile)))];
+            // An environment stored before its escaped URL had to fit the column would fail the whole batch, every tick.
+            targets = [.. services
+                .SelectMany(s => s.Environments.Select(e => new ScanRequestTarget(s.Id, e.Name, ScanTargets.Normalize(e.BaseUrl), e.Profile)))
+                .Where(target => target.TargetUrl.Length <= Limits.Url)];
         }
 
         LogRescanning(targets.Count, occurrence);

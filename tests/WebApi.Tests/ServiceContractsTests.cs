@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using WebApi.Scans;
 using WebApi.Services;
 
 namespace WebApi.Tests;
@@ -23,6 +24,19 @@ public sealed class ServiceContractsTests
         Assert.Empty(Invalid(new CreateServiceRequest(Guid.NewGuid(), "Checkout", "checkout", null, null, null, null, null)));
         Assert.Empty(Invalid(new CreateServiceRequest(Guid.NewGuid(), "Checkout", "checkout", null, null, null,
             [new ServiceEnvironmentRequest("production", "https://checkout.example.com", null)], null)));
+    }
+
+    [Fact]
+    public void A_url_that_fits_only_before_it_is_escaped_is_invalid()
+    {
+        // Scans store the escaped spelling: 1,000 "é" are 1,000 characters as given and 6,000 once escaped.
+        var escapedTooLong = "https://checkout.example.com/" + new string('é', 1000);
+        var fits = "https://checkout.example.com/" + new string('é', 300);
+        ServiceEnvironmentRequest[] environments = [new("production", escapedTooLong, null)];
+
+        Assert.Equal(["BaseUrl"], Invalid(environments[0]));
+        Assert.Equal(["Url"], Invalid(new QueueScanRequest(null, escapedTooLong, null)));
+        Assert.Empty(Invalid(new ServiceEnvironmentRequest("production", fits, null)));
     }
 
     private static List<string> Invalid(object request)
