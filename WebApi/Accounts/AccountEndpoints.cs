@@ -48,8 +48,15 @@ public static class AccountEndpoints
         SignUpRequest request, UserManager<IdentityUser> users, IEmailSender<IdentityUser> email, IOptions<AccountOptions> options, HttpContext http,
         ReadinessDbContext db, IConfiguration configuration, IHostEnvironment environment, TimeProvider time)
     {
-        if (await users.FindByEmailAsync(request.Email) is not null)
+        if (await users.FindByEmailAsync(request.Email) is { } existing)
         {
+            // Never confirmed: the first mail was lost or expired, or someone else signed the address up. The mailbox
+            // gets a reset link, whose new password (not either sign-up's) also confirms the address.
+            if (!await users.IsEmailConfirmedAsync(existing))
+            {
+                await SendPasswordResetAsync(existing, users, email, options.Value, http);
+            }
+
             // Same answer as for a new address, so sign-up cannot be used to find out who has an account.
             return TypedResults.Accepted((string?)null, new AcceptedResponse(Accepted));
         }
@@ -86,7 +93,7 @@ public static class AccountEndpoints
         if (!confirmed)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid confirmation link",
-                detail: "The link is invalid or has expired. Sign up again to get a new one.");
+                detail: "The link is invalid or has expired. Sign up again, or ask for a password reset, to get a new one.");
         }
 
         return TypedResults.Ok(new AcceptedResponse("Email confirmed; you can sign in."));
@@ -131,12 +138,10 @@ public static class AccountEndpoints
     private static async Task<Accepted<AcceptedResponse>> ForgotPasswordAsync(
         EmailRequest request, UserManager<IdentityUser> users, IEmailSender<IdentityUser> email, IOptions<AccountOptions> options, HttpContext http)
     {
-        var user = await users.FindByEmailAsync(request.Email);
-        if (user is not null && await users.IsEmailConfirmedAsync(user))
+        // Confirmed or not: a reset also confirms the address, so a lost confirmation mail is not the end of an account.
+        if (await users.FindByEmailAsync(request.Email) is { } user)
         {
-            var token = Encode(await users.GeneratePasswordResetTokenAsync(user));
-            var link = $"{PublicOrigin(options.Value, http)}/reset-password?email={Uri.EscapeDataString(user.Email!)}&code={token}";
-            await email.SendPasswordResetLinkAsync(user, user.Email!, link);
+            await SendPasswordResetAsync(user, users, email, options.Value, http);
         }
 
         return TypedResults.Accepted((string?)null, new AcceptedResponse(Accepted));
@@ -154,9 +159,13 @@ public static class AccountEndpoints
         var reset = await users.ResetPasswordAsync(user, token, request.NewPassword);
         if (reset.Succeeded)
         {
-            // A reset also ends a lockout: the owner has proved control of the mailbox.
+            // A reset also ends a lockout and confirms the address: the owner has proved control of the mailbox.
             await users.SetLockoutEndDateAsync(user, null);
             await users.ResetAccessFailedCountAsync(user);
+            if (!await users.IsEmailConfirmedAsync(user))
+            {
+                await users.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
+            }
             return TypedResults.NoContent();
         }
 
@@ -251,6 +260,13 @@ public static class AccountEndpoints
         var code = Encode(await users.GenerateEmailConfirmationTokenAsync(user));
         var link = $"{PublicOrigin(options, http)}/api/account/confirm-email?userId={Uri.EscapeDataString(user.Id)}&code={code}";
         await email.SendConfirmationLinkAsync(user, user.Email!, link);
+    }
+
+    private static async Task SendPasswordResetAsync(IdentityUser user, UserManager<IdentityUser> users, IEmailSender<IdentityUser> email, AccountOptions options, HttpContext http)
+    {
+        var token = Encode(await users.GeneratePasswordResetTokenAsync(user));
+        var link = $"{PublicOrigin(options, http)}/reset-password?email={Uri.EscapeDataString(user.Email!)}&code={token}";
+        await email.SendPasswordResetLinkAsync(user, user.Email!, link);
     }
 
     // Links point at the configured public origin; the request's own host is used only when none is configured,

@@ -44,6 +44,33 @@ public sealed class AccountTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task An_address_signed_up_but_never_confirmed_is_taken_back_by_its_mailbox_through_a_reset_link()
+    {
+        // Someone else (or the owner, whose confirmation mail was lost) signed the address up and never confirmed it.
+        using var squatter = await ProductUser.AnonymousAsync(stack);
+        var email = $"squatted-{Guid.NewGuid():N}@example.com";
+        const string squattersPassword = "the squatter's passphrase";
+        await squatter.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/account/sign-up", new { email, password = squattersPassword });
+        await squatter.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/account/sign-in", new { email, password = squattersPassword });
+
+        // Signing up again answers as for a new address, and the mailbox gets a reset link rather than a confirmation
+        // of the first sign-up's password.
+        using var owner = await ProductUser.AnonymousAsync(stack);
+        var again = await owner.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/account/sign-up", new { email, password = ProductUser.Password });
+        var fresh = await owner.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/account/sign-up",
+            new { email = $"fresh-{Guid.NewGuid():N}@example.com", password = ProductUser.Password });
+        Assert.Equal(fresh!.ToJsonString(), again!.ToJsonString());
+        var link = new Uri(await ProductUser.MailedLinkAsync(stack.DataDirectory, "password-reset", email));
+        var code = HttpUtility.ParseQueryString(link.Query)["code"]!;
+        await owner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Post, "/api/account/reset-password", new { email, code, newPassword = ProductUser.Password });
+
+        // The reset confirmed the address and replaced the squatter's password.
+        await squatter.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/account/sign-in", new { email, password = squattersPassword });
+        var signedIn = await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/account/sign-in", new { email, password = ProductUser.Password });
+        Assert.True(signedIn!["emailConfirmed"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task The_session_answers_200_signed_in_or_not_and_a_browser_following_the_confirmation_link_lands_on_sign_in()
     {
         using var browser = await ProductUser.AnonymousAsync(stack);

@@ -199,7 +199,7 @@ export function ForgotPasswordPage() {
       <PageHeading title="Reset your password" />
       {sent ? (
         <div class="alert alert-success" role="status">
-          <p>If {email} has a confirmed account, a message with a reset link is on its way to it.</p>
+          <p>If {email} has an account, a message with a reset link is on its way to it.</p>
           {isLocalRun() && <p>On a local run, the link is in a <code>webapi</code> replica's console log in the Aspire dashboard.</p>}
         </div>
       ) : (
