@@ -94,7 +94,7 @@ public static class TokenEndpoints
         db.Record(http.User, "token.revoked", "token", token.Id.ToString(), before, ToResponse(token));
         await db.SaveChangesAsync(cancellationToken);
         // Every replica forgets the tokens it had found valid.
-        await generation.BumpAsync(cancellationToken, CacheGeneration.Tokens);
+        await generation.BumpAsync(CacheGeneration.Tokens);
         return TypedResults.NoContent();
     }
 

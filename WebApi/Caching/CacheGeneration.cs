@@ -52,9 +52,12 @@ public sealed partial class CacheGeneration(IConnectionMultiplexer redis, TimePr
     }
 
     /// <summary>Called after a write is committed. If Redis is away the entries still expire (one minute locally, five in Redis).</summary>
-    public async Task BumpAsync(CancellationToken cancellationToken, string scope = Catalog)
+    /// <remarks>
+    /// Not cancellable: the write is in, so a client that has gone must not leave every replica serving the old state,
+    /// nor make the idempotency filter free a key whose resource exists.
+    /// </remarks>
+    public async Task BumpAsync(string scope = Catalog)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             // One round trip on the write path: start the counter if Redis lost it, then increment.

@@ -80,7 +80,7 @@ public static class ReviewEndpoints
         db.Record(http.User, "review.started", "review", review.Id.ToString(), null,
             new { review.ChecklistId, review.ChecklistVersion }, teamId: service!.TeamId, serviceId: serviceId, reviewId: review.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(review.Version);
         return TypedResults.Created($"/api/reviews/{review.Id}", ToResponse(review, service, policy, sanitizer, Today(time)));
@@ -130,7 +130,7 @@ public static class ReviewEndpoints
         db.Record(http.User, "review.completed", "review", review.Id.ToString(), new { State = nameof(ReviewState.Open) },
             new { State = nameof(ReviewState.Completed), Score = Math.Round(score, 4) }, teamId: found.Service!.TeamId, serviceId: review.ServiceId, reviewId: review.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(review.Version);
         return TypedResults.Ok(ToResponse(review, found.Service, policy, sanitizer, Today(time)));
@@ -180,7 +180,7 @@ public static class ReviewEndpoints
         }
 
         item.Version = version;
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(item.Version);
         return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, found.Observations));
@@ -223,7 +223,7 @@ public static class ReviewEndpoints
         waiver.ApprovedAt = time.GetUtcNow();
         db.Record(http.User, "waiver.approved", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(item.Version);
         return TypedResults.Ok(ReviewScoring.ToResponse(item, today, sanitizer, found.Observations));

@@ -61,7 +61,7 @@ public sealed partial class ScanResults(
         metrics.Completed(scan, report);
         if (changedReview)
         {
-            await generation.BumpAsync(cancellationToken);
+            await generation.BumpAsync();
         }
     }
 

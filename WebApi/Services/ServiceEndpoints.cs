@@ -93,7 +93,7 @@ public static class ServiceEndpoints
         var response = ServiceQueries.ToResponse(service, policy.Evaluate(service.Tier, null, null));
         db.Record(http.User, "service.created", "service", service.Id.ToString(), null, Snapshot(service), teamId: teamId, serviceId: service.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(service.Version);
         return TypedResults.Created($"/api/services/{service.Id}", response with { Etag = Preconditions.ETag(service.Version) });
@@ -135,7 +135,7 @@ public static class ServiceEndpoints
         Apply(service, request.Description, request.RepositoryUrl, request.Tags, request.Environments, request.Tier!.Value);
         db.Record(http.User, "service.updated", "service", service.Id.ToString(), before, Snapshot(service), teamId: service.TeamId, serviceId: service.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         var updated = await ServiceQueries.FindAsync(db, id, http.User.UserId(), policy, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
         http.Response.SetETag(service.Version);
@@ -164,7 +164,7 @@ public static class ServiceEndpoints
         db.Services.Remove(service);
         db.Record(http.User, "service.deleted", "service", service.Id.ToString(), Snapshot(service), null, teamId: service.TeamId, serviceId: service.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         // The rows are gone (reviews, items and evidence by cascade); now their files. One that cannot be deleted now
         // is unreachable and is removed by the orphan sweep.

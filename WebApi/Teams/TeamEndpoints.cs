@@ -46,7 +46,7 @@ public static class TeamEndpoints
         db.Teams.Add(team);
         db.Record(http.User, "team.created", "team", team.Id.ToString(), null, new { team.Name, team.Slug }, teamId: team.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(team.Version);
         return TypedResults.Created($"/api/teams/{team.Id}", ToResponse(team, TeamRole.Owner));
@@ -99,7 +99,7 @@ public static class TeamEndpoints
         db.Teams.Remove(team);
         db.Record(http.User, "team.deleted", "team", team.Id.ToString(), new { team.Name, team.Slug }, null, teamId: team.Id);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
         return TypedResults.NoContent();
     }
 
@@ -128,7 +128,7 @@ public static class TeamEndpoints
         db.TeamMembers.Add(member);
         db.Record(http.User, "member.added", "member", $"{teamId}/{user.Id}", null, new { user.Email, member.Role }, teamId: teamId);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         http.Response.SetETag(member.Version);
         return TypedResults.Created($"/api/teams/{teamId}/members/{user.Id}", new MemberResponse(user.Id, user.Email!, member.Role, member.AddedAt, Preconditions.ETag(member.Version)));
@@ -159,7 +159,7 @@ public static class TeamEndpoints
         member.Role = newRole;
         db.Record(http.User, "member.role-changed", "member", $"{teamId}/{userId}", before, new { member.Role }, teamId: teamId);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
 
         var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
         http.Response.SetETag(member.Version);
@@ -189,7 +189,7 @@ public static class TeamEndpoints
         db.TeamMembers.Remove(member);
         db.Record(http.User, "member.removed", "member", $"{teamId}/{userId}", new { member.Role }, null, teamId: teamId);
         await db.SaveChangesAsync(cancellationToken);
-        await generation.BumpAsync(cancellationToken);
+        await generation.BumpAsync();
         return TypedResults.NoContent();
     }
 

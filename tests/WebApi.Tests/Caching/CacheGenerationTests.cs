@@ -52,7 +52,7 @@ public sealed class CacheGenerationTests(RedisServer redis) : IClassFixture<Redi
         var snapshot = request.ServiceProvider.GetRequiredService<CacheGenerationSnapshot>();
         var before = (await snapshot.GetAsync())!.Value;
 
-        await _services.GetRequiredService<CacheGeneration>().BumpAsync(CancellationToken.None);
+        await _services.GetRequiredService<CacheGeneration>().BumpAsync();
 
         Assert.Equal(before, await snapshot.GetAsync());
         var after = await ReadInNewRequestAsync();
