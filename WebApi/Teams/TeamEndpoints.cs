@@ -149,16 +149,16 @@ public static class TeamEndpoints
         }
 
         var newRole = request.Role!.Value;
-        if (member.Role == TeamRole.Owner && newRole != TeamRole.Owner && await IsLastOwnerAsync(db, teamId, cancellationToken))
-        {
-            return ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.");
-        }
-
+        var losesAnOwner = member.Role == TeamRole.Owner && newRole != TeamRole.Owner;
         var before = new { member.Role };
         db.ExpectVersion(member, expected);
         member.Role = newRole;
         db.Record(http.User, "member.role-changed", "member", $"{teamId}/{userId}", before, new { member.Role }, teamId: teamId);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await SaveKeepingAnOwnerAsync(db, teamId, losesAnOwner, cancellationToken) is { } lastOwner)
+        {
+            return lastOwner;
+        }
+
         await generation.BumpAsync();
 
         var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).SingleAsync(cancellationToken);
@@ -180,15 +180,14 @@ public static class TeamEndpoints
             return failed;
         }
 
-        if (member.Role == TeamRole.Owner && await IsLastOwnerAsync(db, teamId, cancellationToken))
-        {
-            return ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.");
-        }
-
         db.ExpectVersion(member, expected);
         db.TeamMembers.Remove(member);
         db.Record(http.User, "member.removed", "member", $"{teamId}/{userId}", new { member.Role }, null, teamId: teamId);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await SaveKeepingAnOwnerAsync(db, teamId, member.Role == TeamRole.Owner, cancellationToken) is { } lastOwner)
+        {
+            return lastOwner;
+        }
+
         await generation.BumpAsync();
         return TypedResults.NoContent();
     }
@@ -213,8 +212,35 @@ public static class TeamEndpoints
         return member is null ? (null, ProblemDetailsResponse.NotFound("member")) : (member, null);
     }
 
-    private static async Task<bool> IsLastOwnerAsync(ReadinessDbContext db, Guid teamId, CancellationToken cancellationToken) =>
-        await db.TeamMembers.CountAsync(m => m.TeamId == teamId && m.Role == TeamRole.Owner, cancellationToken) <= 1;
+    /// <summary>
+    /// Saves the pending change unless it takes the team's last owner away. Changes that take an owner away lock the
+    /// team's row first and so take turns: two owners leaving at once cannot each count the other and leave none.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> SaveKeepingAnOwnerAsync(
+        ReadinessDbContext db, Guid teamId, bool losesAnOwner, CancellationToken cancellationToken)
+    {
+        if (!losesAnOwner)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Teams" WHERE "Id" = {teamId} FOR UPDATE""", token);
+            if (await db.TeamMembers.CountAsync(m => m.TeamId == teamId && m.Role == TeamRole.Owner, token) <= 1)
+            {
+                return ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.");
+            }
+
+            // Accepted only once committed, so a retry of the whole attempt saves the change again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
+            await transaction.CommitAsync(token);
+            db.ChangeTracker.AcceptAllChanges();
+            return (ProblemHttpResult?)null;
+        }, cancellationToken);
+    }
 
     private static async Task<List<MemberResponse>> MembersAsync(ReadinessDbContext db, Guid teamId, CancellationToken cancellationToken) =>
         (await db.TeamMembers.AsNoTracking()

@@ -50,6 +50,71 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Two_owners_leaving_at_once_leave_one_owner_not_none()
+    {
+        using var first = await ProductUser.SignUpAsync(stack, "first-owner");
+        using var second = await ProductUser.SignUpAsync(stack, "second-owner");
+        var teamId = (await first.CreateTeamAsync())["id"]!.GetValue<string>();
+        await first.AddMemberAsync(teamId, second, "Owner");
+        var members = (await first.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/teams/{teamId}"))!["members"]!.AsArray();
+        string ETagOf(ProductUser user) => members.Single(m => m!["userId"]!.GetValue<string>() == user.Id)!["etag"]!.GetValue<string>();
+
+        // Hold both owners' rows, so each request has read the team (two owners) before either can write: the
+        // interleaving in which each counts the other as staying.
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "TeamMembers" WHERE "TeamId" = @team FOR UPDATE""", connection, holding))
+        {
+            hold.Parameters.AddWithValue("team", Guid.Parse(teamId));
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var leaving = new[]
+        {
+            first.SendAsync(HttpMethod.Delete, $"/api/teams/{teamId}/members/{first.Id}", ifMatch: ETagOf(first)),
+            second.SendAsync(HttpMethod.Delete, $"/api/teams/{teamId}/members/{second.Id}", ifMatch: ETagOf(second)),
+        };
+        await WaitForLockWaitersAsync(connection, holding, 2);
+        await holding.CommitAsync();
+        var answers = await Task.WhenAll(leaving);
+        var statuses = answers.Select(answer => answer.StatusCode).Order().ToArray();
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+
+        Assert.Equal([HttpStatusCode.NoContent, HttpStatusCode.Conflict], statuses);
+        await using var owners = new NpgsqlCommand("""SELECT count(*) FROM "TeamMembers" WHERE "TeamId" = @team AND "Role" = 'Owner'""", connection);
+        owners.Parameters.AddWithValue("team", Guid.Parse(teamId));
+        Assert.Equal(1L, await owners.ExecuteScalarAsync());
+    }
+
+    /// <summary>
+    /// Until <paramref name="count"/> other sessions wait for a lock, as PostgreSQL sees it: a row, or the team's audit
+    /// chain (an advisory lock taken inside the audit insert), but not the scan scheduler's own advisory lock.
+    /// </summary>
+    private static async Task WaitForLockWaitersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count)
+    {
+        await using var waiting = new NpgsqlCommand(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND datname = current_database() AND query NOT LIKE '%pg_advisory_xact_lock%'
+            """, connection, transaction);
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if ((long)(await waiting.ExecuteScalarAsync())! >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Fewer than {count} sessions ever waited for a lock.");
+    }
+
+    [Fact]
     public async Task Another_teams_ids_answer_404_exactly_like_ids_that_do_not_exist()
     {
         using var insider = await ProductUser.SignUpAsync(stack, "insider");
