@@ -18,6 +18,7 @@ public static class TokenEndpoints
     {
         var tokens = routes.MapGroup("/api/account/tokens").WithTags("Account").RequireAuthorization(AccessPolicies.Session);
         tokens.MapGet("/", ListAsync);
+        tokens.MapGet("/{id:guid}", GetAsync);
         tokens.MapPost("/", CreateAsync).RequireRateLimiting(AccountExtensions.TokenRateLimit);
         tokens.MapDelete("/{id:guid}", RevokeAsync).RequireRateLimiting(AccountExtensions.TokenRateLimit);
         return routes;
@@ -31,6 +32,21 @@ public static class TokenEndpoints
             .OrderByDescending(t => t.CreatedAt)
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(tokens.Select(ToResponse).ToList());
+    }
+
+    /// <summary>One token, where the <c>Location</c> of its creation points.</summary>
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> GetAsync(Guid id, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = http.User.UserId();
+        var token = await db.PersonalAccessTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, cancellationToken);
+        if (token is null)
+        {
+            return ProblemDetailsResponse.NotFound("token");
+        }
+
+        http.Response.Headers.CacheControl = "private, no-cache";
+        http.Response.SetETag(token.Version);
+        return TypedResults.Ok(ToResponse(token));
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem>> CreateAsync(

@@ -21,6 +21,7 @@ public static class TeamEndpoints
         // 409: the team still owns services; for a member, the change would leave the team without an owner.
         teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
+        teams.MapGet("/{teamId:guid}/members/{userId}", GetMemberAsync).RequireAuthorization(AccessPolicies.Read);
         teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapDelete("/{teamId:guid}/members/{userId}", RemoveMemberAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
@@ -134,6 +135,26 @@ public static class TeamEndpoints
         return TypedResults.Created($"/api/teams/{teamId}/members/{user.Id}", new MemberResponse(user.Id, user.Email!, member.Role, member.AddedAt, Preconditions.ETag(member.Version)));
     }
 
+    /// <summary>One member, for any member of the team: where the <c>Location</c> of an added member points.</summary>
+    private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> GetMemberAsync(
+        Guid teamId, string userId, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
+    {
+        if (await db.RoleAsync(teamId, http.User.UserId(), cancellationToken) is null)
+        {
+            return ProblemDetailsResponse.NotFound("team");
+        }
+
+        var member = (await MembersAsync(db, teamId, cancellationToken, userId)).SingleOrDefault();
+        if (member is null)
+        {
+            return ProblemDetailsResponse.NotFound("member");
+        }
+
+        http.Response.Headers.CacheControl = "private, no-cache";
+        http.Response.Headers.ETag = member.Etag;
+        return TypedResults.Ok(member);
+    }
+
     private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRoleAsync(
         Guid teamId, string userId, ChangeRoleRequest request, HttpContext http, ReadinessDbContext db, CacheGeneration generation, CancellationToken cancellationToken)
     {
@@ -242,9 +263,9 @@ public static class TeamEndpoints
         }, cancellationToken);
     }
 
-    private static async Task<List<MemberResponse>> MembersAsync(ReadinessDbContext db, Guid teamId, CancellationToken cancellationToken) =>
+    private static async Task<List<MemberResponse>> MembersAsync(ReadinessDbContext db, Guid teamId, CancellationToken cancellationToken, string? userId = null) =>
         (await db.TeamMembers.AsNoTracking()
-            .Where(m => m.TeamId == teamId)
+            .Where(m => m.TeamId == teamId && (userId == null || m.UserId == userId))
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m, u.Email })
             .OrderBy(x => x.Email)
             .ToListAsync(cancellationToken))

@@ -50,6 +50,40 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task The_locations_of_an_added_member_and_a_new_token_answer_a_get_to_whom_may_see_them()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "location-owner");
+        using var member = await ProductUser.SignUpAsync(stack, "location-member");
+        using var outsider = await ProductUser.SignUpAsync(stack, "location-outsider");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+
+        string memberLocation;
+        using (var added = await owner.SendAsync(HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = member.Email, role = "Viewer" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            memberLocation = added.Headers.Location!.OriginalString;
+        }
+
+        var shown = (await member.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, memberLocation))!;
+        Assert.Equal(member.Email, shown["email"]!.GetValue<string>());
+        Assert.Equal("Viewer", shown["role"]!.GetValue<string>());
+        await outsider.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, memberLocation);
+        await owner.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, $"/api/teams/{teamId}/members/{outsider.Id}");
+
+        string tokenLocation;
+        using (var created = await owner.SendAsync(HttpMethod.Post, "/api/account/tokens", new { name = "located", scopes = s_read }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            tokenLocation = created.Headers.Location!.OriginalString;
+        }
+
+        var token = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, tokenLocation))!;
+        Assert.Equal("located", token["name"]!.GetValue<string>());
+        Assert.False(token.AsObject().ContainsKey("token"), "the secret is shown once, at creation");
+        await member.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, tokenLocation);
+    }
+
+    [Fact]
     public async Task Two_owners_leaving_at_once_leave_one_owner_not_none()
     {
         using var first = await ProductUser.SignUpAsync(stack, "first-owner");

@@ -92,6 +92,7 @@ public sealed class OpenApiDocumentTests(DocumentedWebApi api) : IClassFixture<D
         "POST /api/account/passkeys",
         "GET /api/account/tokens",
         "POST /api/account/tokens",
+        "GET /api/account/tokens/{id}",
         "DELETE /api/account/tokens/{id}",
     ];
 
