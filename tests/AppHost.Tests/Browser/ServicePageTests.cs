@@ -121,6 +121,27 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_completed_review_is_followed_by_a_new_one_started_on_the_same_page()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "review-again");
+        var page = session.Page;
+        var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-review-again");
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Complete review" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, complete and freeze the review" }).ClickAsync();
+        await Expect(page.GetByText("This review is completed and frozen.")).ToBeVisibleAsync();
+
+        // The second start is a new request, not a retry of the first: it must not replay the first review.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start a new review" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Complete review" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("This review is completed and frozen.")).ToHaveCountAsync(0);
+        var reviews = await session.ApiGetAsync($"/api/services/{serviceId}/reviews");
+        Assert.Equal(["Completed", "Open"], reviews.EnumerateArray().Select(r => r.GetProperty("state").GetString()).Order());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_scan_of_the_local_stack_goes_from_queued_to_done_without_a_reload_and_shows_its_grade_and_chart()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan");
@@ -327,6 +348,16 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         var serviceId = service.GetProperty("id").GetString()!;
         await session.GotoAsync($"/services/{serviceId}/scans");
         await Expect(session.Page.GetByText("No scans yet.")).ToBeVisibleAsync();
+        return serviceId;
+    }
+
+    /// <summary>A new service of a new team, its page open with a review just started.</summary>
+    private async Task<string> StartAReviewOfANewServiceAsync(BrowserSession session, string user)
+    {
+        var serviceId = await OpenScansOfANewServiceAsync(session, user);
+        await session.GotoAsync($"/services/{serviceId}");
+        await session.Page.GetByRole(AriaRole.Button, new() { Name = "Start a review" }).ClickAsync();
+        await Expect(session.Page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First).ToBeVisibleAsync();
         return serviceId;
     }
 

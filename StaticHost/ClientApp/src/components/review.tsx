@@ -57,14 +57,15 @@ export function SanitizedHtml({ html, class: className, label, busy }: { html: s
   return <div ref={ref} class={className} role={label ? "region" : undefined} aria-label={label} aria-busy={busy} />;
 }
 
-export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, onStartNew }: {
+export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, startNew }: {
   reviewId: string;
   /** The signed-in user: the approver a waiver may name. */
   userId: string;
   canWrite: boolean;
   members: Member[];
   onChanged: () => void;
-  onStartNew?: (() => void) | undefined;
+  /** Starting the next review once this one is completed: the service page's action, its state shown here. */
+  startNew?: { run: () => void; busy: boolean; error: unknown } | undefined;
 }) {
   const review = useResource((signal) => get<Review>(`/api/reviews/${reviewId}`, signal), [reviewId]);
   const [announcement, setAnnouncement] = useState("");
@@ -117,10 +118,13 @@ export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, on
             <ConfirmButton label="Complete review" confirmLabel="Yes, complete and freeze the review" busy={complete.busy} onConfirm={completeReview} />
           </div>
         )}
-        {!open && onStartNew && (
-          <div class="actions">
-            <button type="button" onClick={onStartNew}>Start a new review</button>
-          </div>
+        {!open && startNew && (
+          <>
+            <div class="actions">
+              <button type="button" onClick={startNew.run} disabled={startNew.busy}>Start a new review</button>
+            </div>
+            <ErrorMessage error={startNew.error} title="The new review could not be started" />
+          </>
         )}
         <ErrorMessage error={complete.error} title="The review could not be completed" />
         {!open && <p>This review is completed and frozen.</p>}

@@ -31,7 +31,8 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
   const reviews = useResource((signal) => get<ReviewSummary[]>(`/api/services/${encodeURIComponent(id)}/reviews`, signal), [id]);
   const scans = useResource((signal) => get<LatestScan[]>(`/api/scans/latest?serviceId=${encodeURIComponent(id)}`, signal), [id]);
   const start = useAction();
-  const [startKey] = useState(newIdempotencyKey);
+  // One key per review to start: a retry of the same start replays its answer, the next start is a new review.
+  const [startKey, setStartKey] = useState(newIdempotencyKey);
 
   if (context.error || !context.data) {
     return <PageNotReady title="Service" error={context.error} what="Service" loadingLabel="Loading the service…" />;
@@ -44,6 +45,7 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
   const startReview = async () => {
     const started = await start.run(() => api<ReviewSummary>("POST", `/api/services/${service.id}/reviews`, { body: {}, idempotencyKey: startKey }));
     if (started) {
+      setStartKey(newIdempotencyKey());
       reviews.reload();
       context.reload();
     }
@@ -136,7 +138,7 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
         ) : (
           <ReviewPanel key={current.id} reviewId={current.id} userId={account.id} canWrite={canWrite} members={team?.members ?? []}
             onChanged={() => { context.reload(); reviews.reload(); }}
-            onStartNew={canWrite && current.state === "Completed" ? startReview : undefined} />
+            startNew={canWrite && current.state === "Completed" ? { run: startReview, busy: start.busy, error: start.error } : undefined} />
         )}
       </section>
     </>
