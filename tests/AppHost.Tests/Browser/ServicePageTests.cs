@@ -142,6 +142,40 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_second_status_change_before_the_review_reloads_is_saved_not_refused()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "status-twice");
+        var page = session.Page;
+        await StartAReviewOfANewServiceAsync(session, "browser-status-twice");
+        var status = page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First;
+        await Expect(status).ToHaveValueAsync("NotStarted");
+
+        // The review's reloads wait: both changes go out with only the first one's answer in hand, as two arrow
+        // presses on the list do.
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(new Regex(@"/api/reviews/[0-9a-f-]+$"), async route =>
+        {
+            if (route.Request.Method == "GET")
+            {
+                await released.Task;
+            }
+
+            await route.ContinueAsync();
+        });
+        static bool IsItemPatch(IResponse response) => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal);
+        var first = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemPatch);
+        Assert.Equal(200, first.Status);
+        await Expect(status).ToBeEnabledAsync();
+        var second = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("Done"), IsItemPatch);
+        Assert.Equal(200, second.Status);
+
+        released.SetResult();
+        await Expect(status).ToHaveValueAsync("Done");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_scan_of_the_local_stack_goes_from_queued_to_done_without_a_reload_and_shows_its_grade_and_chart()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan");

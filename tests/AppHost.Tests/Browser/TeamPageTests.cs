@@ -52,6 +52,30 @@ public sealed class TeamPageTests(StackFixture stack, ChromiumFixture chromium) 
         await page.ReloadAsync();
         await Expect(memberRole).ToHaveValueAsync("Maintainer");
 
+        // Two changes before the team reloads: the second goes out with the first one's answer, not the old tag.
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync($"**{teamPath}", async route =>
+        {
+            if (route.Request.Method == "GET")
+            {
+                await released.Task;
+            }
+
+            await route.ContinueAsync();
+        });
+        foreach (var role in new[] { "Viewer", "Maintainer" })
+        {
+            await Expect(memberRole).ToBeEnabledAsync();
+            var twice = await page.RunAndWaitForResponseAsync(() => memberRole.SelectOptionAsync(role),
+                response => response.Request.Method == "PATCH" && response.Url.Contains("/members/", StringComparison.Ordinal));
+            Assert.Equal(200, twice.Status);
+        }
+
+        released.SetResult();
+        await page.UnrouteAllAsync();
+        Assert.Equal("Maintainer", await RoleAsync(member, teamPath));
+        await Expect(memberRole).ToHaveValueAsync("Maintainer");
+
         // The team's only owner cannot step down: the API's reason, as a sentence.
         await page.GetByLabel($"Role of {ownerEmail}").SelectOptionAsync("Viewer");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("A team must keep at least one owner; make someone else owner first.");

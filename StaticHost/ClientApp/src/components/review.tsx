@@ -207,9 +207,19 @@ function ReviewItemRow({ reviewId, ...props }: ItemProps & { reviewId: string })
   const [open, setOpen] = useState(false);
   const assignee = members.find((m) => m.userId === item.assigneeId);
 
+  // The write answers with the item's new tag: a change made before the review's reload lands (a second arrow key on
+  // the list) sends that one, not the tag the reload has yet to replace.
+  const etag = useRef(item.etag);
+  useEffect(() => {
+    etag.current = item.etag;
+  }, [item.etag]);
+
   const setStatus = async (value: ItemStatus) => {
-    const ok = await status.run(() => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch: item.etag }));
-    if (ok) onChanged(`${item.itemId} is now ${statusLabels[value].toLowerCase()}.`);
+    const saved = await status.run(() => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch: etag.current }));
+    if (saved) {
+      etag.current = saved.data.etag;
+      onChanged(`${item.itemId} is now ${statusLabels[value].toLowerCase()}.`);
+    }
   };
 
   return (

@@ -105,7 +105,10 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
   };
 
   const changeRole = async (member: Member, next: TeamRole) => {
-    if (await change.run(() => api("PATCH", `/api/teams/${data.id}/members/${encodeURIComponent(member.userId)}`, { body: { role: next }, ifMatch: member.etag }))) {
+    const changed = await change.run(() => api<Member>("PATCH", `/api/teams/${data.id}/members/${encodeURIComponent(member.userId)}`, { body: { role: next }, ifMatch: member.etag }));
+    if (changed) {
+      // The answer's tag at once: a second change before the reload lands must not send the old one.
+      team.setData((current) => ({ ...current!, members: current!.members.map((m) => (m.userId === changed.data.userId ? changed.data : m)) }));
       team.reload();
     }
   };
