@@ -176,6 +176,30 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_file_too_large_chosen_with_others_is_reported_while_the_others_upload()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "evidence-too-large");
+        var page = session.Page;
+        await StartAReviewOfANewServiceAsync(session, "browser-evidence-too-large");
+        var first = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+        await page.GetByText($"Notes, assignee, due date and evidence for {first}").ClickAsync();
+        var evidence = page.GetByRole(AriaRole.Region, new() { Name = $"Evidence for {first}" });
+
+        // The large one first: the upload of the next one must not wipe its message.
+        await evidence.GetByLabel($"Files to upload as evidence for {first}").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "big.pdf", MimeType = "application/pdf", Buffer = new byte[(10 * 1024 * 1024) + 1] },
+            new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "fine\n"u8.ToArray() },
+        });
+        await Expect(evidence.GetByRole(AriaRole.Link, new() { Name = "notes.txt" })).ToBeVisibleAsync();
+        var refusal = evidence.GetByRole(AriaRole.Alert);
+        await Expect(refusal).ToContainTextAsync("big.pdf could not be uploaded");
+        await Expect(refusal).ToContainTextAsync("evidence files can be at most 10 MiB");
+        await Expect(evidence.GetByRole(AriaRole.Link, new() { Name = "big.pdf" })).ToHaveCountAsync(0);
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_scan_of_the_local_stack_goes_from_queued_to_done_without_a_reload_and_shows_its_grade_and_chart()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan");

@@ -28,26 +28,40 @@ export function EvidencePanel({ reviewId, itemId, writable }: { reviewId: string
   const [uploading, setUploading] = useState<Upload | null>(null);
   const [dragging, setDragging] = useState(false);
   const [message, setMessage] = useState("");
-  const send = useAction();
+  // Each file's failure stays on screen until the next batch: one file's refusal must not be wiped by the next upload.
+  const [failures, setFailures] = useState<{ name: string; error: unknown }[]>([]);
+  const [busy, setBusy] = useState(false);
+  const busyRef = useRef(false);
   const remove = useAction();
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = `evidence-file-${itemId}`;
   const headingId = `evidence-heading-${itemId}`;
 
   const uploadAll = async (list: FileList | File[]) => {
+    // One batch at a time: a drop during an upload would run a second loop beside it.
+    if (busyRef.current) return;
+    busyRef.current = true;
+    setBusy(true);
+    setFailures([]);
+    const failed: { name: string; error: unknown }[] = [];
     for (const file of Array.from(list)) {
       if (file.size > MAX_BYTES) {
-        send.setError(new Error(`${file.name} is ${formatBytes(file.size)}; evidence files can be at most 10 MiB.`));
+        failed.push({ name: file.name, error: new Error(`${file.name} is ${formatBytes(file.size)}; evidence files can be at most 10 MiB.`) });
         continue;
       }
       setUploading({ name: file.name, progress: null });
-      const stored = await send.run(() => upload<Evidence>(base, file, (progress) => setUploading({ name: file.name, progress })));
-      setUploading(null);
-      if (stored) {
+      try {
+        const stored = await upload<Evidence>(base, file, (progress) => setUploading({ name: file.name, progress }));
         files.setData((current) => [...(current ?? []), stored]);
         setMessage(`${stored.fileName} uploaded.`);
+      } catch (error) {
+        failed.push({ name: file.name, error });
       }
     }
+    setUploading(null);
+    setFailures(failed);
+    busyRef.current = false;
+    setBusy(false);
     if (inputRef.current) inputRef.current.value = "";
   };
 
@@ -81,7 +95,7 @@ export function EvidencePanel({ reviewId, itemId, writable }: { reviewId: string
           <label for={inputId}>
             Files to upload<span class="visually-hidden"> as evidence for {itemId}</span>
           </label>
-          <input id={inputId} ref={inputRef} type="file" multiple accept={ACCEPT} disabled={send.busy}
+          <input id={inputId} ref={inputRef} type="file" multiple accept={ACCEPT} disabled={busy}
             onChange={(e) => e.currentTarget.files && void uploadAll(e.currentTarget.files)} />
           <p class="hint">PNG, JPEG, PDF, text, JSON or YAML, up to 10 MiB each.</p>
         </div>
@@ -93,7 +107,7 @@ export function EvidencePanel({ reviewId, itemId, writable }: { reviewId: string
           <span aria-hidden="true">{percentDone}%</span>
         </div>
       )}
-      <ErrorMessage error={send.error} title="The file could not be uploaded" />
+      {failures.map((failure, index) => <ErrorMessage key={index} error={failure.error} title={`${failure.name} could not be uploaded`} />)}
       <ErrorMessage error={remove.error} title="The file could not be deleted" />
       {files.error ? (
         <ErrorMessage error={files.error} title="Evidence could not be loaded" />
