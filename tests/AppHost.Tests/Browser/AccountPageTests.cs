@@ -10,6 +10,29 @@ namespace AppHost.Tests.Browser;
 public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     [Fact]
+    public async Task A_sign_out_the_server_did_not_take_leaves_the_browser_signed_in_and_says_so()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "sign-out-failed");
+        var page = session.Page;
+        var email = await SignIn.NewUserAsync(session, stack, "browser-sign-out");
+        await session.GotoAsync("/account");
+        await Expect(page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
+
+        // The proxy sheds the sign-out (overload): the session cookie is still valid, so the page must not pretend.
+        await AnswerUnavailableAsync(session, "/api/account/sign-out");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("You are still signed in: signing out failed");
+        await Expect(page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
+        Assert.True((await session.ApiGetAsync("/api/account/session")).GetProperty("signedIn").GetBoolean());
+
+        await page.UnrouteAllAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        Assert.False((await session.ApiGetAsync("/api/account/session")).GetProperty("signedIn").GetBoolean());
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_new_user_signs_up_confirms_the_email_and_signs_in_with_the_password()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "sign-up");
@@ -157,6 +180,18 @@ public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromiu
         await session.GotoAsync("/account");
         await Expect(page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
         session.AssertClean();
+    }
+
+    /// <summary>From now on <paramref name="path"/> answers 503, as an overloaded or restarting API does; Chromium logs each.</summary>
+    private static async Task AnswerUnavailableAsync(BrowserSession session, string path)
+    {
+        session.ExpectConsoleError($@"^Failed to load resource: the server responded with a status of 503 \(Service Unavailable\) \(https://localhost:\d+{path}");
+        await session.Page.RouteAsync($"**{path}", route => route.FulfillAsync(new()
+        {
+            Status = 503,
+            ContentType = "application/problem+json",
+            Body = """{"title":"Service Unavailable","status":503}""",
+        }));
     }
 
     [Fact]

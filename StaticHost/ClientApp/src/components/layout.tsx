@@ -1,6 +1,9 @@
 import type { ComponentChildren } from "preact";
 import { href, type RouteName } from "../lib/router";
+import { useEffect } from "preact/hooks";
+import { useAction } from "../lib/hooks";
 import { signOut, type Session } from "../lib/session";
+import { ErrorMessage } from "./ui";
 import logoUrl from "../favicon.svg";
 
 function NavLink({ to, current, children }: { to: RouteName; current: RouteName | null; children: ComponentChildren }) {
@@ -21,6 +24,10 @@ function NavLink({ to, current, children }: { to: RouteName; current: RouteName 
  * content that loads after the first paint would move, a layout shift on every page.
  */
 export function Layout({ session, current, children }: { session: Session; current: RouteName | null; children: ComponentChildren }) {
+  const signingOut = useAction();
+  const clearSignOutError = signingOut.setError;
+  // A failed sign-out is reported where it happened, not on every page after it.
+  useEffect(() => clearSignOutError(null), [current, clearSignOutError]);
   return (
     <>
       <a class="skip-link" href="#main">Skip to main content</a>
@@ -38,7 +45,7 @@ export function Layout({ session, current, children }: { session: Session; curre
                   <li><NavLink to="teams" current={current}>Teams</NavLink></li>
                   <li><NavLink to="account" current={current}>Account</NavLink></li>
                   <li>
-                    <button type="button" class="button-link nav-button" onClick={() => void signOut()}>Sign out</button>
+                    <button type="button" class="button-link nav-button" disabled={signingOut.busy} onClick={() => void signingOut.run(signOut)}>Sign out</button>
                   </li>
                 </>
               ) : session.status === "anonymous" ? (
@@ -52,6 +59,7 @@ export function Layout({ session, current, children }: { session: Session; curre
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {session.status === "signed-in" && <ErrorMessage error={signingOut.error} title="You are still signed in: signing out failed" />}
         {children}
       </main>
     </>

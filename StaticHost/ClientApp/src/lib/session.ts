@@ -53,14 +53,15 @@ export async function signedIn(): Promise<void> {
   await loadSession();
 }
 
+/**
+ * Ends the session on the server, then here. If the server did not end it, the browser stays signed in and the error
+ * is thrown for the page to show: the cookie is still valid, so showing the sign-in page would be a lie.
+ */
 export async function signOut(): Promise<void> {
-  try {
-    await api("POST", "/api/account/sign-out");
-  } finally {
-    resetAntiforgeryToken();
-    set({ status: "anonymous", expired: false });
-    navigate(href("signIn"));
-  }
+  await api("POST", "/api/account/sign-out");
+  resetAntiforgeryToken();
+  set({ status: "anonymous", expired: false });
+  navigate(href("signIn"));
 }
 
 // A 401 while signed in: the session expired (or was ended elsewhere). Go to sign-in, and come back afterwards.
