@@ -4,7 +4,7 @@ import { Layout } from "./components/layout";
 import { Loading } from "./components/ui";
 import { AccountPage } from "./pages/account";
 import { ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage } from "./pages/auth";
-import { NotFoundPage, ServerErrorPage } from "./pages/errors";
+import { NotFoundPage, ServerErrorPage, SessionUnavailablePage } from "./pages/errors";
 import { HistoryPage } from "./pages/history";
 import { ScanPage, ScansPage } from "./pages/scans";
 import { ServicePage } from "./pages/service";
@@ -12,7 +12,7 @@ import { ServiceFormPage } from "./pages/service-form";
 import { ServicesPage } from "./pages/services";
 import { TeamPage, TeamsPage } from "./pages/teams";
 import { href, navigate, safeReturnPath, useRoute, type Route, type RouteName } from "./lib/router";
-import { signInPath, useSession, type Session } from "./lib/session";
+import { loadSession, signInPath, useSession, type Session } from "./lib/session";
 import type { Account } from "./lib/types";
 
 /** Pages anyone may see; every other page needs a session. */
@@ -59,7 +59,7 @@ function publicPage(route: Route) {
 
 /** Where the reader should be instead of `route`, given the session, or null to stay. */
 function redirectFor(route: Route, session: Session): string | null {
-  if (session.status === "loading") return null;
+  if (session.status === "loading" || session.status === "unavailable") return null;
   if (route.name === "home") return session.status === "signed-in" ? href("services") : href("signIn");
   if (route.name === null) return null;
   if (session.status === "anonymous" && !publicPages.includes(route.name)) return signInPath();
@@ -87,6 +87,7 @@ export function App() {
   else if (route.name === null) content = <NotFoundPage />;
   // Sign-in and the like show at once; if the session turns out to be signed in, the redirect follows.
   else if (publicPages.includes(route.name)) content = publicPage(route);
+  else if (session.status === "unavailable") content = <SessionUnavailablePage error={session.error} onRetry={() => void loadSession()} />;
   else if (session.status === "loading") content = <Loading />;
   else if (session.status === "signed-in") content = page(route, session.account);
   else content = <Loading />;

@@ -10,6 +10,25 @@ namespace AppHost.Tests.Browser;
 public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     [Fact]
+    public async Task A_session_check_that_fails_at_load_offers_a_retry_not_the_sign_in_page()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "session-unavailable");
+        var page = session.Page;
+        var email = await SignIn.NewUserAsync(session, stack, "browser-session-unavailable");
+
+        // The API restarting as the page loads: the cookie is still valid, so the reader is not sent to sign in.
+        await AnswerUnavailableAsync(session, "/api/account/session");
+        await session.GotoAsync("/account");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The server could not be reached", Level = 1 })).ToBeVisibleAsync();
+        Assert.EndsWith("/account", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+
+        await page.UnrouteAllAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Expect(page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_sign_out_the_server_did_not_take_leaves_the_browser_signed_in_and_says_so()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "sign-out-failed");

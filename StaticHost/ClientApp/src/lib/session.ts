@@ -8,7 +8,9 @@ import type { Account } from "./types";
 export type Session =
   | { status: "loading" }
   | { status: "anonymous"; expired: boolean }
-  | { status: "signed-in"; account: Account };
+  | { status: "signed-in"; account: Account }
+  /** The session could not be asked about: not known to be signed out, so the page does not send the reader to sign in. */
+  | { status: "unavailable"; error: unknown };
 
 let session: Session = { status: "loading" };
 const listeners = new Set<(session: Session) => void>();
@@ -42,8 +44,9 @@ export async function loadSession(): Promise<void> {
   try {
     const session = await get<{ signedIn: boolean; account: Account | null }>("/api/account/session");
     set(session.signedIn && session.account ? { status: "signed-in", account: session.account } : { status: "anonymous", expired: false });
-  } catch {
-    set({ status: "anonymous", expired: false });
+  } catch (error) {
+    // A restart or a brief outage is not a sign-out: the cookie may well still be valid.
+    set({ status: "unavailable", error });
   }
 }
 

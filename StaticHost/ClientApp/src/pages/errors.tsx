@@ -32,3 +32,17 @@ export function ServerErrorPage({ error, onRetry }: { error: unknown; onRetry?: 
     </>
   );
 }
+
+/** Whether the reader is signed in could not be asked (the API is restarting or unreachable): say so, and offer a retry. */
+export function SessionUnavailablePage({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  return (
+    <>
+      <PageHeading title="The server could not be reached" />
+      <p>This page could not check whether you are signed in. Nothing was lost; try again in a moment.</p>
+      {error instanceof Error && <p class="muted small">Details: {error.message}</p>}
+      <div class="actions">
+        <button type="button" onClick={onRetry}>Try again</button>
+      </div>
+    </>
+  );
+}
