@@ -47,9 +47,17 @@ export function ScansPage({ id }: { id: string }) {
   }, [scans.data]);
 
   // Watch queued and running scans until they finish, without reloading the page.
+  // Only the latest poll of the page on screen may land: a slow answer must not put back another page's rows, or an
+  // older state of a scan that a newer answer already showed finished.
   const watching = scans.data?.items.some((s) => inFlight(s.status)) ?? false;
+  const latestPoll = useRef({ sent: 0, page });
+  latestPoll.current.page = page;
   usePolling(watching, POLL_MS, () => {
-    get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${page}&pageSize=${PAGE_SIZE}`).then(scans.setData, () => undefined);
+    const sent = ++latestPoll.current.sent;
+    const forPage = page;
+    get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${forPage}&pageSize=${PAGE_SIZE}`).then((data) => {
+      if (latestPoll.current.sent === sent && latestPoll.current.page === forPage) scans.setData(data);
+    }, () => undefined);
   });
 
   if (context.error || !context.data) {
