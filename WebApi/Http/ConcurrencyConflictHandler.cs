@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using WebApi.Reviews;
 
 namespace WebApi.Http;
 
 /// <summary>
 /// What the database refuses becomes the client's answer, not a 500: a row changed since it was read answers 412,
-/// a unique value already taken (a slug, a second open review) answers 409, and text PostgreSQL cannot store (a NUL
-/// character, in a query parameter or a JSON string) answers 400. Nothing was written in any case.
+/// a unique value already taken (a slug, a second open review) or a change to a review completed meanwhile answers
+/// 409, and text PostgreSQL cannot store (a NUL character, in a query parameter or a JSON string) answers 400.
+/// Nothing was written in any case.
 /// </summary>
 public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
@@ -26,6 +28,7 @@ public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDet
         {
             DbUpdateConcurrencyException => (StatusCodes.Status412PreconditionFailed, "Precondition Failed",
                 "The resource changed since the ETag in If-Match was read. Read it again, reapply your change and retry."),
+            _ when FrozenReviews.Refused(exception) => (StatusCodes.Status409Conflict, "Conflict", FrozenReviews.Detail),
             DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique } =>
                 (StatusCodes.Status409Conflict, "Conflict", UniqueValues.GetValueOrDefault(unique.ConstraintName ?? "", "A unique value is already taken.")),
             // Found by wapiti (bench/wapiti): a userId of "/e%00" made confirm-email answer 500. PostgreSQL refuses a NUL

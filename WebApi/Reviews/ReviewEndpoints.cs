@@ -105,7 +105,8 @@ public static class ReviewEndpoints
         Guid reviewId, HttpContext http, ReadinessDbContext db, CacheGeneration generation, ReadinessPolicy policy,
         IContentSanitizer sanitizer, TimeProvider time, CancellationToken cancellationToken)
     {
-        var found = await FindForAsync(db, reviewId, http.User.UserId(), TeamRole.Maintainer, cancellationToken);
+        var userId = http.User.UserId();
+        var found = await FindForAsync(db, reviewId, userId, TeamRole.Maintainer, cancellationToken, withItems: false);
         if (found.Problem is not null)
         {
             return found.Problem;
@@ -122,18 +123,40 @@ public static class ReviewEndpoints
             return ProblemDetailsResponse.Conflict("The review is already completed.");
         }
 
+        var today = Today(time);
         db.ExpectVersion(review, expected);
         review.State = ReviewState.Completed;
         review.CompletedAt = time.GetUtcNow();
-        review.CompletedBy = http.User.UserId();
-        var score = ReviewScoring.Count(review.Items, Today(time)).Score;
-        db.Record(http.User, "review.completed", "review", review.Id.ToString(), new { State = nameof(ReviewState.Open) },
-            new { State = nameof(ReviewState.Completed), Score = Math.Round(score, 4) }, teamId: found.Service!.TeamId, serviceId: review.ServiceId, reviewId: review.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        review.CompletedBy = userId;
+        AuditEvent? completed = null;
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            // Item changes under way hold the review's row FOR KEY SHARE (FrozenReviews): this lock waits for them and
+            // holds later ones off, so the items read next are the ones frozen, and the score recorded is theirs.
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Reviews" WHERE "Id" = {reviewId} FOR UPDATE""", token);
+            var items = await db.ReviewItems.AsNoTracking().Where(i => i.ReviewId == reviewId).ToListAsync(token);
+            var score = ReviewScoring.Count(items, today).Score;
+            if (completed is not null)
+            {
+                // A retry after a transient failure: the event of the attempt rolled back is not saved twice.
+                db.AuditEvents.Remove(completed);
+            }
+
+            completed = AuditLog.Describe(http.User, "review.completed", "review", review.Id.ToString(), new { State = nameof(ReviewState.Open) },
+                new { State = nameof(ReviewState.Completed), Score = Math.Round(score, 4) }, teamId: found.Service!.TeamId, serviceId: review.ServiceId, reviewId: review.Id);
+            db.AuditEvents.Add(completed);
+            // Accepted only once committed, so a retry of the whole attempt saves the change again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
+            await transaction.CommitAsync(token);
+            db.ChangeTracker.AcceptAllChanges();
+        }, cancellationToken);
         await generation.BumpAsync();
 
+        // Frozen now: read after the commit, the items are the ones the score was computed from.
+        var frozen = await FindForAsync(db, reviewId, userId, TeamRole.Viewer, cancellationToken, tracking: false);
         http.Response.SetETag(review.Version);
-        return TypedResults.Ok(ToResponse(review, found.Service, policy, sanitizer, Today(time)));
+        return TypedResults.Ok(ToResponse(frozen.Review!, found.Service!, policy, sanitizer, today));
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItemAsync(
@@ -160,7 +183,7 @@ public static class ReviewEndpoints
 
         if (found.Review.State == ReviewState.Completed)
         {
-            return ProblemDetailsResponse.Conflict("The review is completed and frozen; start a new review to change items.");
+            return ProblemDetailsResponse.Conflict(FrozenReviews.Detail);
         }
 
         var teamId = found.Service!.TeamId;

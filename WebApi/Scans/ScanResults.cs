@@ -52,9 +52,10 @@ public sealed partial class ScanResults(
                 changedReview = outcome.Value;
                 break;
             }
-            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            catch (DbUpdateException exception) when (attempt < 3 && (exception is DbUpdateConcurrencyException || FrozenReviews.Refused(exception)))
             {
-                // Someone edited an item of the review meanwhile: read it again and apply the scan to what they left.
+                // Someone edited an item of the review meanwhile, or completed it: read it again and apply the scan to
+                // what they left (a completed review takes none).
             }
         }
 

@@ -109,7 +109,7 @@ public sealed class AccessTests(StackFixture stack)
             first.SendAsync(HttpMethod.Delete, $"/api/teams/{teamId}/members/{first.Id}", ifMatch: ETagOf(first)),
             second.SendAsync(HttpMethod.Delete, $"/api/teams/{teamId}/members/{second.Id}", ifMatch: ETagOf(second)),
         };
-        await WaitForLockWaitersAsync(connection, holding, 2);
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 2);
         await holding.CommitAsync();
         var answers = await Task.WhenAll(leaving);
         var statuses = answers.Select(answer => answer.StatusCode).Order().ToArray();
@@ -122,30 +122,6 @@ public sealed class AccessTests(StackFixture stack)
         await using var owners = new NpgsqlCommand("""SELECT count(*) FROM "TeamMembers" WHERE "TeamId" = @team AND "Role" = 'Owner'""", connection);
         owners.Parameters.AddWithValue("team", Guid.Parse(teamId));
         Assert.Equal(1L, await owners.ExecuteScalarAsync());
-    }
-
-    /// <summary>
-    /// Until <paramref name="count"/> other sessions wait for a lock, as PostgreSQL sees it: a row, or the team's audit
-    /// chain (an advisory lock taken inside the audit insert), but not the scan scheduler's own advisory lock.
-    /// </summary>
-    private static async Task WaitForLockWaitersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count)
-    {
-        await using var waiting = new NpgsqlCommand(
-            """
-            SELECT count(*) FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND datname = current_database() AND query NOT LIKE '%pg_advisory_xact_lock%'
-            """, connection, transaction);
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            if ((long)(await waiting.ExecuteScalarAsync())! >= count)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Fewer than {count} sessions ever waited for a lock.");
     }
 
     [Fact]

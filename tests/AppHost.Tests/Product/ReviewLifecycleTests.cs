@@ -78,6 +78,100 @@ public sealed class ReviewLifecycleTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task An_item_change_that_read_the_review_open_is_refused_once_a_completion_got_there_first()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "freeze-late");
+        var review = await StartReviewAsync(owner);
+        var reviewId = review["id"]!.GetValue<string>();
+        var item = review["items"]![0]!;
+
+        // Hold the item's row: the change has read the review open and waits to write, while the review completes.
+        await using var connection = await OpenDatabaseAsync();
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "ReviewItems" WHERE "ReviewId" = @review AND "ItemId" = @item FOR UPDATE""", connection, holding))
+        {
+            hold.Parameters.AddWithValue("review", Guid.Parse(reviewId));
+            hold.Parameters.AddWithValue("item", item["itemId"]!.GetValue<string>());
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var change = owner.SendAsync(HttpMethod.Patch, $"/api/reviews/{reviewId}/items/{item["itemId"]}", new { status = "Done" }, ifMatch: item["etag"]!.GetValue<string>());
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 1);
+        var completed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/reviews/{reviewId}/complete", ifMatch: review["etag"]!.GetValue<string>()))!;
+        await holding.CommitAsync();
+
+        using (var refused = await change)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        }
+
+        var frozen = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!;
+        Assert.Equal("NotStarted", frozen["items"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal(completed["score"]!.GetValue<double>(), frozen["score"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task A_completion_waits_for_an_item_change_under_way_and_records_the_score_with_it()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "freeze-wait");
+        var review = await StartReviewAsync(owner);
+        var reviewId = review["id"]!.GetValue<string>();
+        var item = review["items"]![0]!;
+        var total = review["items"]!.AsArray().Count;
+
+        // Hold the team's audit chain: the change has written its item and waits to record its event, while the
+        // completion reads the items it will freeze.
+        await using var connection = await OpenDatabaseAsync();
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT pg_advisory_xact_lock(hashtext('AuditEvents'), hashtext(@team))""", connection, holding))
+        {
+            hold.Parameters.AddWithValue("team", review["teamId"]!.GetValue<string>());
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var change = owner.SendAsync(HttpMethod.Patch, $"/api/reviews/{reviewId}/items/{item["itemId"]}", new { status = "Done" }, ifMatch: item["etag"]!.GetValue<string>());
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 1);
+        var completion = owner.SendAsync(HttpMethod.Post, $"/api/reviews/{reviewId}/complete", ifMatch: review["etag"]!.GetValue<string>());
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 2);
+        await holding.CommitAsync();
+
+        using (var changed = await change)
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        using (var completed = await completion)
+        {
+            Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        }
+
+        // The event records the score of the items frozen, the change included.
+        await using var recorded = new NpgsqlCommand(
+            """SELECT ("After"->>'score')::float8 FROM "AuditEvents" WHERE "ReviewId" = @review AND "Action" = 'review.completed'""", connection);
+        recorded.Parameters.AddWithValue("review", Guid.Parse(reviewId));
+        Assert.Equal(Math.Round(1.0 / total, 4), (double)(await recorded.ExecuteScalarAsync())!, 4);
+        var frozen = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!;
+        Assert.Equal(Math.Round(1.0 / total, 4), frozen["score"]!.GetValue<double>(), 4);
+    }
+
+    /// <summary>A review of a new service of a new team of <paramref name="owner"/>'s, with the team's id in it.</summary>
+    private static async Task<System.Text.Json.Nodes.JsonNode> StartReviewAsync(ProductUser owner)
+    {
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        var service = await owner.CreateServiceAsync(teamId, tier: "C");
+        var review = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{service["id"]}/reviews", new { }))!;
+        review["teamId"] = teamId;
+        return review;
+    }
+
+    private async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    [Fact]
     public async Task A_new_account_of_a_local_run_sees_the_demo_team_read_only_and_can_sign_out()
     {
         using var user = await ProductUser.SignUpAsync(stack, "newcomer");
