@@ -129,14 +129,14 @@ public static class ReviewEndpoints
         review.CompletedAt = time.GetUtcNow();
         review.CompletedBy = userId;
         AuditEvent? completed = null;
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        List<ReviewItem> frozen = [];
+        await db.SaveInTransactionAsync<ProblemHttpResult>(async token =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(token);
             // Item changes under way hold the review's row FOR KEY SHARE (FrozenReviews): this lock waits for them and
             // holds later ones off, so the items read next are the ones frozen, and the score recorded is theirs.
             await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Reviews" WHERE "Id" = {reviewId} FOR UPDATE""", token);
-            var items = await db.ReviewItems.AsNoTracking().Where(i => i.ReviewId == reviewId).ToListAsync(token);
-            var score = ReviewScoring.Count(items, today).Score;
+            frozen = await db.ReviewItems.AsNoTracking().Where(i => i.ReviewId == reviewId).ToListAsync(token);
+            var score = ReviewScoring.Count(frozen, today).Score;
             if (completed is not null)
             {
                 // A retry after a transient failure: the event of the attempt rolled back is not saved twice.
@@ -146,17 +146,12 @@ public static class ReviewEndpoints
             completed = AuditLog.Describe(http.User, "review.completed", "review", review.Id.ToString(), new { State = nameof(ReviewState.Open) },
                 new { State = nameof(ReviewState.Completed), Score = Math.Round(score, 4) }, teamId: found.Service!.TeamId, serviceId: review.ServiceId, reviewId: review.Id);
             db.AuditEvents.Add(completed);
-            // Accepted only once committed, so a retry of the whole attempt saves the change again.
-            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
-            await transaction.CommitAsync(token);
-            db.ChangeTracker.AcceptAllChanges();
+            return null;
         }, cancellationToken);
         await generation.BumpAsync();
 
-        // Frozen now: read after the commit, the items are the ones the score was computed from.
-        var frozen = await FindForAsync(db, reviewId, userId, TeamRole.Viewer, cancellationToken, tracking: false);
         http.Response.SetETag(review.Version);
-        return TypedResults.Ok(ToResponse(frozen.Review!, found.Service!, policy, sanitizer, today));
+        return TypedResults.Ok(ToResponse(review, frozen, found.Service!, policy, sanitizer, today));
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItemAsync(
@@ -451,9 +446,15 @@ public static class ReviewEndpoints
     };
 
     private static ReviewResponse ToResponse(
-        Review review, RegisteredService service, ReadinessPolicy policy, IContentSanitizer sanitizer, DateOnly today, ILookup<string, ScanObservationResponse>? observations = null)
+        Review review, RegisteredService service, ReadinessPolicy policy, IContentSanitizer sanitizer, DateOnly today, ILookup<string, ScanObservationResponse>? observations = null) =>
+        ToResponse(review, review.Items, service, policy, sanitizer, today, observations);
+
+    /// <summary>The review with <paramref name="reviewItems"/> for its items: those read apart from it, as a completion reads them.</summary>
+    private static ReviewResponse ToResponse(
+        Review review, IEnumerable<ReviewItem> reviewItems, RegisteredService service, ReadinessPolicy policy, IContentSanitizer sanitizer, DateOnly today,
+        ILookup<string, ScanObservationResponse>? observations = null)
     {
-        var items = review.Items.OrderBy(i => i.Order).ToList();
+        var items = reviewItems.OrderBy(i => i.Order).ToList();
         var counts = ReviewScoring.Count(items, today);
         return new ReviewResponse(
             review.Id, review.ServiceId, review.ChecklistId, review.ChecklistVersion, review.State, review.StartedBy, review.StartedAt,

@@ -246,20 +246,12 @@ public static class TeamEndpoints
             return null;
         }
 
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        return await db.SaveInTransactionAsync(async token =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(token);
             await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Teams" WHERE "Id" = {teamId} FOR UPDATE""", token);
-            if (await db.TeamMembers.CountAsync(m => m.TeamId == teamId && m.Role == TeamRole.Owner, token) <= 1)
-            {
-                return ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.");
-            }
-
-            // Accepted only once committed, so a retry of the whole attempt saves the change again.
-            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
-            await transaction.CommitAsync(token);
-            db.ChangeTracker.AcceptAllChanges();
-            return (ProblemHttpResult?)null;
+            return await db.TeamMembers.CountAsync(m => m.TeamId == teamId && m.Role == TeamRole.Owner, token) <= 1
+                ? ProblemDetailsResponse.Conflict("A team must keep at least one owner; make someone else owner first.")
+                : null;
         }, cancellationToken);
     }
 
