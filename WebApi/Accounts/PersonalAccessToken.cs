@@ -14,7 +14,18 @@ public sealed class PersonalAccessToken
     public List<string> Scopes { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }
-    public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Versions what the owner sets. Use is recorded in <see cref="LastUse"/>, a row of its own, so using a
+    /// token never makes its owner's ETag stale: a token in use can still be revoked with the ETag read before.</summary>
     public uint Version { get; set; }
+
+    public PersonalAccessTokenUse? LastUse { get; init; }
+}
+
+/// <summary>When a token was last used, as the replicas record it: at most once a minute per replica.</summary>
+public sealed class PersonalAccessTokenUse
+{
+    public Guid TokenId { get; init; }
+    public DateTimeOffset LastUsedAt { get; init; }
 }

@@ -87,9 +87,16 @@ public sealed class PersonalAccessTokenHandler(
         {
             s_lastRecorded[found.Id] = now;
             await using var db = await contextFactory.CreateDbContextAsync(Context.RequestAborted);
-            // A bare UPDATE, not a tracked entity: it cannot conflict with the owner revoking the token meanwhile.
-            await db.PersonalAccessTokens.Where(t => t.Id == found.Id)
-                .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            // In a row of its own, so the token's version (its ETag) stays what its owner read. Replicas race to
+            // record; the latest use wins, and a token deleted meanwhile records nothing.
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO "PersonalAccessTokenUses" ("TokenId", "LastUsedAt")
+                SELECT "Id", {now} FROM "PersonalAccessTokens" WHERE "Id" = {found.Id}
+                ON CONFLICT ("TokenId") DO UPDATE SET "LastUsedAt" = excluded."LastUsedAt"
+                WHERE "PersonalAccessTokenUses"."LastUsedAt" < excluded."LastUsedAt"
+                """,
+                Context.RequestAborted);
         }
 
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, found.UserId), new("token_id", found.Id.ToString()) };

@@ -27,7 +27,7 @@ public static class TokenEndpoints
     private static async Task<Ok<List<TokenResponse>>> ListAsync(HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var tokens = await db.PersonalAccessTokens.AsNoTracking()
+        var tokens = await db.PersonalAccessTokens.AsNoTracking().Include(t => t.LastUse)
             .Where(t => t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt)
             .ToListAsync(cancellationToken);
@@ -38,7 +38,7 @@ public static class TokenEndpoints
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> GetAsync(Guid id, HttpContext http, ReadinessDbContext db, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var token = await db.PersonalAccessTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, cancellationToken);
+        var token = await db.PersonalAccessTokens.AsNoTracking().Include(t => t.LastUse).SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, cancellationToken);
         if (token is null)
         {
             return ProblemDetailsResponse.NotFound("token");
@@ -93,7 +93,7 @@ public static class TokenEndpoints
         Guid id, HttpContext http, ReadinessDbContext db, CacheGeneration generation, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = http.User.UserId();
-        var token = await db.PersonalAccessTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, cancellationToken);
+        var token = await db.PersonalAccessTokens.Include(t => t.LastUse).SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, cancellationToken);
         if (token is null)
         {
             return ProblemDetailsResponse.NotFound("token");
@@ -115,5 +115,5 @@ public static class TokenEndpoints
     }
 
     internal static TokenResponse ToResponse(PersonalAccessToken token) =>
-        new(token.Id, token.Name, token.Prefix, token.Scopes, token.CreatedAt, token.ExpiresAt, token.LastUsedAt, token.RevokedAt, Preconditions.ETag(token.Version));
+        new(token.Id, token.Name, token.Prefix, token.Scopes, token.CreatedAt, token.ExpiresAt, token.LastUse?.LastUsedAt, token.RevokedAt, Preconditions.ETag(token.Version));
 }

@@ -277,9 +277,6 @@ namespace WebApi.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<DateTimeOffset?>("LastUsedAt")
-                        .HasColumnType("timestamp with time zone");
-
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -316,6 +313,19 @@ namespace WebApi.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("PersonalAccessTokens", (string)null);
+                });
+
+            modelBuilder.Entity("WebApi.Accounts.PersonalAccessTokenUse", b =>
+                {
+                    b.Property<Guid>("TokenId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TokenId");
+
+                    b.ToTable("PersonalAccessTokenUses", (string)null);
                 });
 
             modelBuilder.Entity("WebApi.Audit.AuditEvent", b =>
@@ -1319,6 +1329,15 @@ namespace WebApi.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("WebApi.Accounts.PersonalAccessTokenUse", b =>
+                {
+                    b.HasOne("WebApi.Accounts.PersonalAccessToken", null)
+                        .WithOne("LastUse")
+                        .HasForeignKey("WebApi.Accounts.PersonalAccessTokenUse", "TokenId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("WebApi.Data.ChecklistItem", b =>
                 {
                     b.HasOne("WebApi.Data.ChecklistSection", null)
@@ -1478,6 +1497,11 @@ namespace WebApi.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("WebApi.Accounts.PersonalAccessToken", b =>
+                {
+                    b.Navigation("LastUse");
                 });
 
             modelBuilder.Entity("WebApi.Data.Checklist", b =>

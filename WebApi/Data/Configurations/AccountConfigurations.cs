@@ -23,6 +23,16 @@ internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguratio
         token.Property(t => t.Version).IsRowVersion();
         token.HasIndex(t => t.UserId);
         token.HasOne<IdentityUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        token.HasOne(t => t.LastUse).WithOne().HasForeignKey<PersonalAccessTokenUse>(u => u.TokenId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PersonalAccessTokenUseConfiguration : IEntityTypeConfiguration<PersonalAccessTokenUse>
+{
+    public void Configure(EntityTypeBuilder<PersonalAccessTokenUse> use)
+    {
+        use.ToTable("PersonalAccessTokenUses");
+        use.HasKey(u => u.TokenId);
     }
 }
 

@@ -230,7 +230,7 @@ public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromiu
         await session.CheckPageAsync("account-token-created");
         Assert.Equal(HttpStatusCode.OK, await StatusWithTokenAsync(token));
 
-        // Revoked from the page as it is: the use above changed the token's last use, so the entity tag the page holds.
+        // Revoked from the page as it is, with the entity tag it was given before the use above.
         var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = name }) });
         await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("Active");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke token {name}" }).ClickAsync();

@@ -208,6 +208,29 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_token_in_use_is_revoked_with_the_etag_its_owner_read_before_the_use()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "revoker");
+        var created = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "leaked", scopes = s_read }))!;
+        var details = created["details"]!;
+        Assert.Null(details["lastUsedAt"]);
+
+        // Its use is recorded (the first use on a replica always is), and the owner sees when.
+        using var holder = ProductUser.WithToken(stack, created["token"]!.GetValue<string>());
+        await holder.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/services");
+        var used = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/account/tokens/{details["id"]}"))!;
+        Assert.NotNull(used["lastUsedAt"]);
+        Assert.Equal(details["etag"]!.GetValue<string>(), used["etag"]!.GetValue<string>());
+
+        // The ETag read before the use still revokes it: use is not a change that the owner could overwrite.
+        await user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/account/tokens/{details["id"]}", ifMatch: details["etag"]!.GetValue<string>());
+        await holder.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
+        var revoked = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/account/tokens/{details["id"]}"))!;
+        Assert.NotNull(revoked["revokedAt"]);
+        Assert.Equal(used["lastUsedAt"]!.GetValue<DateTimeOffset>(), revoked["lastUsedAt"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
     public async Task Cookie_authenticated_writes_without_the_antiforgery_token_are_refused_and_forged_cookies_sign_no_one_in()
     {
         using var user = await ProductUser.SignUpAsync(stack, "csrf");
