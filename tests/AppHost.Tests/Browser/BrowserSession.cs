@@ -108,23 +108,27 @@ internal sealed class BrowserSession : IAsyncDisposable
     /// </summary>
     public Task<System.Text.Json.JsonElement> ApiPostAsync(string path, object body) => ApiAsync("POST", path, body);
 
+    /// <summary>A replacing write from the page, as another tab of the same reader would send it.</summary>
+    public Task<System.Text.Json.JsonElement> ApiPutAsync(string path, object body, string ifMatch) => ApiAsync("PUT", path, body, ifMatch);
+
     /// <summary>A read of the API from the page, with its cookies: what the page should be showing. Returns the JSON body.</summary>
     public Task<System.Text.Json.JsonElement> ApiGetAsync(string path) => ApiAsync("GET", path, null);
 
-    private async Task<System.Text.Json.JsonElement> ApiAsync(string method, string path, object? body)
+    private async Task<System.Text.Json.JsonElement> ApiAsync(string method, string path, object? body, string? ifMatch = null)
     {
         var answer = await Page.EvaluateAsync<System.Text.Json.JsonElement>("""
-            async ([method, path, body]) => {
+            async ([method, path, body, ifMatch]) => {
               const headers = {};
               if (method !== "GET") {
                 const token = await (await fetch("/api/antiforgery/token")).json();
                 headers["Content-Type"] = "application/json";
                 headers["X-CSRF-TOKEN"] = token.requestToken;
               }
+              if (ifMatch !== null) headers["If-Match"] = ifMatch;
               const response = await fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(body) });
               return { status: response.status, body: await response.text() };
             }
-            """, new[] { method, path, body });
+            """, new[] { method, path, body, ifMatch });
         var status = answer.GetProperty("status").GetInt32();
         var text = answer.GetProperty("body").GetString()!;
         Assert.True(status is >= 200 and < 300, $"{method} {path}: {status} {text}");

@@ -13,6 +13,8 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     /// <summary>A 1x1 PNG: evidence is typed by its first bytes, so it must be a real one.</summary>
     private static readonly byte[] s_png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 
+    private static readonly string[] s_theirTags = ["theirs"];
+
     private const string XssNote = "<img src=x onerror=alert(1)>";
 
     [Fact]
@@ -172,6 +174,55 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         released.SetResult();
         await Expect(status).ToHaveValueAsync("Done");
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task An_edit_saved_after_someone_elses_keeps_the_readers_changes_until_they_choose_mine_or_theirs()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "edit-conflict");
+        var page = session.Page;
+        var serviceId = await OpenScansOfANewServiceAsync(session, "browser-edit-conflict");
+        var path = $"/api/services/{serviceId}";
+        var environments = new[] { new { name = "production", baseUrl = session.BaseAddress.AbsoluteUri, profile = "Web" } };
+        session.ExpectConsoleError(@"status of 412 \(");
+        var name = page.GetByLabel("Name", new() { Exact = true });
+        var description = page.GetByLabel("Description", new() { Exact = true });
+        var conflict = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Someone else saved this service while you were editing it" });
+
+        // Mine over theirs: they change the tags and the tier while I rename; my whole form is saved over theirs.
+        await session.GotoAsync($"/services/{serviceId}/edit");
+        await Expect(name).Not.ToHaveValueAsync("");
+        var etag = (await session.ApiGetAsync(path)).GetProperty("etag").GetString()!;
+        await session.ApiPutAsync(path, new { name = await name.InputValueAsync(), tags = s_theirTags, environments, tier = "A" }, etag);
+        await name.FillAsync("Mine over theirs");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(conflict).ToContainTextAsync("They changed: tags, tier.");
+        await Expect(name).ToHaveValueAsync("Mine over theirs");
+        await conflict.GetByRole(AriaRole.Button, new() { Name = "Save mine over theirs" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/services/{serviceId}$"));
+        var saved = await session.ApiGetAsync(path);
+        Assert.Equal("Mine over theirs", saved.GetProperty("name").GetString());
+        Assert.Equal("C", saved.GetProperty("tier").GetString());
+        Assert.Empty(saved.GetProperty("tags").EnumerateArray());
+
+        // Theirs: they rename while I describe; I take their version, which the form then shows and saves from.
+        await session.GotoAsync($"/services/{serviceId}/edit");
+        await Expect(name).ToHaveValueAsync("Mine over theirs");
+        await session.ApiPutAsync(path, new { name = "Theirs", environments, tier = "C" }, saved.GetProperty("etag").GetString()!);
+        await description.FillAsync("mine, to be discarded");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(conflict).ToContainTextAsync("They changed: name.");
+        await conflict.GetByRole(AriaRole.Button, new() { Name = "Discard mine and show theirs" }).ClickAsync();
+        await Expect(conflict).ToHaveCountAsync(0);
+        await Expect(name).ToHaveValueAsync("Theirs");
+        await Expect(description).ToHaveValueAsync("");
+        await description.FillAsync("mine, on theirs");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/services/{serviceId}$"));
+        saved = await session.ApiGetAsync(path);
+        Assert.Equal("Theirs", saved.GetProperty("name").GetString());
+        Assert.Equal("mine, on theirs", saved.GetProperty("description").GetString());
         session.AssertClean();
     }
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ErrorMessage, Field, fieldErrors, PageHeading, PageNotReady } from "../components/ui";
-import { api, get, newIdempotencyKey } from "../lib/api";
+import { api, ApiError, get, newIdempotencyKey, type ApiResponse } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate, type Route } from "../lib/router";
 import type { Environment, ScanProfile, Service, Team, Tier } from "../lib/types";
@@ -34,6 +34,26 @@ function fromService(service: Service): FormState {
   };
 }
 
+const fieldLabels: Record<keyof FormState, string> = {
+  teamId: "team",
+  name: "name",
+  slug: "slug",
+  description: "description",
+  repositoryUrl: "repository URL",
+  tags: "tags",
+  tier: "tier",
+  environments: "environments",
+};
+
+/** What someone else changed between the version the form was filled from and theirs, in the form's words. */
+function changedFields(base: Service, theirs: Service): string[] {
+  const before = fromService(base);
+  const after = fromService(theirs);
+  return (Object.keys(fieldLabels) as (keyof FormState)[])
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => fieldLabels[key]);
+}
+
 const blank: FormState = {
   teamId: "",
   name: "",
@@ -57,6 +77,8 @@ export function ServiceFormPage({ route }: { route: Route }) {
   const [form, setForm] = useState<FormState | null>(editing ? null : blank);
   const [slugEdited, setSlugEdited] = useState(false);
   const [idempotencyKey] = useState(newIdempotencyKey);
+  // After a 412: the version someone else saved meanwhile. The reader's edits stay in the form until they choose.
+  const [theirs, setTheirs] = useState<ApiResponse<Service> | null>(null);
   const action = useAction();
   const errors = fieldErrors(action.error);
 
@@ -89,8 +111,7 @@ export function ServiceFormPage({ route }: { route: Route }) {
   const updateEnvironment = (index: number, changes: Partial<Environment>) =>
     update({ environments: form.environments.map((e, i) => (i === index ? { ...e, ...changes } : e)) });
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  const save = async (ifMatch?: string) => {
     const common = {
       name: form.name.trim(),
       description: form.description.trim() || null,
@@ -99,17 +120,41 @@ export function ServiceFormPage({ route }: { route: Route }) {
       environments: form.environments.map((e) => ({ name: e.name.trim(), baseUrl: e.baseUrl.trim(), profile: e.profile })),
       tier: form.tier,
     };
-    const result = await action.run(() =>
-      editing
-        ? api<Service>("PUT", `/api/services/${encodeURIComponent(id!)}`, { body: common, ifMatch: existing.data!.data.etag })
-        : api<Service>("POST", "/api/services", { body: { ...common, teamId: form.teamId, slug: form.slug }, idempotencyKey }));
+    const result = await action.run(async () => {
+      if (!editing) return await api<Service>("POST", "/api/services", { body: { ...common, teamId: form.teamId, slug: form.slug }, idempotencyKey });
+      const path = `/api/services/${encodeURIComponent(id!)}`;
+      try {
+        return await api<Service>("PUT", path, { body: common, ifMatch: ifMatch ?? existing.data!.data.etag });
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 412)) throw error;
+        setTheirs(await api<Service>("GET", path));
+        return undefined;
+      }
+    });
     if (result) navigate(href("service", { id: result.data.id }));
+  };
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    setTheirs(null);
+    void save();
+  };
+
+  const overwriteTheirs = () => {
+    const theirEtag = theirs!.data.etag;
+    setTheirs(null);
+    void save(theirEtag);
+  };
+
+  const discardMine = () => {
+    existing.setData(theirs!);
+    setTheirs(null);
   };
 
   return (
     <>
       <PageHeading title={title} />
-      <form class="stack form-wide" onSubmit={submit} aria-describedby={action.error ? "service-form-error" : undefined}>
+      <form class="stack form-wide" onSubmit={submit} aria-describedby={action.error || theirs ? "service-form-error" : undefined}>
         {!editing && (
           <Field label="Team" error={errors("teamId")}>
             {(props) => (
@@ -191,6 +236,19 @@ export function ServiceFormPage({ route }: { route: Route }) {
 
         <div id="service-form-error">
           <ErrorMessage error={action.error} title={editing ? "The changes could not be saved" : "The service could not be created"} />
+          {theirs && (
+            <div class="alert alert-error stack" role="alert">
+              <p class="alert-title">Someone else saved this service while you were editing it</p>
+              <p>
+                They changed: {changedFields(existing.data!.data, theirs.data).join(", ") || "nothing the form shows"}. Your
+                edits are still in the form, not saved.
+              </p>
+              <div class="actions">
+                <button type="button" disabled={action.busy} onClick={overwriteTheirs}>Save mine over theirs</button>
+                <button type="button" class="button-secondary" disabled={action.busy} onClick={discardMine}>Discard mine and show theirs</button>
+              </div>
+            </div>
+          )}
         </div>
         <div class="actions">
           <button type="submit" disabled={action.busy}>{editing ? "Save changes" : "Create service"}</button>
