@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Scanner;
 using Scanner.Grading;
@@ -53,9 +55,15 @@ internal static class ScanCommand
             };
             foreach (var path in options.TrustedRootCertificates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (!File.Exists(path))
+                CheckTrustRoot(path);
+            }
+
+            // Before the scan, so a path that cannot be written does not cost one.
+            foreach (var (option, file) in new[] { ("--output", parsed.GetValue(output)), ("--sarif", parsed.GetValue(sarif)), ("--junit", parsed.GetValue(junit)) })
+            {
+                if (file is not null && !Directory.Exists(file.DirectoryName))
                 {
-                    throw ReadinessCli.BadInput($"--trust-root \"{path}\" does not exist");
+                    throw ReadinessCli.BadInput($"{option} \"{file.FullName}\": the directory does not exist");
                 }
             }
 
@@ -66,15 +74,23 @@ internal static class ScanCommand
             var chosen = parsed.GetValue(format) ?? "text";
             var machineReadable = chosen != "text" || parsed.GetValue(output) is not null;
             var notes = machineReadable ? console.Error : console.Out;
-            await WriteAsync(Render(report, chosen), parsed.GetValue(output), console.Out, cancellationToken);
+            if (parsed.GetValue(output) is { } outputFile)
+            {
+                await WriteFileAsync("--output", outputFile, Render(report, chosen), cancellationToken);
+            }
+            else
+            {
+                await console.Out.WriteAsync(Render(report, chosen));
+            }
+
             if (parsed.GetValue(sarif) is { } sarifFile)
             {
-                await File.WriteAllTextAsync(sarifFile.FullName, SarifReport.Render(report), cancellationToken);
+                await WriteFileAsync("--sarif", sarifFile, SarifReport.Render(report), cancellationToken);
             }
 
             if (parsed.GetValue(junit) is { } junitFile)
             {
-                await File.WriteAllTextAsync(junitFile.FullName, JUnitReport.Render(report), cancellationToken);
+                await WriteFileAsync("--junit", junitFile, JUnitReport.Render(report), cancellationToken);
             }
 
             var exitCode = Decide(report, minimum, baselineReport, out var verdict);
@@ -143,6 +159,34 @@ internal static class ScanCommand
         {
             throw ReadinessCli.BadInput($"--baseline \"{file.FullName}\" is not a JSON scan report: {exception.Message}");
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw ReadinessCli.BadInput($"--baseline \"{file.FullName}\" cannot be read: {exception.Message}");
+        }
+    }
+
+    /// <summary>A root the scan will trust: a readable file that holds at least one PEM certificate.</summary>
+    private static void CheckTrustRoot(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw ReadinessCli.BadInput($"--trust-root \"{path}\" does not exist");
+        }
+
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw ReadinessCli.BadInput($"--trust-root \"{path}\" cannot be read as PEM: {exception.Message}");
+        }
+
+        if (roots.Count == 0)
+        {
+            throw ReadinessCli.BadInput($"--trust-root \"{path}\" holds no PEM certificate");
+        }
     }
 
     private static async Task<ScanReport> ScanAsync(ScannerOptions options, ScanTarget target, CancellationToken cancellationToken)
@@ -168,15 +212,15 @@ internal static class ScanCommand
         }
     }
 
-    private static async Task WriteAsync(string text, FileInfo? file, TextWriter stdout, CancellationToken cancellationToken)
+    private static async Task WriteFileAsync(string option, FileInfo file, string text, CancellationToken cancellationToken)
     {
-        if (file is null)
-        {
-            await stdout.WriteAsync(text);
-        }
-        else
+        try
         {
             await File.WriteAllTextAsync(file.FullName, text, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Error, $"{option} \"{file.FullName}\" could not be written: {exception.Message}");
         }
     }
 }

@@ -23,13 +23,53 @@ public static class ScanReportJson
         JsonSerializer.SerializeAsync(stream, report, ReportInfo, cancellationToken);
 
     /// <exception cref="JsonException">The text is not a scan report.</exception>
-    public static ScanReport Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, ReportInfo) ?? throw new JsonException("The JSON is null, not a scan report.");
+    public static ScanReport Deserialize(string json) => Checked(JsonSerializer.Deserialize(json, ReportInfo));
 
     /// <exception cref="JsonException">The stream is not a scan report.</exception>
     public static async Task<ScanReport> ReadAsync(Stream stream, CancellationToken cancellationToken = default) =>
-        await JsonSerializer.DeserializeAsync(stream, ReportInfo, cancellationToken)
-            ?? throw new JsonException("The JSON is null, not a scan report.");
+        Checked(await JsonSerializer.DeserializeAsync(stream, ReportInfo, cancellationToken));
+
+    /// <summary>
+    /// The serializer fills what the JSON leaves out with null, so other JSON (<c>{}</c>, a SARIF file) reads as a
+    /// report of nulls. What a report is read for (its grade and its findings, to compare) must be there.
+    /// </summary>
+    private static ScanReport Checked(ScanReport? report)
+    {
+        if (report is null)
+        {
+            throw new JsonException("The JSON is null, not a scan report.");
+        }
+
+        var missing = new List<string>();
+        if (report.Target?.Url is null)
+        {
+            missing.Add("target.url");
+        }
+
+        if (report.ProfileGrade?.Letter is not { } letter || Grading.GradeScale.Rank(letter) < 0)
+        {
+            missing.Add("profileGrade.letter");
+        }
+
+        if (report.Observatory is null)
+        {
+            missing.Add("observatory");
+        }
+
+        if (report.Checklist is null)
+        {
+            missing.Add("checklist");
+        }
+
+        if (report.Findings is null || report.Findings.Any(finding => finding?.Id is null))
+        {
+            missing.Add("findings (each with an id)");
+        }
+
+        return missing.Count == 0
+            ? report
+            : throw new JsonException($"It has no {string.Join(", no ", missing)}.");
+    }
 
     private static void LeaveOutDerivedMembers(JsonTypeInfo info)
     {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -29,6 +30,9 @@ public sealed class CliTests
     [InlineData("scan", "https://example.test/", "--http-port", "70000")]
     [InlineData("scan", "https://example.test/", "--baseline", "/nonexistent/baseline.json")]
     [InlineData("scan", "https://example.test/", "--trust-root", "/nonexistent/ca.pem")]
+    [InlineData("scan", "https://example.test/", "--output", "/nonexistent/report.json")]
+    [InlineData("scan", "https://example.test/", "--sarif", "/nonexistent/scan.sarif")]
+    [InlineData("scan", "https://example.test/", "--junit", "/nonexistent/scan.xml")]
     [InlineData("scan")]
     [InlineData("frobnicate")]
     [InlineData("gate", "--server", "https://readiness.test", "--service", "shop", "--env", "production")]
@@ -64,6 +68,69 @@ public sealed class CliTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{ "version": "2.1.0", "runs": [] }""")]
+    [InlineData("""{ "target": { "url": "https://example.test/" }, "profileGrade": { "letter": "Z" }, "findings": [] }""")]
+    public async Task A_baseline_that_is_json_but_not_a_scan_report_is_bad_input_before_any_scan(string json)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, json);
+            // Nothing listens there: a scan would fail with exit 3, not 2.
+            var (exitCode, output, error) = await Run(["scan", $"http://127.0.0.1:{FreeLoopbackPorts.One()}/", "--allow-target", "127.0.0.1", "--baseline", path]);
+            Assert.Equal(ExitCodes.BadInput, exitCode);
+            Assert.Empty(output);
+            Assert.Matches("^readiness: --baseline \".+\" is not a JSON scan report: It has no [^\n]+\n$", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_trust_root_that_holds_no_pem_certificate_is_bad_input_naming_the_file()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, [0x30, 0x82, 0x01, 0x0a]);
+            var (exitCode, _, error) = await Run(["scan", "https://example.test/", "--trust-root", path]);
+            Assert.Equal(ExitCodes.BadInput, exitCode);
+            Assert.Equal($"readiness: --trust-root \"{path}\" holds no PEM certificate\n", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_report_file_that_cannot_be_written_after_the_scan_exits_3_with_one_line()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var site = builder.Build();
+        site.MapGet("/", () => "a plain page");
+        await site.StartAsync();
+        var url = site.Urls.First() + "/";
+        var directory = Directory.CreateTempSubdirectory("cli-sarif-");
+        try
+        {
+            // The path is a directory: it exists, so the check before the scan passes, and the write fails.
+            var (exitCode, output, error) = await Run(["scan", url, "--allow-target", "127.0.0.1", "--sarif", directory.FullName]);
+            Assert.Equal(ExitCodes.Error, exitCode);
+            Assert.StartsWith($"Scan of {url} ", output, StringComparison.Ordinal);
+            Assert.Matches($"^readiness: --sarif \"{Regex.Escape(directory.FullName)}\" could not be written: [^\n]+\n$", error);
+        }
+        finally
+        {
+            directory.Delete();
         }
     }
 
