@@ -45,6 +45,38 @@ public sealed class PostgresTools(IConfiguration configuration, IOptions<BackupO
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// libpq's TLS settings for what the connection string asks of Npgsql: the same mode (a verifying one stays
+    /// verifying) and the same roots, else the system's (libpq 16 and later), never silently none.
+    /// </summary>
+    public static IEnumerable<(string Name, string Value)> TlsEnvironment(NpgsqlConnectionStringBuilder target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        yield return ("PGSSLMODE", target.SslMode switch
+        {
+            SslMode.Disable => "disable",
+            SslMode.Allow => "allow",
+            SslMode.Require => "require",
+            SslMode.VerifyCA => "verify-ca",
+            SslMode.VerifyFull => "verify-full",
+            _ => "prefer",
+        });
+        if (target.SslMode is SslMode.VerifyCA or SslMode.VerifyFull)
+        {
+            yield return ("PGSSLROOTCERT", string.IsNullOrEmpty(target.RootCertificate) ? "system" : target.RootCertificate);
+        }
+
+        if (!string.IsNullOrEmpty(target.SslCertificate))
+        {
+            yield return ("PGSSLCERT", target.SslCertificate);
+        }
+
+        if (!string.IsNullOrEmpty(target.SslKey))
+        {
+            yield return ("PGSSLKEY", target.SslKey);
+        }
+    }
+
     private async Task RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken, bool connect = true)
     {
         var start = new ProcessStartInfo(program, arguments)
@@ -61,12 +93,10 @@ public sealed class PostgresTools(IConfiguration configuration, IOptions<BackupO
             start.Environment["PGUSER"] = target.Username;
             start.Environment["PGPASSWORD"] = target.Password;
             start.Environment["PGDATABASE"] = target.Database;
-            start.Environment["PGSSLMODE"] = target.SslMode switch
+            foreach (var (name, value) in TlsEnvironment(target))
             {
-                SslMode.Disable => "disable",
-                SslMode.Require or SslMode.VerifyCA or SslMode.VerifyFull => "require",
-                _ => "prefer",
-            };
+                start.Environment[name] = value;
+            }
         }
 
         Process process;
