@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Npgsql;
 using ServiceDefaults.Data;
 
@@ -10,7 +11,23 @@ namespace Backup;
 /// </summary>
 public static class BackupCommands
 {
-    public static bool IsRequested(string[] args) => args is ["backup" or "list" or "restore", ..];
+    /// <summary>Any first argument that is not an option names a command: a mistyped one gets the usage, not the worker.</summary>
+    public static bool IsRequested(string[] args) => args is [var first, ..] && !first.StartsWith('-');
+
+    /// <summary>The command from a terminal or a job runner: SIGINT and SIGTERM stop it, and what it started, cleanly.</summary>
+    public static async Task<int> RunFromConsoleAsync(IServiceProvider services, string[] args)
+    {
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await RunAsync(services, args, Console.Out, Console.Error, stop.Token);
+    }
 
     /// <returns>0 on success, 1 when the command failed, 2 on bad usage.</returns>
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -41,9 +58,21 @@ public static class BackupCommands
                     return 2;
             }
         }
-        catch (Exception exception) when (exception is BackupException or NpgsqlException or Azure.RequestFailedException or InvalidOperationException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync($"'{args[0]}' was stopped before it finished (a restore rolls back and changes nothing).");
+            return 1;
+        }
+        catch (Exception exception) when (exception is BackupException or NpgsqlException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync(exception.Message.ReplaceLineEndings(" "));
+            return 1;
+        }
+        catch (Exception exception) when (exception is Azure.RequestFailedException or HttpRequestException or AggregateException)
+        {
+            // The SDK's retries end in an AggregateException of every attempt's failure: the first one says why.
+            var reason = exception is AggregateException aggregate ? aggregate.InnerExceptions[0].Message : exception.Message;
+            await error.WriteLineAsync($"The backup store could not be used: {reason.ReplaceLineEndings(" ")}");
             return 1;
         }
     }

@@ -77,6 +77,20 @@ public sealed class PostgresTools(IConfiguration configuration, IOptions<BackupO
         }
     }
 
+    private static void Stop(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
+
+        process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
     private async Task RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken, bool connect = true)
     {
         var start = new ProcessStartInfo(program, arguments)
@@ -113,7 +127,18 @@ public sealed class PostgresTools(IConfiguration configuration, IOptions<BackupO
         {
             var errors = process.StandardError.ReadToEndAsync(cancellationToken);
             var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: the program must not outlive the call, holding its table locks once the schema lock is
+                // released and writing into a directory about to be deleted. A restore dies in its transaction.
+                Stop(process);
+                throw;
+            }
+
             if (process.ExitCode != 0)
             {
                 var message = (await errors).Trim().Split('\n').FirstOrDefault(line => line.Length > 0) ?? $"exit code {process.ExitCode}";

@@ -15,7 +15,7 @@ await using var app = builder.Build();
 
 if (command)
 {
-    return await BackupCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
+    return await BackupCommands.RunFromConsoleAsync(app.Services, args);
 }
 
 app.UseDefaultExceptionHandling();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -27,5 +28,41 @@ public sealed class PostgresToolsTests
         Assert.Equal(mode, environment["PGSSLMODE"]);
         Assert.Equal(roots, environment.GetValueOrDefault("PGSSLROOTCERT"));
         Assert.Equal("secret", environment["PGPASSWORD"]);
+    }
+
+    [Fact]
+    public async Task A_dump_that_is_stopped_ends_its_pg_dump()
+    {
+        using var pgDump = new FakeClientProgram(then: "exec sleep 300");
+        using var stop = new CancellationTokenSource();
+        var dump = Tools(Server, pgDump.Path).DumpAsync("/dev/null", stop.Token);
+        var pid = await pgDump.PidAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dump);
+            Assert.False(IsRunning(pid), $"pg_dump (pid {pid}) still runs after the dump was stopped");
+        }
+        finally
+        {
+            // Only if the code under test left it: the process this test started.
+            if (IsRunning(pid))
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

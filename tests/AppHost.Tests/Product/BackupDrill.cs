@@ -190,6 +190,58 @@ public sealed partial class BackupDrill(StackFixture stack, ITestOutputHelper ou
         }
     }
 
+    [Fact]
+    public async Task A_backup_stopped_by_SIGTERM_stops_its_pg_dump_and_keeps_nothing()
+    {
+        var live = await stack.App.GetConnectionStringAsync("readiness");
+        var storage = await stack.App.GetConnectionStringAsync("evidence");
+        var containerName = $"drill-{Guid.NewGuid():N}"[..20];
+        var database = await CreateDatabaseAsync(live!);
+        var directory = Directory.CreateTempSubdirectory("backup-sigterm-");
+        LinuxProcess? pgDump = null;
+        try
+        {
+            // A pg_dump that never finishes, and says who it is and who started it.
+            var script = Path.Combine(directory.FullName, "pg_dump");
+            var pids = Path.Combine(directory.FullName, "pids");
+            await File.WriteAllTextAsync(script, $"#!/bin/sh\necho \"$$ $PPID\" > \"{pids}.part\" && mv \"{pids}.part\" \"{pids}\"\nexec sleep 300\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var backup = RunBackupAsync(With(live!, database), storage!, containerName, new() { ["Backups__PgDump"] = script }, ["backup"]);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            while (!File.Exists(pids))
+            {
+                if (backup.IsCompleted)
+                {
+                    Assert.Fail((await backup).Output);
+                }
+
+                await Task.Delay(100, deadline.Token);
+            }
+
+            var started = (await File.ReadAllTextAsync(pids, deadline.Token)).Split(' ', StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+            pgDump = LinuxProcess.Find(started[0]);
+            var command = LinuxProcess.Find(started[1]);
+            Assert.True(pgDump?.IsAlive, "pg_dump is not running");
+            command!.Signal(15);
+
+            var result = await backup.WaitAsync(TimeSpan.FromMinutes(1));
+            output.WriteLine(result.Output);
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal("'backup' was stopped before it finished (a restore rolls back and changes nothing).", result.Output.Trim());
+            Assert.False(pgDump!.IsAlive, "pg_dump outlived the command that was stopped");
+            var container = new BlobContainerClient(storage, containerName);
+            Assert.False(await container.ExistsAsync() && await container.GetBlobsAsync().AnyAsync(), "a backup was kept");
+        }
+        finally
+        {
+            // Only if the command left it behind: the test's own stand-in.
+            pgDump?.Signal(9);
+            directory.Delete(recursive: true);
+            await new BlobContainerClient(storage, containerName).DeleteIfExistsAsync();
+            await DropDatabaseAsync(live!, database);
+        }
+    }
+
     private async Task AssertRefusedAsync(ChildProcessResult result, string reason, string database, string live)
     {
         output.WriteLine(result.Output);
@@ -201,10 +253,13 @@ public sealed partial class BackupDrill(StackFixture stack, ITestOutputHelper ou
         Assert.Equal(0L, await tables.ExecuteScalarAsync());
     }
 
-    private static Task<ChildProcessResult> RunBackupAsync(string database, string storage, string container, params string[] arguments)
+    private static Task<ChildProcessResult> RunBackupAsync(string database, string storage, string container, params string[] arguments) =>
+        RunBackupAsync(database, storage, container, new Dictionary<string, string?>(), arguments);
+
+    private static Task<ChildProcessResult> RunBackupAsync(string database, string storage, string container, Dictionary<string, string?> settings, string[] arguments)
     {
         var worker = RepositoryFiles.BuiltAssembly("Backup");
-        return ChildProcessResult.RunAsync("dotnet", [worker, .. arguments], RepositoryFiles.Root, new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>(settings)
         {
             ["ConnectionStrings__readiness"] = database,
             ["ConnectionStrings__evidence"] = storage,
@@ -212,7 +267,8 @@ public sealed partial class BackupDrill(StackFixture stack, ITestOutputHelper ou
             ["Backups__Keep"] = "2",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        });
+        };
+        return ChildProcessResult.RunAsync("dotnet", [worker, .. arguments], RepositoryFiles.Root, environment);
     }
 
     /// <summary>
