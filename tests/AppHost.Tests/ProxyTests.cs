@@ -72,7 +72,8 @@ public sealed partial class ProxyTests(StackFixture stack)
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
 
-        // Every service process behind the proxy, on its own port: host filtering (AllowedHosts) answers 400.
+        // Every service process behind the proxy, on its own port: host filtering (AllowedHosts) answers 400 to all
+        // but the orchestrator's probes (ServiceDefaults.Tests.HostFilteringTests).
         await using var states = ResourceWatch.Watch(stack.App);
         var model = stack.App.Services.GetRequiredService<DistributedApplicationModel>();
         foreach (var name in new[] { "webapi", "static" })
@@ -80,7 +81,7 @@ public sealed partial class ProxyTests(StackFixture stack)
             foreach (var instance in await states.InstancesAsync(model.Resources.Single(r => r.Name == name), CancellationToken.None))
             {
                 using var direct = new HttpClient { BaseAddress = Drills.ReplicaAddress(instance) };
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/checklists");
                 request.Headers.Host = "attacker.example";
                 using var response = await direct.SendAsync(request);
                 Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{instance.ResourceId}: {(int)response.StatusCode} for a foreign Host");
