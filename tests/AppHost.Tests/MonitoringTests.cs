@@ -19,6 +19,20 @@ public sealed class MonitoringTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Prometheus_cannot_be_stopped_or_reloaded_over_http()
+    {
+        using var prometheus = stack.App.CreateHttpClient("prometheus");
+        foreach (var lifecycle in new[] { "/-/quit", "/-/reload" })
+        {
+            using var refused = await prometheus.PostAsync(new Uri(lifecycle, UriKind.Relative), null);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        using var ready = await prometheus.GetAsync(new Uri("/-/ready", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
     public async Task Every_target_is_up_and_webapi_has_a_request_duration_histogram_by_route()
     {
         using var prometheus = stack.App.CreateHttpClient("prometheus");

@@ -65,7 +65,8 @@ public static class PrometheusBuilderExtensions
                 context.Args.Add($"--storage.tsdb.path={Path.Combine(runDirectory, "data")}");
                 context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{prometheus.GetEndpoint(PrometheusResource.PrimaryEndpointName).Property(EndpointProperty.Port)}"));
                 context.Args.Add("--storage.tsdb.retention.time=1d");
-                context.Args.Add("--web.enable-lifecycle");
+                // No --web.enable-lifecycle: nothing here reloads it (targets come from files it re-reads), and its
+                // unauthenticated POST /-/quit would let any local process or page stop every alert.
             })
             .WithHttpHealthCheck("/-/ready", endpointName: PrometheusResource.PrimaryEndpointName)
             .WithIconName("ChartMultiple")
