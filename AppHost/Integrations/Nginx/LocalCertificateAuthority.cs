@@ -30,7 +30,7 @@ internal sealed class LocalCertificateAuthority(string directory)
         if (File.Exists(ServerCertificatePath) && File.Exists(ServerKeyPath))
         {
             using var current = X509Certificate2.CreateFromPem(File.ReadAllText(ServerCertificatePath));
-            if (current.NotAfter - DateTime.Now > s_renewBefore && current.Issuer == ca.Subject)
+            if (current.NotAfter - DateTime.Now > s_renewBefore && IsSignedBy(current, ca))
             {
                 return;
             }
@@ -52,6 +52,20 @@ internal sealed class LocalCertificateAuthority(string directory)
         using var server = request.Create(ca, notBefore, notBefore + s_serverLifetime, RandomNumberGenerator.GetBytes(16));
         WritePrivate(ServerKeyPath, key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(ServerCertificatePath, server.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ca"/>'s key signed <paramref name="certificate"/>. Not by the issuer's name: a CA made
+    /// again (its key lost, or renewed near its end) has the same name, and what the old key signed no longer verifies.
+    /// </summary>
+    private static bool IsSignedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        return chain.Build(certificate);
     }
 
     private X509Certificate2 LoadOrCreateCa()
