@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using AppHost.Tests.Product;
 using Microsoft.Playwright;
+using Npgsql;
 using static Microsoft.Playwright.Assertions;
 
 namespace AppHost.Tests.Browser;
@@ -304,6 +305,48 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_scan_whose_progress_cannot_be_checked_says_so_and_the_pages_recover_when_the_checks_answer()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan-poll-errors");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 503 \(");
+        var serviceId = await OpenScansOfANewServiceAsync(session, "browser-scan-poll-errors");
+        var scanId = await InsertRunningScanAsync(serviceId, session.BaseAddress.AbsoluteUri);
+        static Task AnswerUnavailableAsync(IRoute route) => route.FulfillAsync(new()
+        {
+            Status = 503,
+            ContentType = "application/problem+json",
+            Body = """{"title":"Service Unavailable","status":503,"detail":"The database did not answer."}""",
+        });
+
+        // The scan's own page: its checks fail, then answer again while it still runs.
+        var detail = new Regex($"/api/services/{serviceId}/scans/{scanId}$");
+        await session.GotoAsync($"/services/{serviceId}/scans/{scanId}");
+        await Expect(page.GetByText("The scan is running; this page updates by itself.")).ToBeVisibleAsync();
+        await page.RouteAsync(detail, AnswerUnavailableAsync);
+        var progress = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The scan's progress could not be checked; trying again" });
+        await Expect(progress).ToContainTextAsync("The database did not answer.");
+        await page.UnrouteAsync(detail);
+        await Expect(progress).ToHaveCountAsync(0);
+        await Expect(page.GetByText("The scan is running; this page updates by itself.")).ToBeVisibleAsync();
+
+        // The list: its checks fail, the scan ends meanwhile, and the first check that answers shows how.
+        var list = new Regex($"/api/services/{serviceId}/scans\\?page=");
+        await session.GotoAsync($"/services/{serviceId}/scans");
+        var row = page.GetByRole(AriaRole.Region, new() { Name = "Scans table" }).GetByRole(AriaRole.Row).Nth(1);
+        await Expect(row).ToContainTextAsync("Running");
+        await page.RouteAsync(list, AnswerUnavailableAsync);
+        var checks = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The scans in progress could not be checked; trying again" });
+        await Expect(checks).ToContainTextAsync("The database did not answer.");
+        await FailScanAsync(scanId, "stopped by the test");
+        await page.UnrouteAsync(list);
+        await Expect(row).ToContainTextAsync("stopped by the test");
+        await Expect(checks).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"Scan {scanId} of production failed." })).ToHaveCountAsync(1);
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_scan_of_a_careless_site_shows_its_failing_findings_grouped_by_severity_each_with_its_fix()
     {
         await using var careless = await CarelessSite.StartAsync();
@@ -468,6 +511,37 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Start a review" }).ClickAsync();
         await Expect(session.Page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First).ToBeVisibleAsync();
         return serviceId;
+    }
+
+    /// <summary>
+    /// A scan that stays running for as long as a test needs: claimed, under an hour's lease, by a worker that is not
+    /// there, so no worker takes it over.
+    /// </summary>
+    private async Task<long> InsertRunningScanAsync(string serviceId, string targetUrl)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO "Scans" ("ServiceId", "Environment", "TargetUrl", "Profile", "Trigger", "Status", "QueuedAt", "StartedAt", "LeaseUntil", "ClaimToken", "Attempts")
+            VALUES (@service, 'production', @target, 'Web', 'Manual', 'Running', now(), now(), now() + interval '1 hour', gen_random_uuid(), 1)
+            RETURNING "Id"
+            """, connection);
+        insert.Parameters.AddWithValue("service", Guid.Parse(serviceId));
+        insert.Parameters.AddWithValue("target", targetUrl);
+        return (long)(await insert.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Ends a scan of <see cref="InsertRunningScanAsync"/> as a worker that could not grade its target does.</summary>
+    private async Task FailScanAsync(long scanId, string error)
+    {
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var fail = new NpgsqlCommand("""
+            UPDATE "Scans" SET "Status" = 'Failed', "FinishedAt" = now(), "LeaseUntil" = NULL, "ClaimToken" = NULL, "Error" = @error WHERE "Id" = @id
+            """, connection);
+        fail.Parameters.AddWithValue("id", scanId);
+        fail.Parameters.AddWithValue("error", error);
+        Assert.Equal(1, await fail.ExecuteNonQueryAsync());
     }
 
     /// <summary>Asks the API for the scan until it is neither queued nor running; the scanner's own time is its own.</summary>

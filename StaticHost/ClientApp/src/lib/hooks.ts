@@ -38,7 +38,7 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
 }
 
 /** Calls `tick` every `ms` while `active`, and not while the tab is hidden. */
-export function usePolling(active: boolean, ms: number, tick: () => void): void {
+function usePolling(active: boolean, ms: number, tick: () => void): void {
   const tickRef = useRef(tick);
   tickRef.current = tick;
   useEffect(() => {
@@ -48,6 +48,25 @@ export function usePolling(active: boolean, ms: number, tick: () => void): void 
     }, ms);
     return () => window.clearInterval(id);
   }, [active, ms]);
+}
+
+/**
+ * Polls like `usePolling`, keeping the last poll's error until a poll lands, so the page can say that what it shows is
+ * no longer brought up to date (a server error, a scan or service deleted meanwhile) rather than poll on in silence.
+ * `poll` resolves whether its answer landed (false: a newer poll superseded it) and rejects when it failed.
+ */
+export function usePollingError(active: boolean, ms: number, poll: () => Promise<boolean>): unknown {
+  const [error, setError] = useState<unknown>(null);
+  usePolling(active, ms, () => {
+    poll().then(
+      (landed) => landed && setError(null),
+      (e: unknown) => setError(e),
+    );
+  });
+  useEffect(() => {
+    if (!active) setError(null);
+  }, [active]);
+  return error;
 }
 
 /** A pending write: `run` disables re-submission, keeps the error for the form, and returns the result or undefined. */

@@ -3,7 +3,7 @@ import { ScoreChart } from "../components/chart";
 import { ServiceNav } from "../components/service-nav";
 import { ErrorMessage, GradeBadge, Loading, PageHeading, PageNotReady, When } from "../components/ui";
 import { api, get } from "../lib/api";
-import { useAction, usePolling, useResource } from "../lib/hooks";
+import { useAction, usePollingError, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import type { Finding, Page, ScanDetail, ScanHistoryPoint, ScanStatus, ScanSummary, Severity } from "../lib/types";
 import { useServiceContext } from "./service";
@@ -52,12 +52,18 @@ export function ScansPage({ id }: { id: string }) {
   const watching = scans.data?.items.some((s) => inFlight(s.status)) ?? false;
   const latestPoll = useRef({ sent: 0, page });
   latestPoll.current.page = page;
-  usePolling(watching, POLL_MS, () => {
+  const pollError = usePollingError(watching, POLL_MS, async () => {
     const sent = ++latestPoll.current.sent;
     const forPage = page;
-    get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${forPage}&pageSize=${PAGE_SIZE}`).then((data) => {
-      if (latestPoll.current.sent === sent && latestPoll.current.page === forPage) scans.setData(data);
-    }, () => undefined);
+    const latest = () => latestPoll.current.sent === sent && latestPoll.current.page === forPage;
+    try {
+      const data = await get<Page<ScanSummary>>(`/api/services/${encodeURIComponent(id)}/scans?page=${forPage}&pageSize=${PAGE_SIZE}`);
+      if (latest()) scans.setData(data);
+      return latest();
+    } catch (error) {
+      if (!latest()) return false;
+      throw error;
+    }
   });
 
   if (context.error || !context.data) {
@@ -123,6 +129,7 @@ export function ScansPage({ id }: { id: string }) {
 
       <section aria-labelledby="scan-list-heading" class="separated">
         <h2 id="scan-list-heading">All scans</h2>
+        <ErrorMessage error={pollError} title="The scans in progress could not be checked; trying again" />
         {scans.error ? (
           <ErrorMessage error={scans.error} title="Scans could not be loaded" />
         ) : !scans.data ? (
@@ -186,8 +193,9 @@ export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
   );
   const queue = useAction();
   const running = scan.data ? inFlight(scan.data.scan.status) : false;
-  usePolling(running, POLL_MS, () => {
-    get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`).then(scan.setData, () => undefined);
+  const pollError = usePollingError(running, POLL_MS, async () => {
+    scan.setData(await get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`));
+    return true;
   });
 
   const title = scan.data ? `Scan #${scan.data.scan.id} of ${scan.data.scan.environment}` : `Scan #${scanId}`;
@@ -216,6 +224,7 @@ export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
           {summary.finishedAt && <>, finished <When at={summary.finishedAt} /></>}
         </p>
         {inFlight(summary.status) && <p role="status">The scan is {summary.status.toLowerCase()}; this page updates by itself.</p>}
+        <ErrorMessage error={pollError} title="The scan's progress could not be checked; trying again" />
         {summary.status === "Failed" && <p class="status-bad">The scan failed: {summary.error}</p>}
         {summary.grade && (
           <p class="badges">
