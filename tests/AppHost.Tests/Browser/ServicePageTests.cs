@@ -347,6 +347,50 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task Paging_the_scans_with_the_keyboard_keeps_the_focus_on_the_pager_and_says_which_page()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan-paging");
+        var page = session.Page;
+        var serviceId = await OpenScansOfANewServiceAsync(session, "browser-scan-paging");
+        await using (var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness")))
+        {
+            // Eleven finished scans: one more than a page.
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO "Scans" ("ServiceId", "Environment", "TargetUrl", "Profile", "Trigger", "Status", "QueuedAt", "StartedAt", "FinishedAt", "Attempts", "Error")
+                SELECT @service, 'production', @target, 'Web', 'Manual', 'Failed', now(), now(), now(), 1, 'seeded ' || n FROM generate_series(1, 11) AS n
+                """, connection);
+            insert.Parameters.AddWithValue("service", Guid.Parse(serviceId));
+            insert.Parameters.AddWithValue("target", session.BaseAddress.AbsoluteUri);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await session.GotoAsync($"/services/{serviceId}/scans");
+        var pager = page.GetByRole(AriaRole.Navigation, new() { Name = "Pages of scans" });
+        var next = pager.GetByRole(AriaRole.Button, new() { Name = "Next page" });
+        await Expect(pager.GetByText("Page 1 of 2")).ToBeVisibleAsync();
+        await next.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        // The last page: the button that led there says it leads no further, and keeps the focus.
+        await Expect(pager.GetByText("Page 2 of 2")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Scans table" }).GetByRole(AriaRole.Row)).ToHaveCountAsync(2);
+        await Expect(next).ToBeFocusedAsync();
+        await Expect(next).ToHaveAttributeAsync("aria-disabled", "true");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(pager.GetByText("Page 2 of 2")).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await Expect(pager.GetByRole(AriaRole.Button, new() { Name = "Previous page" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        // Heard where the focus stays: the page number is a live region.
+        await Expect(pager.GetByRole(AriaRole.Status)).ToHaveTextAsync("Page 1 of 2");
+        await Expect(pager.GetByRole(AriaRole.Button, new() { Name = "Previous page" })).ToBeFocusedAsync();
+        await session.CheckPageAsync("scans-paged");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_scan_of_a_careless_site_shows_its_failing_findings_grouped_by_severity_each_with_its_fix()
     {
         await using var careless = await CarelessSite.StartAsync();

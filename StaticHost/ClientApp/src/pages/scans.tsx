@@ -176,10 +176,12 @@ function PagerButtons({ page, pageSize, total, onPage }: { page: number; pageSiz
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return null;
   return (
+    // aria-disabled, not disabled: a button that becomes disabled under the reader's focus drops it to the document.
+    // The page number is a live region, so the change is heard where the focus stays.
     <nav class="pager" aria-label="Pages of scans">
-      <button type="button" class="button-secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>Previous page</button>
-      <span>Page {page} of {pages}</span>
-      <button type="button" class="button-secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>Next page</button>
+      <button type="button" class="button-secondary" aria-disabled={page <= 1} onClick={() => page > 1 && onPage(page - 1)}>Previous page</button>
+      <span role="status">Page {page} of {pages}</span>
+      <button type="button" class="button-secondary" aria-disabled={page >= pages} onClick={() => page < pages && onPage(page + 1)}>Next page</button>
     </nav>
   );
 }
