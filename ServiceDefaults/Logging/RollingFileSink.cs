@@ -9,6 +9,10 @@ internal sealed class RollingFileSink : BackgroundLineWriter
     private const string Extension = ".jsonl";
     private const int BufferSize = 64 * 1024;
 
+    // The service's own user only: a log can hold what others on the machine must not read (a local run mails its
+    // sign-up and reset links to the log), and the data directory they sit in is traversable by all.
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string directory;
     private readonly string name;
     private readonly long sizeLimit;
@@ -27,7 +31,15 @@ internal sealed class RollingFileSink : BackgroundLineWriter
         this.name = name;
         this.sizeLimit = sizeLimit;
         this.fileCount = fileCount;
-        Directory.CreateDirectory(directory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, OwnerOnly | UnixFileMode.UserExecute);
+        }
+
         StartWriting();
     }
 
@@ -65,7 +77,13 @@ internal sealed class RollingFileSink : BackgroundLineWriter
 
     private void OpenActiveFile()
     {
-        file = new FileStream(ActiveFilePath, FileMode.Append, FileAccess.Write, FileShare.Read, BufferSize);
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = BufferSize };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        file = new FileStream(ActiveFilePath, options);
         fileLength = file.Length;
     }
 

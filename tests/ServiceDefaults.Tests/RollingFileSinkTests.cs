@@ -31,6 +31,24 @@ public sealed class RollingFileSinkTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void The_logs_and_their_directory_are_the_service_user_s_only()
+    {
+        var logs = Path.Combine(directory, "logs", "webapi");
+        using (var sink = new RollingFileSink(logs, "webapi-1", 100, 2))
+        {
+            // Two lines over the size limit: the rolled file keeps the mode too.
+            sink.Enqueue(Encoding.UTF8.GetBytes($"{{\"reset\":\"{new string('x', 80)}\"}}\n"));
+            sink.Enqueue(Encoding.UTF8.GetBytes($"{{\"reset\":\"{new string('y', 80)}\"}}\n"));
+        }
+
+        const UnixFileMode ownerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(ownerReadWrite, File.GetUnixFileMode(Path.Combine(logs, "webapi-1.jsonl")));
+        Assert.Equal(ownerReadWrite, File.GetUnixFileMode(Path.Combine(logs, "webapi-1.1.jsonl")));
+        Assert.Equal(ownerReadWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(logs));
+    }
+
+    [Fact]
     public void A_restarted_sink_appends_to_the_active_file()
     {
         using (var sink = new RollingFileSink(directory, "orders-1", 1_000, 2))
