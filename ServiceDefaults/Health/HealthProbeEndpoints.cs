@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using ServiceDefaults.Logging;
 
 namespace ServiceDefaults.Health;
@@ -16,6 +17,17 @@ internal static class HealthProbeEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HealthReportCache>();
     }
+
+    /// <summary>
+    /// The orchestrator's own requests: a probe (GET or HEAD of liveness or readiness), or anything on the management
+    /// port (metrics, details). Their answers depend on neither the load nor the host, so they are never shed
+    /// (OverloadProtection) nor host-filtered (HostFilteringDefaults): a kubelet names the pod's address as its host.
+    /// </summary>
+    public static bool IsOrchestrators(HttpContext context, int? managementPort) =>
+        context.Connection.LocalPort == managementPort
+        || (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            && (context.Request.Path.Equals(HealthCheckEndpoints.LivenessPath, StringComparison.OrdinalIgnoreCase)
+                || context.Request.Path.Equals(HealthCheckEndpoints.ReadinessPath, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The public answer: the status text only, 503 when unhealthy so load balancers take the replica out.</summary>
     public static async Task WriteStatusAsync(HttpContext context, HealthProbe probe)

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using ServiceDefaults.Health;
 using ServiceDefaults.Management;
 using ServiceDefaults.Security;
 
@@ -67,7 +68,7 @@ internal sealed class OverloadProtection : IDisposable
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (limiter is null || IsNeverShed(context))
+        if (limiter is null || HealthProbeEndpoints.IsOrchestrators(context, managementPort))
         {
             await next(context);
             return;
@@ -121,10 +122,6 @@ internal sealed class OverloadProtection : IDisposable
 
     public void Dispose() => limiter?.Dispose();
 
-    /// <summary>Liveness and readiness on the public port, and everything on the management port (metrics, details).</summary>
-    private bool IsNeverShed(HttpContext context) =>
-        context.Request.Path.StartsWithSegments(HealthCheckEndpoints.BasePath, StringComparison.OrdinalIgnoreCase)
-        || context.Connection.LocalPort == managementPort;
 
     private async Task ShedAsync(HttpContext context, string reason)
     {

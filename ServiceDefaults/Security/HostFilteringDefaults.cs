@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using ServiceDefaults.Health;
 using ServiceDefaults.Management;
 
 namespace ServiceDefaults.Security;
@@ -46,14 +45,8 @@ internal static class HostFilteringDefaults
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             var managementPort = ManagementEndpoints.GetPort(configuration);
-            app.UseWhen(context => !IsOrchestrators(context, managementPort), filtered => filtered.UseHostFiltering());
+            app.UseWhen(context => !HealthProbeEndpoints.IsOrchestrators(context, managementPort), filtered => filtered.UseHostFiltering());
             next(app);
         };
-
-        private static bool IsOrchestrators(HttpContext context, int? managementPort) =>
-            context.Connection.LocalPort == managementPort
-            || (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
-                && (context.Request.Path.Equals(HealthCheckEndpoints.LivenessPath, StringComparison.OrdinalIgnoreCase)
-                    || context.Request.Path.Equals(HealthCheckEndpoints.ReadinessPath, StringComparison.OrdinalIgnoreCase));
     }
 }
