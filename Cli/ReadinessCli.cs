@@ -45,6 +45,12 @@ public static class ReadinessCli
             throw BadInput($"{what} \"{text}\" is not an http:// or https:// URL");
         }
 
+        // Not echoed: the message would print the password it refuses.
+        if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            throw BadInput($"{what} must not carry a user name or password: they are never sent, and every report would print them");
+        }
+
         return url;
     }
 

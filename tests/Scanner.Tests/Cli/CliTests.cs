@@ -54,6 +54,17 @@ public sealed class CliTests
         Assert.Contains("unknown grade \"Z\"", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("scan", "https://ops:hunter2@example.test/")]
+    [InlineData("gate", "--server", "https://ops:hunter2@readiness.test", "--service", "shop", "--env", "production", "--token", "t")]
+    public async Task A_url_with_a_password_is_bad_input_that_does_not_print_the_password(params string[] args)
+    {
+        var (exitCode, output, error) = await Run(args);
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("user name or password", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error + output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_baseline_that_is_not_a_report_is_bad_input()
     {
