@@ -89,7 +89,7 @@ public sealed partial class ProxyImageTests : IDisposable
         // nginx's own variables pass through untouched.
         Assert.Contains("proxy_cache_key $scheme$host$request_uri;", routes, StringComparison.Ordinal);
         // Behind the platform's ingress, plain HTTP serves the routes rather than redirecting.
-        Assert.Contains("include /var/lib/proxy/conf/plain-http-serve.conf;", config.Replace(_root, "/var/lib/proxy", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("include \"/var/lib/proxy/conf/plain-http-serve.conf\";", config.Replace(_root, "/var/lib/proxy", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("listen 8443 ssl http2;", config, StringComparison.Ordinal);
         Assert.Contains("server localhost:8080 max_fails=1", config, StringComparison.Ordinal);
     }

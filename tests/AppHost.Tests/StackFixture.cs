@@ -24,13 +24,15 @@ public sealed class StackFixture : IAsyncLifetime
             .WithEnvironment("Scans__PerUserPerMinute", ScansPerUserPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ["evidence", "webapi", "static", "proxy"]);
 
-    public Task DisposeAsync() => StopAsync(App, DataDirectory);
+    // A start that failed has stopped its own stack already (StartAsync).
+    public Task DisposeAsync() => App is null ? Task.CompletedTask : StopAsync(App, DataDirectory);
 
     /// <summary>A fresh data directory for one AppHost run, removed by <see cref="StopAsync"/>.</summary>
     internal static string NewDataDirectory()
     {
-        // Under /tmp, not the test's temp folder: PostgreSQL's user must traverse every parent.
-        var directory = Path.Combine("/tmp", "readinessaspire-tests", Guid.NewGuid().ToString("N")[..12]);
+        // Under /tmp, not the test's temp folder: PostgreSQL's user must traverse every parent. The space proves
+        // every server's configuration quotes its paths, as a checkout or data directory may have one.
+        var directory = Path.Combine("/tmp", "readinessaspire tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(Path.GetDirectoryName(directory)!, (UnixFileMode)0b111_101_101);
         return directory;
