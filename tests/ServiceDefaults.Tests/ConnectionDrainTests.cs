@@ -80,6 +80,25 @@ public sealed class ConnectionDrainTests
     }
 
     [Fact]
+    public async Task A_drain_ends_the_readiness_cache_window_so_the_first_probe_after_SIGTERM_reads_503()
+    {
+        // A window longer than the test: only the drain can end it.
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?>(s_longDrain) { ["HealthChecks:CacheDuration"] = "00:10:00" }, withManagementPort: false);
+        app.Public.Dispose();
+        using var held = await RawConnection.OpenAsync(app.PublicPort);
+        Assert.Equal(200, (await held.SendAsync("GET", "/health/ready")).Status);
+
+        var stopping = app.StopAsync();
+        await WaitUntilDrainingAsync(app);
+        var ready = await held.SendAsync("GET", "/health/ready");
+        Assert.Equal(503, ready.Status);
+        Assert.Equal("Unhealthy", ready.Body);
+
+        held.Dispose();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_connection_accepted_while_draining_is_answered_although_its_request_comes_once_no_more_are_accepted()
     {
         await using var app = await TestApp.StartAsync(
