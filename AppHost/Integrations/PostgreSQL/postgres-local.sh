@@ -17,18 +17,40 @@ fi
 mkdir -p "$datadir"
 chmod 700 "$datadir"
 
+# Runs a server program in the background until it has exited, turning SIGTERM and SIGINT into SIGINT for it (for
+# the postmaster a fast shutdown, for initdb a stop that removes what it wrote); sets status and stop_requested.
+stop_requested=0
+supervise() {
+  "${as_server[@]}" "$@" &
+  child=$!
+  trap 'stop_requested=1; kill -INT "$child" 2>/dev/null || true' TERM INT
+  status=0
+  # wait returns early when a trapped signal arrives: wait again until the program has really exited.
+  while kill -0 "$child" 2>/dev/null; do
+    wait "$child" && status=0 || status=$?
+  done
+  trap - TERM INT
+}
+
+# A first start killed outright (SIGKILL) left its password file: the superuser's password, on disk.
+rm -f "$(dirname "$datadir")"/.pwfile.*
 if [ ! -f "$datadir/PG_VERSION" ]; then
-  # initdb wants an empty data directory: the password file waits beside it.
+  # initdb wants an empty data directory: the password file waits beside it, and goes however initdb ends.
   pwfile=$(mktemp -p "$(dirname "$datadir")" .pwfile.XXXXXX)
+  trap 'rm -f "$pwfile"' EXIT
   printf '%s' "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is not set}" >"$pwfile"
   [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$pwfile"
-  if ! "${as_server[@]}" "$bindir/initdb" -D "$datadir" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" \
-      -E UTF8 --locale=C.UTF-8 -N >/dev/null; then
-    rm -f "$pwfile"
+  supervise "$bindir/initdb" -D "$datadir" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" \
+    -E UTF8 --locale=C.UTF-8 -N >/dev/null
+  rm -f "$pwfile"
+  trap - EXIT
+  if [ "$stop_requested" -eq 1 ]; then
+    exit 143
+  fi
+  if [ "$status" -ne 0 ]; then
     echo "initdb failed for $datadir" >&2
     exit 1
   fi
-  rm -f "$pwfile"
 fi
 unset POSTGRES_PASSWORD
 
@@ -43,13 +65,5 @@ if [ -f "$datadir/postmaster.pid" ]; then
   done
 fi
 
-"${as_server[@]}" "$bindir/postgres" -D "$datadir" -p "$port" -c listen_addresses=127.0.0.1 \
-  -c "unix_socket_directories=$datadir" "$@" &
-server=$!
-trap 'kill -INT "$server" 2>/dev/null || true' TERM INT
-status=0
-# wait returns early when a trapped signal arrives: wait again until the postmaster has really exited.
-while kill -0 "$server" 2>/dev/null; do
-  wait "$server" && status=0 || status=$?
-done
+supervise "$bindir/postgres" -D "$datadir" -p "$port" -c listen_addresses=127.0.0.1 -c "unix_socket_directories=$datadir" "$@"
 exit "$status"

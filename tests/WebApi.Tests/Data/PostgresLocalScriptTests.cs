@@ -51,4 +51,89 @@ public sealed class PostgresLocalScriptTests : IAsyncLifetime
         await using var query = new NpgsqlCommand("SELECT 1", connection);
         Assert.Equal(1, await query.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task A_first_start_stopped_during_initdb_stops_initdb_and_leaves_no_password_file()
+    {
+        var fresh = new PostgresServer();
+        fresh.CreateDirectory();
+        try
+        {
+            var script = fresh.Launch(new(), binaries: SlowInitdb(fresh.Root));
+            await WaitForPasswordFileAsync(fresh.Root);
+
+            // DCP's stop: SIGTERM to the script.
+            using (var term = Process.Start("kill", ["-TERM", script.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await script.WaitForExitAsync();
+            Assert.Equal(143, script.ExitCode);
+            Assert.Empty(PasswordFiles(fresh.Root));
+            // initdb was stopped, not waited for: it never wrote the data directory.
+            Assert.False(File.Exists(Path.Combine(fresh.DataDirectory, "PG_VERSION")));
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_first_start_killed_during_initdb_leaves_no_password_file_once_started_again()
+    {
+        var fresh = new PostgresServer();
+        fresh.CreateDirectory();
+        try
+        {
+            fresh.Launch(new(), binaries: SlowInitdb(fresh.Root));
+            await WaitForPasswordFileAsync(fresh.Root);
+            await fresh.StopAsync();
+
+            await fresh.StartAsync();
+
+            Assert.Empty(PasswordFiles(fresh.Root));
+            await using var connection = new NpgsqlConnection(fresh.ConnectionString);
+            await connection.OpenAsync();
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    private static string[] PasswordFiles(string root) => Directory.GetFiles(root, ".pwfile.*");
+
+    private static async Task WaitForPasswordFileAsync(string root)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (PasswordFiles(root).Length == 0)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL's bin directory, except that initdb first waits a minute (ended at once by SIGINT or SIGTERM): a stop
+    /// is sure to come while the password file is on disk.
+    /// </summary>
+    private static string SlowInitdb(string root)
+    {
+        var binaries = Path.Combine(root, "bin");
+        Directory.CreateDirectory(binaries);
+        File.SetUnixFileMode(binaries, (UnixFileMode)0b111_101_101);
+        var real = PostgresServer.FindBinaries();
+        var initdb = Path.Combine(binaries, "initdb");
+        // Perl, not bash: the script starts it in the background, where bash could not trap the SIGINT it ignores.
+        File.WriteAllText(initdb, $$"""
+            #!/usr/bin/perl
+            $SIG{INT} = $SIG{TERM} = sub { exit 130 };
+            sleep 60;
+            exec '{{real}}/initdb', @ARGV;
+            """);
+        File.SetUnixFileMode(initdb, (UnixFileMode)0b111_101_101);
+        File.CreateSymbolicLink(Path.Combine(binaries, "postgres"), Path.Combine(real, "postgres"));
+        return binaries;
+    }
 }

@@ -26,38 +26,28 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>PostgreSQL's data directory, kept from a stop to the next start.</summary>
     public string DataDirectory => Path.Combine(_directory, "data");
 
+    /// <summary>Where the data directory and the script's password file live; every user may traverse it.</summary>
+    public string Root => _directory;
+
     public Task InitializeAsync()
+    {
+        CreateDirectory();
+        return StartAsync();
+    }
+
+    /// <summary>Makes <see cref="Root"/>, without starting anything.</summary>
+    public void CreateDirectory()
     {
         Directory.CreateDirectory(_directory);
         File.SetUnixFileMode(Path.GetDirectoryName(_directory)!, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
-        return StartAsync();
     }
 
     /// <summary>Starts the script on <see cref="DataDirectory"/> and <paramref name="port"/> or a new one; returns once PostgreSQL accepts connections.</summary>
     public async Task StartAsync(int? port = null)
     {
-        _port = port ?? FreeLoopbackPorts.One();
-
-        var startInfo = new ProcessStartInfo("bash")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["POSTGRES_PASSWORD"] = _password },
-        };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "postgres-local.sh"), FindBinaries(), DataDirectory,
-            _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "fsync=off", "-c", "synchronous_commit=off" })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(startInfo)!;
         var errors = new System.Text.StringBuilder();
-        _process.ErrorDataReceived += (_, line) => { lock (errors) { errors.AppendLine(line.Data); } };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
+        _process = Launch(errors, port);
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
@@ -79,6 +69,33 @@ public sealed class PostgresServer : IAsyncLifetime
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Starts the script and returns at once; <see cref="StopAsync"/> ends it. <paramref name="binaries"/> stands in
+    /// for PostgreSQL's bin directory, so a test can put its own initdb or postgres there.
+    /// </summary>
+    public Process Launch(System.Text.StringBuilder errors, int? port = null, string? binaries = null)
+    {
+        _port = port ?? FreeLoopbackPorts.One();
+        var startInfo = new ProcessStartInfo("bash")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["POSTGRES_PASSWORD"] = _password },
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "postgres-local.sh"), binaries ?? FindBinaries(), DataDirectory,
+            _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "fsync=off", "-c", "synchronous_commit=off" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(startInfo)!;
+        _process.ErrorDataReceived += (_, line) => { lock (errors) { errors.AppendLine(line.Data); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        return _process;
     }
 
     /// <summary>Ends the script (its postmaster gets SIGINT, a fast shutdown) and waits until the postmaster has gone.</summary>
@@ -107,7 +124,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static string FindBinaries() =>
+    public static string FindBinaries() =>
         (Directory.Exists("/usr/lib/postgresql")
             ? Directory.EnumerateDirectories("/usr/lib/postgresql")
                 .Select(version => Path.Combine(version, "bin"))
