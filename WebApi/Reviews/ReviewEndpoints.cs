@@ -30,7 +30,8 @@ public static class ReviewEndpoints
         // 409: the review is completed (frozen), or the waiver is not pending.
         reviews.MapPost("/complete", CompleteAsync).RequireAuthorization(AccessPolicies.Write).RequiresIfMatch().ProducesProblem(StatusCodes.Status409Conflict);
         reviews.MapPatch("/items/{itemId}", UpdateItemAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
-        reviews.MapPost("/items/{itemId}/waiver/approve", ApproveWaiverAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
+        // If-Match: the owner approves the terms they read, not ones the requester changed since.
+        reviews.MapPost("/items/{itemId}/waiver/approve", ApproveWaiverAsync).RequireAuthorization(AccessPolicies.Write).RequiresIfMatch().ProducesProblem(StatusCodes.Status409Conflict);
         reviews.MapGet("/history", HistoryAsync).RequireAuthorization(AccessPolicies.Read);
         return routes;
     }
@@ -226,6 +227,11 @@ public static class ReviewEndpoints
             return ProblemDetailsResponse.Forbidden("Only the owner named as the waiver's approver may approve it.");
         }
 
+        if (http.Request.CheckIfMatch(item.Version, out var expected) is { } failed)
+        {
+            return failed;
+        }
+
         if (found.Review.State == ReviewState.Completed)
         {
             return ProblemDetailsResponse.Conflict("The review is completed and frozen.");
@@ -239,6 +245,7 @@ public static class ReviewEndpoints
 
         var before = Snapshot(item);
         waiver.ApprovedAt = time.GetUtcNow();
+        db.ExpectVersion(item, expected);
         db.Record(http.User, "waiver.approved", "item", $"{reviewId}/{itemId}", before, Snapshot(item), teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
         await db.SaveChangesAsync(cancellationToken);
         await generation.BumpAsync();

@@ -96,8 +96,16 @@ public sealed class ProductFlowTests(StackFixture stack)
         Assert.Equal("NotStarted", pending["effectiveStatus"]!.GetValue<string>());
         Assert.Equal(0, await ScoreAsync(requester, reviewId));
 
-        await requester.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Post, $"{itemPath}/waiver/approve");
-        var approved = (await approver.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"{itemPath}/waiver/approve"))!;
+        await requester.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Post, $"{itemPath}/waiver/approve", ifMatch: pending["etag"]!.GetValue<string>());
+        // The approver approves the terms they read: after the requester moved the expiry, the ETag read before is stale.
+        await approver.ExpectAsync(HttpStatusCode.PreconditionRequired, HttpMethod.Post, $"{itemPath}/waiver/approve");
+        var extended = (await requester.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, itemPath,
+            new { status = "Waived", waiver = new { reason = "Handled by the platform", approverId = approver.Id, expiresOn = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(60).ToString("yyyy-MM-dd") } }, ifMatch: pending["etag"]!.GetValue<string>()))!;
+        await approver.ExpectAsync(HttpStatusCode.PreconditionFailed, HttpMethod.Post, $"{itemPath}/waiver/approve", ifMatch: pending["etag"]!.GetValue<string>());
+        var stillPending = (await requester.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!["items"]!.AsArray()
+            .Single(i => i!["itemId"]!.GetValue<string>() == item["itemId"]!.GetValue<string>())!;
+        Assert.Equal("Pending", stillPending["waiver"]!["state"]!.GetValue<string>());
+        var approved = (await approver.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"{itemPath}/waiver/approve", ifMatch: extended["etag"]!.GetValue<string>()))!;
         Assert.Equal("Active", approved["waiver"]!["state"]!.GetValue<string>());
 
         // done / (items - waived): nothing done yet, one waived.

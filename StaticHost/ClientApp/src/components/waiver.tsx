@@ -29,7 +29,7 @@ export function WaiverPanel({ path, item, writable, reviewOpen, userId, members,
   const id = item.itemId;
 
   const approveWaiver = async () => {
-    if (await approve.run(() => api<ReviewItem>("POST", `${path}/waiver/approve`))) onChanged(`The waiver of ${id} is approved.`);
+    if (await approve.run(() => api<ReviewItem>("POST", `${path}/waiver/approve`, { ifMatch: item.etag }))) onChanged(`The waiver of ${id} is approved.`);
   };
   const closeForm = () => {
     setRequesting(false);
