@@ -153,7 +153,11 @@ public static class EvidenceEndpoints
             db.EvidenceFiles.Add(file);
             db.Record(http.User, "evidence.added", "evidence", file.Id.ToString(), null, Snapshot(file),
                 teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
-            await db.SaveChangesAsync(cancellationToken);
+            if (await FrozenReviews.SaveEvidenceWhileOpenAsync(db, reviewId, cancellationToken) is { } frozen)
+            {
+                await storage.DeleteManyAsync([blobName], CancellationToken.None);
+                return frozen;
+            }
         }
         catch
         {
@@ -226,7 +230,11 @@ public static class EvidenceEndpoints
         db.ExpectVersion(file, expected);
         db.Record(http.User, "evidence.deleted", "evidence", file.Id.ToString(), Snapshot(file), null,
             teamId: found.TeamId, serviceId: found.ServiceId, reviewId: file.ReviewId);
-        await db.SaveChangesAsync(cancellationToken);
+        if (await FrozenReviews.SaveEvidenceWhileOpenAsync(db, file.ReviewId, cancellationToken) is { } frozen)
+        {
+            return frozen;
+        }
+
         // The row is gone, so the file is unreachable; if this delete fails the sweep removes it later.
         await storage.DeleteManyAsync([file.BlobName], CancellationToken.None);
         return TypedResults.NoContent();

@@ -111,6 +111,97 @@ public sealed class ReviewLifecycleTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Evidence_of_a_completed_review_cannot_be_deleted_even_with_the_database_password_yet_goes_with_its_service()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "freeze-evidence");
+        var review = await StartReviewAsync(owner);
+        var reviewId = review["id"]!.GetValue<string>();
+        var evidence = await UploadAsync(owner, review);
+        var reviewETag = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!["etag"]!.GetValue<string>();
+        await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, $"/api/reviews/{reviewId}/complete", ifMatch: reviewETag);
+
+        // A delete that read the review open before its completion writes as this one does: past the handler's check.
+        await using var connection = await OpenDatabaseAsync();
+        await using (var delete = new NpgsqlCommand("""DELETE FROM "EvidenceFiles" WHERE "Id" = @id""", connection))
+        {
+            delete.Parameters.AddWithValue("id", Guid.Parse(evidence["id"]!.GetValue<string>()));
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => delete.ExecuteNonQueryAsync());
+            Assert.Equal("RAF01", refused.SqlState);
+        }
+
+        using (var download = await owner.SendAsync(HttpMethod.Get, evidence["contentUrl"]!.GetValue<string>()))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        }
+
+        // Deleting the service still takes its frozen reviews and their files along.
+        var serviceId = review["serviceId"]!.GetValue<string>();
+        var service = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{serviceId}"))!;
+        await owner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/services/{serviceId}", ifMatch: service["etag"]!.GetValue<string>());
+        await owner.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, evidence["contentUrl"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("upload")]
+    [InlineData("delete")]
+    public async Task A_completion_waits_for_an_evidence_change_under_way_behind_its_lock_on_the_review(string change)
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "freeze-evidence-" + change);
+        var review = await StartReviewAsync(owner);
+        var reviewId = review["id"]!.GetValue<string>();
+        var itemId = review["items"]![0]!["itemId"]!.GetValue<string>();
+        var existing = await UploadAsync(owner, review);
+        var reviewETag = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!["etag"]!.GetValue<string>();
+
+        // Hold the team's audit chain: the change waits to record its event while the completion comes.
+        await using var connection = await OpenDatabaseAsync();
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT pg_advisory_xact_lock(hashtext('AuditEvents'), hashtext(@team))""", connection, holding))
+        {
+            hold.Parameters.AddWithValue("team", review["teamId"]!.GetValue<string>());
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var writing = change == "upload"
+            ? owner.SendAsync(HttpMethod.Post, $"/api/reviews/{reviewId}/items/{itemId}/evidence", content: ProductFlowTests.FileUpload("late.txt", "late\n"u8.ToArray()))
+            : owner.SendAsync(HttpMethod.Delete, $"/api/evidence/{existing["id"]}", ifMatch: existing["etag"]!.GetValue<string>());
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 1);
+        var completion = owner.SendAsync(HttpMethod.Post, $"/api/reviews/{reviewId}/complete", ifMatch: reviewETag);
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 2);
+        // The completion waits behind the change's lock on the review, not on the audit chain the change waits for:
+        // both lock the review first, then the chain. In the other order each would hold what the other waits for.
+        await using (var chainWaiters = new NpgsqlCommand(
+            """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                AND classid::int4 = hashtext('AuditEvents') AND objid::int4 = hashtext(@team) AND objsubid = 2
+            """, connection, holding))
+        {
+            chainWaiters.Parameters.AddWithValue("team", review["teamId"]!.GetValue<string>());
+            Assert.Equal(1L, await chainWaiters.ExecuteScalarAsync());
+        }
+
+        await holding.CommitAsync();
+
+        // The change got in first, so it is saved; the review is then completed with it.
+        using (var written = await writing)
+        {
+            Assert.Equal(change == "upload" ? HttpStatusCode.Created : HttpStatusCode.NoContent, written.StatusCode);
+        }
+
+        using (var completed = await completion)
+        {
+            Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        }
+
+        var files = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}/items/{itemId}/evidence"))!.AsArray();
+        Assert.Equal(change == "upload" ? 2 : 0, files.Count);
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> UploadAsync(ProductUser owner, System.Text.Json.Nodes.JsonNode review) =>
+        (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/reviews/{review["id"]}/items/{review["items"]![0]!["itemId"]}/evidence",
+            content: ProductFlowTests.FileUpload("tls.txt", "TLS 1.3 only\n"u8.ToArray())))!;
+
+    [Fact]
     public async Task A_completion_waits_for_an_item_change_under_way_and_records_the_score_with_it()
     {
         using var owner = await ProductUser.SignUpAsync(stack, "freeze-wait");
