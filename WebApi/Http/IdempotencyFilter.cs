@@ -28,6 +28,11 @@ public static class IdempotencyExtensions
 /// first answer again (with <c>Idempotent-Replayed: true</c>) and creates nothing; the same key with a different body
 /// is refused with 422, and a retry while the first is still running with 409. Keys are per user and kept a day.
 /// </summary>
+/// <remarks>
+/// "Still running" is a PostgreSQL session lock on the key, held by the request that runs it: a request that ended
+/// without an answer (its replica killed, or the database gone mid-request) leaves a key that nobody holds, and the
+/// retry runs it again instead of answering 409 for a day. Each request that runs also deletes the keys past their day.
+/// </remarks>
 public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> contextFactory, TimeProvider time, IOptions<JsonOptions> json) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
@@ -54,32 +59,61 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
         var requestHash = HashArguments(http, context.Arguments);
         var cancellationToken = http.RequestAborted;
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-
-        var existing = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
-        if (existing is not null && existing.CreatedAt < time.GetUtcNow() - Retention)
-        {
-            await db.IdempotencyKeys.Where(r => r.UserId == userId && r.Key == key).ExecuteDeleteAsync(cancellationToken);
-            existing = null;
-        }
-
-        if (existing is not null)
-        {
-            return Replay(existing, requestHash, http);
-        }
-
+        // One connection for the whole request: the key's lock is this session's.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var running = await TryLockAsync(db, userId, key, cancellationToken);
         try
         {
-            db.IdempotencyKeys.Add(new IdempotencyRecord { UserId = userId, Key = key, RequestHash = requestHash, CreatedAt = time.GetUtcNow() });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // Another request with this key got there first: it is running or has just finished.
-            db.ChangeTracker.Clear();
-            var winner = await db.IdempotencyKeys.AsNoTracking().SingleAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
-            return Replay(winner, requestHash, http);
-        }
+            if (running)
+            {
+                // Every user's keys past their day, this one's too if it is: its old answer is no longer replayed.
+                await db.IdempotencyKeys.Where(r => r.CreatedAt < time.GetUtcNow() - Retention).ExecuteDeleteAsync(cancellationToken);
+            }
 
+            var existing = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+
+            if (existing is { Completed: true } || !running)
+            {
+                return existing is not null ? Replay(existing, requestHash, http) : InProgress();
+            }
+
+            if (existing is not null)
+            {
+                // Not completed, yet nobody holds it: the request that took it ended without an answer, and its
+                // transaction with it, so nothing was created. This request is the one that runs.
+                await db.IdempotencyKeys.Where(r => r.UserId == userId && r.Key == key).ExecuteUpdateAsync(set => set
+                    .SetProperty(r => r.RequestHash, requestHash)
+                    .SetProperty(r => r.CreatedAt, time.GetUtcNow()), cancellationToken);
+            }
+            else
+            {
+                try
+                {
+                    db.IdempotencyKeys.Add(new IdempotencyRecord { UserId = userId, Key = key, RequestHash = requestHash, CreatedAt = time.GetUtcNow() });
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+                {
+                    // A replica of the previous release, which takes no lock, got there first.
+                    db.ChangeTracker.Clear();
+                    var winner = await db.IdempotencyKeys.AsNoTracking().SingleAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
+                    return Replay(winner, requestHash, http);
+                }
+            }
+
+            return await RunAsync(context, next, db, userId, key);
+        }
+        finally
+        {
+            if (running)
+            {
+                await UnlockAsync(db, userId, key);
+            }
+        }
+    }
+
+    private async Task<object?> RunAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, ReadinessDbContext db, string userId, string key)
+    {
         object? result;
         try
         {
@@ -125,8 +159,7 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
 
         if (!record.Completed)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
-                detail: "A request with this Idempotency-Key is still being processed; retry shortly.");
+            return InProgress();
         }
 
         http.Response.Headers[ReplayedHeaderName] = "true";
@@ -138,8 +171,33 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
         return TypedResults.Text(record.Body ?? "", "application/json", statusCode: record.StatusCode);
     }
 
+    private static ProblemHttpResult InProgress() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
+            detail: "A request with this Idempotency-Key is still being processed; retry shortly.");
+
     private static async Task ForgetAsync(ReadinessDbContext db, string userId, string key) =>
         await db.IdempotencyKeys.Where(r => r.UserId == userId && r.Key == key).ExecuteDeleteAsync(CancellationToken.None);
+
+    /// <summary>The key's session lock, if no other request holds it: a 64-bit hash of user and key, apart from the two-part keys of the audit chains.</summary>
+    private static async Task<bool> TryLockAsync(ReadinessDbContext db, string userId, string key, CancellationToken cancellationToken) =>
+        (await db.Database.SqlQuery<bool>($"""SELECT pg_try_advisory_lock(hashtextextended({userId} || '/' || {key}, 0)) AS "Value" """)
+            .ToListAsync(cancellationToken))[0];
+
+    /// <summary>
+    /// Released before the connection goes back to the pool, which keeps sessions as they are (No Reset On Close); a
+    /// connection that broke took the lock with it.
+    /// </summary>
+    private static async Task UnlockAsync(ReadinessDbContext db, string userId, string key)
+    {
+        try
+        {
+            await db.Database.SqlQuery<bool>($"""SELECT pg_advisory_unlock(hashtextextended({userId} || '/' || {key}, 0)) AS "Value" """)
+                .ToListAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+        }
+    }
 
     /// <summary>
     /// The path and the bound body (request contracts are named <c>...Request</c>): a retry must be the same request,

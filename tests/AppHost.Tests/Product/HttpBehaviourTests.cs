@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace AppHost.Tests.Product;
 
@@ -48,6 +49,80 @@ public sealed class HttpBehaviourTests(StackFixture stack)
         await user.ExpectAsync(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/services", body with { name = "Different" }, headers: key);
         var list = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services?teamId={teamId}"))!;
         Assert.Equal(1, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_key_whose_request_ended_without_an_answer_runs_on_the_retry_and_keys_past_their_day_are_deleted()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "abandoned-key");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var body = new { teamId, name = "Retried", slug = $"retried-{Guid.NewGuid():N}"[..20] };
+        var abandoned = Guid.NewGuid().ToString();
+        var expired = Guid.NewGuid().ToString();
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        // What a request leaves whose replica was killed mid-way: its key, not completed, and no session holding it.
+        // Beside it, a key answered two days ago.
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO "IdempotencyKeys" ("UserId", "Key", "RequestHash", "StatusCode", "Completed", "CreatedAt")
+            VALUES (@user, @abandoned, repeat('0', 64), 0, false, now()), (@user, @expired, repeat('0', 64), 201, true, now() - interval '2 days')
+            """, connection))
+        {
+            insert.Parameters.AddWithValue("user", user.Id);
+            insert.Parameters.AddWithValue("abandoned", abandoned);
+            insert.Parameters.AddWithValue("expired", expired);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = abandoned };
+        using (var retried = await user.SendAsync(HttpMethod.Post, "/api/services", body, headers: headers))
+        {
+            Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        }
+
+        using (var again = await user.SendAsync(HttpMethod.Post, "/api/services", body, headers: headers))
+        {
+            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+            Assert.Equal("true", Assert.Single(again.Headers.GetValues("Idempotent-Replayed")));
+        }
+
+        Assert.Equal(1, (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services?teamId={teamId}"))!["total"]!.GetValue<int>());
+        await using var left = new NpgsqlCommand("""SELECT count(*) FROM "IdempotencyKeys" WHERE "UserId" = @user AND "Key" = @expired""", connection);
+        left.Parameters.AddWithValue("user", user.Id);
+        left.Parameters.AddWithValue("expired", expired);
+        Assert.Equal(0L, await left.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_retry_while_the_first_request_with_its_key_still_runs_is_409_and_the_first_one_creates()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "running-key");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var body = new { teamId, name = "Running", slug = $"running-{Guid.NewGuid():N}"[..20] };
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
+
+        // Hold the team's audit chain: the first create waits in it to record its event.
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT pg_advisory_xact_lock(hashtext('AuditEvents'), hashtext(@team))""", connection, holding))
+        {
+            hold.Parameters.AddWithValue("team", teamId);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var first = user.SendAsync(HttpMethod.Post, "/api/services", body, headers: headers);
+        await DatabaseLocks.WaitForWaitersAsync(connection, holding, 1);
+        await user.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, "/api/services", body, headers: headers);
+        await holding.CommitAsync();
+
+        using (var created = await first)
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        Assert.Equal(1, (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services?teamId={teamId}"))!["total"]!.GetValue<int>());
     }
 
     [Fact]
