@@ -19,7 +19,7 @@ public sealed record CreateServiceRequest(
     [property: MaxLength(Limits.Description)] string? Description,
     [property: HttpUrl] string? RepositoryUrl,
     [property: ServiceTags] IReadOnlyList<string>? Tags,
-    [property: MaxLength(Limits.Environments), NoNullItems] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
+    [property: MaxLength(Limits.Environments), NoNullItems, UniqueEnvironmentNames] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
     CriticalityTier? Tier);
 
 /// <summary>PUT replaces every field; the slug and the team stay as they are.</summary>
@@ -28,8 +28,24 @@ public sealed record UpdateServiceRequest(
     [property: MaxLength(Limits.Description)] string? Description,
     [property: HttpUrl] string? RepositoryUrl,
     [property: ServiceTags] IReadOnlyList<string>? Tags,
-    [property: MaxLength(Limits.Environments), NoNullItems] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
+    [property: MaxLength(Limits.Environments), NoNullItems, UniqueEnvironmentNames] IReadOnlyList<ServiceEnvironmentRequest>? Environments,
     [property: Required] CriticalityTier? Tier);
+
+/// <summary>
+/// Each environment once: a scan, the gate and a review's findings name an environment by its name, so two of one name
+/// would scan one URL, gate on whichever finished last, and overwrite each other's findings.
+/// </summary>
+public sealed class UniqueEnvironmentNamesAttribute : ValidationAttribute
+{
+    public UniqueEnvironmentNamesAttribute()
+        : base("Give each environment a name of its own.")
+    {
+    }
+
+    public override bool IsValid(object? value) =>
+        value is not IEnumerable<ServiceEnvironmentRequest?> environments
+        || environments.OfType<ServiceEnvironmentRequest>().Where(e => e.Name is not null).CountBy(e => e.Name, StringComparer.OrdinalIgnoreCase).All(count => count.Value == 1);
+}
 
 /// <summary>Query of <c>GET /api/services</c>.</summary>
 public sealed class ServiceListQuery

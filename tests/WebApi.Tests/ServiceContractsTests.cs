@@ -27,6 +27,22 @@ public sealed class ServiceContractsTests
     }
 
     [Fact]
+    public void Two_environments_of_one_name_are_invalid_in_a_create_and_an_update()
+    {
+        ServiceEnvironmentRequest[] environments =
+        [
+            new("production", "https://a.example.com", null),
+            new("production", "https://b.example.com", null),
+        ];
+        var create = new CreateServiceRequest(Guid.NewGuid(), "Checkout", "checkout", null, null, null, environments, null);
+        var update = new UpdateServiceRequest("Checkout", null, null, null, environments, CriticalityTier.B);
+
+        Assert.Equal(["Environments"], Invalid(create));
+        Assert.Equal(["Environments"], Invalid(update));
+        Assert.Empty(Invalid(update with { Environments = [environments[0], environments[1] with { Name = "staging" }] }));
+    }
+
+    [Fact]
     public void A_url_that_fits_only_before_it_is_escaped_is_invalid()
     {
         // Scans store the escaped spelling: 1,000 "é" are 1,000 characters as given and 6,000 once escaped.
