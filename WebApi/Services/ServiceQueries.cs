@@ -36,8 +36,8 @@ public static class ServiceQueries
             "-name" => services.OrderByDescending(s => s.Name).ThenBy(s => s.Id),
             "updated" => services.OrderBy(s => s.UpdatedAt).ThenBy(s => s.Id),
             "-updated" => services.OrderByDescending(s => s.UpdatedAt).ThenBy(s => s.Id),
-            "tier" => services.OrderBy(s => s.Tier).ThenBy(s => s.Name),
-            "-tier" => services.OrderByDescending(s => s.Tier).ThenBy(s => s.Name),
+            "tier" => services.OrderBy(s => s.Tier).ThenBy(s => s.Name).ThenBy(s => s.Id),
+            "-tier" => services.OrderByDescending(s => s.Tier).ThenBy(s => s.Name).ThenBy(s => s.Id),
             _ => services.OrderBy(s => s.Name).ThenBy(s => s.Id),
         };
 
