@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using WebApi.Http;
 
 namespace WebApi.Data;
 
@@ -20,19 +21,7 @@ public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService pr
         }
 
         LogUnavailable(logger, exception.GetType().Name);
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = "5";
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Service Unavailable",
-                Detail = "The database is unreachable right now; retry shortly.",
-            },
-        });
+        return await DependencyUnavailable.WriteAsync(problemDetails, httpContext, exception, "The database is unreachable right now; retry shortly.");
     }
 
     /// <summary>True for the failures a database outage produces; false for bugs, which stay 500s.</summary>

@@ -25,6 +25,7 @@ public static class EvidenceEndpoints
         builder.Services.Configure<EvidenceOptions>(builder.Configuration.GetSection("Evidence"));
         builder.Services.AddSingleton<EvidenceStorage>();
         builder.Services.AddHostedService<EvidenceOrphanSweep>();
+        builder.Services.AddExceptionHandler<EvidenceStorageUnavailableHandler>();
         // Degraded, not unhealthy: without storage only evidence fails, and the replica should keep serving the rest.
         builder.Services.AddHealthChecks().AddCheck<EvidenceStorageHealthCheck>("evidence", Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
         return builder;
@@ -179,7 +180,18 @@ public static class EvidenceEndpoints
             return ProblemDetailsResponse.NotFound("evidence");
         }
 
-        var stream = await storage.OpenReadAsync(file.BlobName, cancellationToken);
+        Stream stream;
+        try
+        {
+            stream = await storage.OpenReadAsync(file.BlobName, cancellationToken);
+        }
+        catch (Azure.RequestFailedException missing) when (missing.Status == StatusCodes.Status404NotFound)
+        {
+            // The row without its file: a database restored to a time after the file was deleted, say.
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found",
+                detail: "This evidence's file is missing from storage; delete the evidence and upload the file again.");
+        }
+
         // Saved, never shown: the browser does not render or run it, whatever it contains (nosniff is on every response).
         http.Response.Headers.ContentDisposition = EvidenceStorage.ContentDisposition(file.FileName);
         http.Response.Headers.CacheControl = "private, no-store";

@@ -123,6 +123,59 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
         await _user.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, stored["contentUrl"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Evidence_whose_file_is_missing_from_storage_downloads_as_404_not_500()
+    {
+        var stored = (await _user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("restored.txt", "kept by the row only\n"u8.ToArray())))!;
+        // The row without its file: a database restored to a time after the file was deleted leaves this.
+        await using (var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness")))
+        {
+            await connection.OpenAsync();
+            await using var blobName = new NpgsqlCommand("""SELECT "BlobName" FROM "EvidenceFiles" WHERE "Id" = @id""", connection);
+            blobName.Parameters.AddWithValue("id", Guid.Parse(stored["id"]!.GetValue<string>()));
+            await (await ContainerAsync()).DeleteBlobAsync((string)(await blobName.ExecuteScalarAsync())!);
+        }
+
+        var missing = await _user.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, stored["contentUrl"]!.GetValue<string>());
+        Assert.Contains("missing from storage", missing!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task While_the_evidence_storage_is_stopped_uploads_and_downloads_answer_503_and_then_recover()
+    {
+        var app = stack.App;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var stored = (await _user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, _evidencePath,
+            content: ProductFlowTests.FileUpload("outage.txt", "before the outage\n"u8.ToArray())))!;
+        var contentUrl = stored["contentUrl"]!.GetValue<string>();
+
+        await using var states = ResourceWatch.Watch(app);
+        await Drills.StopAsync(app, "evidence", timeout.Token);
+        try
+        {
+            await states.WaitAsync("evidence", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            using (var download = await _user.SendAsync(HttpMethod.Get, contentUrl))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, download.StatusCode);
+                Assert.Equal("application/problem+json", download.Content.Headers.ContentType?.MediaType);
+                Assert.NotNull(download.Headers.RetryAfter);
+            }
+
+            using var upload = await _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("during.txt", "during\n"u8.ToArray()));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, upload.StatusCode);
+        }
+        finally
+        {
+            await Drills.StartAsync(app, "evidence", CancellationToken.None);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("evidence", timeout.Token);
+        }
+
+        using var after = await _user.SendAsync(HttpMethod.Get, contentUrl);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal("before the outage\n", await after.Content.ReadAsStringAsync());
+    }
+
     private async Task<BlobContainerClient> ContainerAsync()
     {
         var container = new BlobServiceClient(await stack.App.GetConnectionStringAsync("evidence")).GetBlobContainerClient("evidence");
