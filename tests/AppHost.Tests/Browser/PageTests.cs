@@ -23,6 +23,18 @@ public sealed class PageTests(StackFixture stack, ChromiumFixture chromium) : IC
     }
 
     [Fact]
+    public async Task An_address_whose_escapes_are_not_utf8_shows_the_not_found_page()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "not-found-escape");
+        // %FF decodes to no character: the router must treat it as no page, not fail before the app renders.
+        await session.GotoAsync("/services/%FF");
+
+        await Expect(session.Page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();
+        await session.CheckPageAsync("page");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task The_main_pages_fit_a_360_px_wide_screen()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "narrow", width: 360, height: 780);

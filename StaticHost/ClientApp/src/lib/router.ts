@@ -19,6 +19,15 @@ const compiled = (Object.entries(routeTable) as [RouteName, string][]).map(([nam
   segments: pattern.split("/").filter(Boolean),
 }));
 
+/** A path segment decoded, or null when its escapes are not UTF-8 (/services/%FF): no page has such a parameter. */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 /** Literal segments win over parameters: /services/new is newService, not service with id "new". */
 function matches(segments: string[], pattern: string[]): Record<string, string> | null {
   if (segments.length !== pattern.length) return null;
@@ -27,7 +36,9 @@ function matches(segments: string[], pattern: string[]): Record<string, string> 
     const part = pattern[i]!;
     const segment = segments[i]!;
     if (part.startsWith("{")) {
-      params[part.slice(1, -1)] = decodeURIComponent(segment);
+      const value = decodeSegment(segment);
+      if (value === null) return null;
+      params[part.slice(1, -1)] = value;
     } else if (part !== segment) {
       return null;
     }
