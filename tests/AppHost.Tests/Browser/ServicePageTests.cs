@@ -347,6 +347,56 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_slow_check_of_a_scan_does_not_bring_it_back_running_after_a_newer_check_showed_it_finished()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan-late-check");
+        var page = session.Page;
+        var serviceId = await OpenScansOfANewServiceAsync(session, "browser-scan-late-check");
+        var scanId = await InsertRunningScanAsync(serviceId, session.BaseAddress.AbsoluteUri);
+        var detail = new Regex($"/api/services/{serviceId}/scans/{scanId}$");
+        await session.GotoAsync($"/services/{serviceId}/scans/{scanId}");
+        await Expect(page.GetByText("The scan is running; this page updates by itself.")).ToBeVisibleAsync();
+
+        // The next check is held back, and answers as the scan was when it went out; the checks after it see it end.
+        var runningAnswer = (await session.ApiGetAsync($"/api/services/{serviceId}/scans/{scanId}")).GetRawText();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(detail, async route =>
+        {
+            if (!held.TrySetResult())
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            await released.Task;
+            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = runningAnswer });
+        });
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await FailScanAsync(scanId, "stopped by the test");
+        var failed = page.GetByText("The scan failed: stopped by the test");
+        await Expect(failed).ToBeVisibleAsync();
+
+        // Recorded however briefly it shows: the next check would hide it again.
+        await page.EvaluateAsync("""
+            () => new MutationObserver(() => {
+              if (document.body.textContent.includes("this page updates by itself")) window.runningAgain = true;
+            }).observe(document.body, { childList: true, subtree: true, characterData: true })
+            """);
+        var late = await page.RunAndWaitForResponseAsync(() =>
+        {
+            released.SetResult();
+            return Task.CompletedTask;
+        }, response => detail.IsMatch(response.Url));
+        await late.FinishedAsync();
+        // Time for the page to read the answer it was handed.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(await page.EvaluateAsync<bool>("() => window.runningAgain === true"), "the held answer showed the scan running again");
+        await Expect(failed).ToBeVisibleAsync();
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task Paging_the_scans_with_the_keyboard_keeps_the_focus_on_the_pager_and_says_which_page()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "scan-paging");

@@ -195,9 +195,19 @@ export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
   );
   const queue = useAction();
   const running = scan.data ? inFlight(scan.data.scan.status) : false;
+  // Only the latest poll may land: a slow answer must not show the scan running again after a newer one showed it
+  // finished (the report would go, and polling start again).
+  const latestPoll = useRef(0);
   const pollError = usePollingError(running, POLL_MS, async () => {
-    scan.setData(await get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`));
-    return true;
+    const sent = ++latestPoll.current;
+    try {
+      const data = await get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`);
+      if (latestPoll.current === sent) scan.setData(data);
+      return latestPoll.current === sent;
+    } catch (error) {
+      if (latestPoll.current !== sent) return false;
+      throw error;
+    }
   });
 
   const title = scan.data ? `Scan #${scan.data.scan.id} of ${scan.data.scan.environment}` : `Scan #${scanId}`;
