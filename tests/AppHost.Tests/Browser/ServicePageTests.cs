@@ -228,6 +228,29 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_new_service_whose_teams_cannot_be_loaded_says_so_and_offers_a_retry_not_a_new_team()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "service-new-teams-failed");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 503 \(");
+        await SignIn.NewUserAsync(session, stack, "browser-service-new-teams-failed");
+        var teamId = (await session.ApiPostAsync("/api/teams", new { name = "Makers", slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
+        var teams = new Regex("/api/teams$");
+        await page.RouteAsync(teams, AnswerUnavailableAsync);
+
+        await session.GotoAsync("/services/new");
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The teams could not be loaded" })).ToContainTextAsync("The database did not answer.");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Create a team" })).ToHaveCountAsync(0);
+        await session.CheckPageAsync("service-new-teams-failed");
+
+        await page.UnrouteAsync(teams);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Expect(page.GetByLabel("Team", new() { Exact = true })).ToHaveValueAsync(teamId!);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_file_too_large_chosen_with_others_is_reported_while_the_others_upload()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "evidence-too-large");
@@ -312,12 +335,6 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         session.ExpectConsoleError(@"status of 503 \(");
         var serviceId = await OpenScansOfANewServiceAsync(session, "browser-scan-poll-errors");
         var scanId = await InsertRunningScanAsync(serviceId, session.BaseAddress.AbsoluteUri);
-        static Task AnswerUnavailableAsync(IRoute route) => route.FulfillAsync(new()
-        {
-            Status = 503,
-            ContentType = "application/problem+json",
-            Body = """{"title":"Service Unavailable","status":503,"detail":"The database did not answer."}""",
-        });
 
         // The scan's own page: its checks fail, then answer again while it still runs.
         var detail = new Regex($"/api/services/{serviceId}/scans/{scanId}$");
@@ -560,6 +577,14 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await Expect(score).ToHaveTextAsync(oneOfTheRest);
         session.AssertClean();
     }
+
+    /// <summary>A route's answer while the API cannot reach its database: 503 with a problem.</summary>
+    private static Task AnswerUnavailableAsync(IRoute route) => route.FulfillAsync(new()
+    {
+        Status = 503,
+        ContentType = "application/problem+json",
+        Body = """{"title":"Service Unavailable","status":503,"detail":"The database did not answer."}""",
+    });
 
     private static async Task<byte[]> DownloadAsync(IPage page, ILocator link)
     {

@@ -69,14 +69,26 @@ export function LoadFailure({ error, what }: { error: unknown; what: string }) {
 }
 
 /**
- * What a page shows before its main resource is there: its heading, and the failure (as LoadFailure shows it) or a
- * loading message. Pages return it early, so the heading (and focus after a navigation) is there from the start.
+ * What a page shows before its main resource is there: its heading, and the failure (as LoadFailure shows it, with
+ * "Try again" when `onRetry` is given) or a loading message. Pages return it early, so the heading (and focus after a
+ * navigation) is there from the start.
  */
-export function PageNotReady({ title, error, what, loadingLabel }: { title: string; error: unknown; what: string; loadingLabel?: string }) {
+export function PageNotReady({ title, error, what, loadingLabel, onRetry }: {
+  title: string;
+  error: unknown;
+  what: string;
+  loadingLabel?: string;
+  onRetry?: () => void;
+}) {
   return (
     <>
       <PageHeading title={title} />
       {error ? <LoadFailure error={error} what={what} /> : <Loading label={loadingLabel} />}
+      {error && onRetry && (
+        <div class="actions">
+          <button type="button" onClick={onRetry}>Try again</button>
+        </div>
+      )}
     </>
   );
 }

@@ -96,6 +96,10 @@ export function ServiceFormPage({ route }: { route: Route }) {
   if (editing && existing.error || !form || teams.loading && !teams.data) {
     return <PageNotReady title={title} error={editing && existing.error} what="Service" />;
   }
+  // Without the teams it is unknown whether the reader is in one that may hold the service: not a reason to make one.
+  if (!editing && teams.error && !teams.data) {
+    return <PageNotReady title={title} error={teams.error} what="Teams" onRetry={teams.reload} />;
+  }
   if (!editing && writableTeams.length === 0) {
     return (
       <>
