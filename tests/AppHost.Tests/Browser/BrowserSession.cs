@@ -135,6 +135,14 @@ internal sealed class BrowserSession : IAsyncDisposable
         return System.Text.Json.JsonDocument.Parse(text).RootElement;
     }
 
+    /// <summary>A route's answer while the API cannot reach its database: 503 with a problem.</summary>
+    public static Task AnswerUnavailableAsync(IRoute route) => route.FulfillAsync(new()
+    {
+        Status = 503,
+        ContentType = "application/problem+json",
+        Body = """{"title":"Service Unavailable","status":503,"detail":"The database did not answer."}""",
+    });
+
     /// <summary>
     /// The page as it is now: saves <c>TestResults/screenshots/&lt;test&gt;-&lt;page&gt;.png</c>, runs axe, and files every
     /// serious or critical violation and every problem so far under <paramref name="pageName"/>.

@@ -179,6 +179,37 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_change_whose_reloads_fail_keeps_the_page_and_the_notes_being_typed_and_says_it_may_be_out_of_date()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "reload-failed");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 503 \(");
+        await StartAReviewOfANewServiceAsync(session, "browser-reload-failed");
+        var statuses = page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() });
+        var changed = ItemId(await statuses.Nth(0).GetAttributeAsync("id"));
+        var typed = ItemId(await statuses.Nth(1).GetAttributeAsync("id"));
+        await page.GetByText($"Notes, assignee, due date and evidence for {typed}").ClickAsync();
+        var notes = page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {typed}" });
+        await notes.FillAsync("Half a thought, not saved yet");
+
+        // Every read of the service and its review fails from now on; the change itself goes through.
+        await page.RouteAsync(new Regex("/api/(services|reviews|teams)(/|$)"), route =>
+            route.Request.Method == "GET" ? BrowserSession.AnswerUnavailableAsync(route) : route.ContinueAsync());
+        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByLabel($"Status of {changed}").SelectOptionAsync("Done"),
+            response => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal));
+        Assert.Equal(200, saved.Status);
+
+        var alerts = page.GetByRole(AriaRole.Alert);
+        await Expect(alerts.Filter(new() { HasText = "The service could not be brought up to date" })).ToContainTextAsync("The database did not answer.");
+        await Expect(alerts.Filter(new() { HasText = "The review could not be brought up to date" })).ToContainTextAsync("The database did not answer.");
+        await Expect(notes).ToHaveValueAsync("Half a thought, not saved yet");
+        // What changed is heard, not a score that is the old one.
+        await Expect(page.Locator(".sr-status")).ToHaveTextAsync($"{changed} is now done.");
+        await session.CheckPageAsync("service-reload-failed");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task An_edit_saved_after_someone_elses_keeps_the_readers_changes_until_they_choose_mine_or_theirs()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "edit-conflict");
@@ -236,7 +267,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await SignIn.NewUserAsync(session, stack, "browser-service-new-teams-failed");
         var teamId = (await session.ApiPostAsync("/api/teams", new { name = "Makers", slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
         var teams = new Regex("/api/teams$");
-        await page.RouteAsync(teams, AnswerUnavailableAsync);
+        await page.RouteAsync(teams, BrowserSession.AnswerUnavailableAsync);
 
         await session.GotoAsync("/services/new");
         await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The teams could not be loaded" })).ToContainTextAsync("The database did not answer.");
@@ -340,7 +371,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         var detail = new Regex($"/api/services/{serviceId}/scans/{scanId}$");
         await session.GotoAsync($"/services/{serviceId}/scans/{scanId}");
         await Expect(page.GetByText("The scan is running; this page updates by itself.")).ToBeVisibleAsync();
-        await page.RouteAsync(detail, AnswerUnavailableAsync);
+        await page.RouteAsync(detail, BrowserSession.AnswerUnavailableAsync);
         var progress = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The scan's progress could not be checked; trying again" });
         await Expect(progress).ToContainTextAsync("The database did not answer.");
         await page.UnrouteAsync(detail);
@@ -352,7 +383,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await session.GotoAsync($"/services/{serviceId}/scans");
         var row = page.GetByRole(AriaRole.Region, new() { Name = "Scans table" }).GetByRole(AriaRole.Row).Nth(1);
         await Expect(row).ToContainTextAsync("Running");
-        await page.RouteAsync(list, AnswerUnavailableAsync);
+        await page.RouteAsync(list, BrowserSession.AnswerUnavailableAsync);
         var checks = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The scans in progress could not be checked; trying again" });
         await Expect(checks).ToContainTextAsync("The database did not answer.");
         await FailScanAsync(scanId, "stopped by the test");
@@ -577,14 +608,6 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await Expect(score).ToHaveTextAsync(oneOfTheRest);
         session.AssertClean();
     }
-
-    /// <summary>A route's answer while the API cannot reach its database: 503 with a problem.</summary>
-    private static Task AnswerUnavailableAsync(IRoute route) => route.FulfillAsync(new()
-    {
-        Status = 503,
-        ContentType = "application/problem+json",
-        Body = """{"title":"Service Unavailable","status":503,"detail":"The database did not answer."}""",
-    });
 
     private static async Task<byte[]> DownloadAsync(IPage page, ILocator link)
     {

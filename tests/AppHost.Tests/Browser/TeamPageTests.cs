@@ -99,6 +99,32 @@ public sealed class TeamPageTests(StackFixture stack, ChromiumFixture chromium) 
         session.AssertClean();
     }
 
+    [Fact]
+    public async Task A_member_added_while_the_team_cannot_be_reloaded_keeps_the_page_and_says_it_may_be_out_of_date()
+    {
+        using var member = await ProductUser.SignUpAsync(stack, "browser-member-reload");
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "team-reload-failed");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 503 \(");
+        var ownerEmail = await SignIn.NewUserAsync(session, stack, "browser-team-reload-owner");
+        var name = "Reload " + Guid.NewGuid().ToString("N")[..8];
+        var teamId = (await session.ApiPostAsync("/api/teams", new { name, slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
+        await session.GotoAsync($"/teams/{teamId}");
+        var table = page.GetByRole(AriaRole.Region, new() { Name = "Members table" });
+        await Expect(table.GetByRole(AriaRole.Rowheader)).ToHaveTextAsync(new[] { $"{ownerEmail} (you)" });
+
+        // The team's reload after the addition fails; the addition itself goes through.
+        await page.RouteAsync($"**/api/teams/{teamId}", route =>
+            route.Request.Method == "GET" ? BrowserSession.AnswerUnavailableAsync(route) : route.ContinueAsync());
+        await page.GetByLabel("Email", new() { Exact = true }).FillAsync(member.Email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The team could not be brought up to date");
+        await Expect(table.GetByRole(AriaRole.Rowheader)).ToHaveTextAsync(new[] { $"{ownerEmail} (you)" });
+        await session.CheckPageAsync("team-reload-failed");
+        session.AssertClean();
+    }
+
     /// <summary>The member's role in the team, as the API tells the member.</summary>
     private static async Task<string> RoleAsync(ProductUser member, string teamPath) =>
         (await member.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, teamPath))!["myRole"]!.GetValue<string>();

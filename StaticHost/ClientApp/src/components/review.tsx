@@ -73,7 +73,8 @@ export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, st
   const complete = useAction();
 
   // Each change reloads the review: the scores and the other items' entity tags come from the server. Once the new
-  // review is in, a screen reader hears what changed and the new score.
+  // review is in, a screen reader hears what changed and the new score; if the reload failed, only what changed (the
+  // score on screen is the old one, and the failure is its own alert).
   const changed = (message: string) => {
     pending.current = message;
     review.reload();
@@ -81,10 +82,10 @@ export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, st
   };
   useEffect(() => {
     if (!review.loading && review.data && pending.current) {
-      setAnnouncement(`${pending.current} Score ${percent(review.data.score)}.`);
+      setAnnouncement(review.error ? pending.current : `${pending.current} Score ${percent(review.data.score)}.`);
       pending.current = null;
     }
-  }, [review.loading, review.data]);
+  }, [review.loading, review.data, review.error]);
 
   if (review.error && !review.data) return <ErrorMessage error={review.error} title="The review could not be loaded" />;
   if (!review.data) return <Loading label="Loading the review…" />;
@@ -100,6 +101,7 @@ export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, st
   return (
     <div class="stack">
       <p class="sr-status visually-hidden" role="status" aria-live="polite">{announcement}</p>
+      <ErrorMessage error={review.error} title="The review could not be brought up to date; its scores and items may show an older state" />
       <div class="review-summary card">
         <p class="big-score">
           <span class="visually-hidden">Review score: </span>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 export interface Resource<T> {
   data: T | undefined;
+  /** The last load's failure; when a reload fails, `data` is still what loaded before, and pages show both. */
   error: unknown;
   loading: boolean;
   /** Loads again; the current data stays on screen meanwhile. */

@@ -34,7 +34,9 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
   // One key per review to start: a retry of the same start replays its answer, the next start is a new review.
   const [startKey, setStartKey] = useState(newIdempotencyKey);
 
-  if (context.error || !context.data) {
+  // Only a first load that fails stands in for the page: a reload that fails (after each change to the review) leaves
+  // what is on screen, and what is being typed in it, and says so beside it.
+  if (!context.data) {
     return <PageNotReady title="Service" error={context.error} what="Service" loadingLabel="Loading the service…" />;
   }
 
@@ -63,6 +65,7 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
         {role ? ` · you are ${role === "Owner" ? "an owner" : `a ${role.toLowerCase()}`}` : ""}
       </p>
       <ServiceNav id={service.id} current="service" />
+      <ErrorMessage error={context.error || (reviews.data && reviews.error)} title="The service could not be brought up to date; the page may show an older state" />
       {service.description && <p>{service.description}</p>}
       {service.repositoryUrl && (
         <p>
@@ -125,7 +128,7 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
 
       <section aria-labelledby="review-heading" class="separated">
         <h2 id="review-heading">Readiness review</h2>
-        {reviews.error ? (
+        {reviews.error && !reviews.data ? (
           <ErrorMessage error={reviews.error} title="Reviews could not be loaded" />
         ) : !reviews.data ? (
           <Loading label="Loading the review…" />

@@ -126,6 +126,8 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
       <p class="muted">
         {data.slug} · created <When at={data.createdAt} dateOnly /> · you are {isOwner ? "an owner" : `a ${data.myRole.toLowerCase()}`}
       </p>
+      {/* A reload after a change that failed: the members on screen stay, and may be out of date. */}
+      <ErrorMessage error={team.error} title="The team could not be brought up to date; the page may show an older state" />
 
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">Members and roles</h2>
