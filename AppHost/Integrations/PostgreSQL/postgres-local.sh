@@ -17,13 +17,17 @@ fi
 mkdir -p "$datadir"
 chmod 700 "$datadir"
 
-# Runs a server program in the background until it has exited, turning SIGTERM and SIGINT into SIGINT for it (for
-# the postmaster a fast shutdown, for initdb a stop that removes what it wrote); sets status and stop_requested.
+# Runs a server program in the background until it has exited, passing SIGTERM and SIGINT on to it as the signal
+# given first (SIGINT: the postmaster's fast shutdown; SIGTERM for initdb, which then removes what it wrote); sets
+# status and stop_requested. A background program starts with SIGINT ignored until it sets its own handler, so a
+# SIGINT that early is lost; SIGTERM is not.
 stop_requested=0
 supervise() {
+  stop_signal=$1
+  shift
   "${as_server[@]}" "$@" &
   child=$!
-  trap 'stop_requested=1; kill -INT "$child" 2>/dev/null || true' TERM INT
+  trap 'stop_requested=1; kill "-$stop_signal" "$child" 2>/dev/null || true' TERM INT
   status=0
   # wait returns early when a trapped signal arrives: wait again until the program has really exited.
   while kill -0 "$child" 2>/dev/null; do
@@ -38,9 +42,11 @@ if [ ! -f "$datadir/PG_VERSION" ]; then
   # initdb wants an empty data directory: the password file waits beside it, and goes however initdb ends.
   pwfile=$(mktemp -p "$(dirname "$datadir")" .pwfile.XXXXXX)
   trap 'rm -f "$pwfile"' EXIT
+  # Until initdb runs, a stop ends the script through its EXIT trap, not by the signal, which would skip the trap.
+  trap 'exit 143' TERM INT
   printf '%s' "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is not set}" >"$pwfile"
   [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$pwfile"
-  supervise "$bindir/initdb" -D "$datadir" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" \
+  supervise TERM "$bindir/initdb" -D "$datadir" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" \
     -E UTF8 --locale=C.UTF-8 -N >/dev/null
   rm -f "$pwfile"
   trap - EXIT
@@ -65,5 +71,5 @@ if [ -f "$datadir/postmaster.pid" ]; then
   done
 fi
 
-supervise "$bindir/postgres" -D "$datadir" -p "$port" -c listen_addresses=127.0.0.1 -c "unix_socket_directories=$datadir" "$@"
+supervise INT "$bindir/postgres" -D "$datadir" -p "$port" -c listen_addresses=127.0.0.1 -c "unix_socket_directories=$datadir" "$@"
 exit "$status"

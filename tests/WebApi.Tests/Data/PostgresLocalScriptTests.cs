@@ -115,8 +115,8 @@ public sealed class PostgresLocalScriptTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// PostgreSQL's bin directory, except that initdb first waits a minute (ended at once by SIGINT or SIGTERM): a stop
-    /// is sure to come while the password file is on disk.
+    /// PostgreSQL's bin directory, except that initdb first waits a minute, which SIGINT, SIGTERM or the script's end
+    /// cuts short (as they stop initdb): a stop is sure to come while the password file is on disk.
     /// </summary>
     private static string SlowInitdb(string root)
     {
@@ -125,11 +125,13 @@ public sealed class PostgresLocalScriptTests : IAsyncLifetime
         File.SetUnixFileMode(binaries, (UnixFileMode)0b111_101_101);
         var real = PostgresServer.FindBinaries();
         var initdb = Path.Combine(binaries, "initdb");
-        // Perl, not bash: the script starts it in the background, where bash could not trap the SIGINT it ignores.
+        // Perl, not bash: the script starts it in the background with SIGINT ignored, which bash could not trap. A
+        // signal sent before the handler is set is lost (or, for SIGTERM, ends it anyway), so it also watches its parent.
         File.WriteAllText(initdb, $$"""
             #!/usr/bin/perl
             $SIG{INT} = $SIG{TERM} = sub { exit 130 };
-            sleep 60;
+            my $parent = getppid();
+            for (1 .. 600) { exit 130 if getppid() != $parent; select(undef, undef, undef, 0.1); }
             exec '{{real}}/initdb', @ARGV;
             """);
         File.SetUnixFileMode(initdb, (UnixFileMode)0b111_101_101);
