@@ -12,16 +12,23 @@ internal static class DatabaseLocks
     /// Until <paramref name="count"/> other sessions wait for a lock, as PostgreSQL sees it: a row, or the team's audit
     /// chain (an advisory lock taken inside the audit insert), but not the scan scheduler's own advisory lock.
     /// </summary>
-    public static async Task WaitForWaitersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count)
+    /// <remarks>
+    /// A transaction reads the list of sessions in <c>pg_stat_activity</c> once and keeps it to its end, so each poll
+    /// first drops that snapshot: otherwise a session that connected after the first poll (a replica's pool opening a
+    /// connection for the request) is never seen, however long it waits.
+    /// </remarks>
+    /// <param name="attempts">Polls, 100 ms apart.</param>
+    public static async Task WaitForWaitersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count, int attempts = 300)
     {
         await using var waiting = new NpgsqlCommand(
             """
+            SELECT pg_stat_clear_snapshot();
             SELECT count(*) FROM pg_stat_activity
             WHERE wait_event_type = 'Lock' AND datname = current_database() AND query NOT LIKE '%pg_advisory_xact_lock%'
             """, connection, transaction);
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
-            if ((long)(await waiting.ExecuteScalarAsync())! >= count)
+            if (await WaitingAsync(waiting) >= count)
             {
                 return;
             }
@@ -30,5 +37,13 @@ internal static class DatabaseLocks
         }
 
         throw new Xunit.Sdk.XunitException($"Fewer than {count} sessions ever waited for a lock.");
+    }
+
+    private static async Task<long> WaitingAsync(NpgsqlCommand waiting)
+    {
+        await using var reader = await waiting.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return reader.GetInt64(0);
     }
 }
