@@ -28,11 +28,13 @@ internal abstract class ResourceEventFollower(ResourceNotificationService notifi
         builder.Services.AddSingleton<TFollower>();
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
-            var follower = @event.Services.GetRequiredService<TFollower>();
-            follower._following = Task.Run(() => follower.FollowAsync(follower._stopping.Token), CancellationToken.None);
+            @event.Services.GetRequiredService<TFollower>().Start();
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>Starts following the notifications on a task of its own; once.</summary>
+    internal void Start() => _following = Task.Run(() => FollowAsync(_stopping.Token), CancellationToken.None);
 
     /// <summary>Called for each change, one at a time, in order.</summary>
     protected abstract Task OnChangeAsync(ResourceEvent change, CancellationToken cancellationToken);

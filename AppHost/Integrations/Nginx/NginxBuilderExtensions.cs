@@ -155,6 +155,10 @@ public static partial class NginxBuilderExtensions
 
             using var reload = System.Diagnostics.Process.Start("/bin/kill", ["-HUP", pid.ToString(CultureInfo.InvariantCulture)]);
             await reload.WaitForExitAsync(cancellationToken);
+            if (reload.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill -HUP {pid} exited with code {reload.ExitCode}: nginx was not told of the new upstreams");
+            }
         });
         return builder;
     }

@@ -141,14 +141,15 @@ internal sealed partial class ReplicaWatcher(
             return;
         }
 
-        _lastPorts[watch] = key;
         try
         {
             await watch.OnChange(this, cancellationToken);
+            _lastPorts[watch] = key;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A consumer that cannot follow a change now must not stop the watch: the next change tries again.
+            // A consumer that cannot follow a change now must not stop the watch. The ports stay unrecorded, so the
+            // resource's next event (a health report, a state) tries again, even if its ports are the same.
             LogWatchFailed(logger, watch.Target.Name, ex.Message);
         }
     }
