@@ -42,8 +42,9 @@ internal static class AssetEndpoints
         }
 
         // Anything else: a page the app does not have gets its "not found" page (index.html, 404) when a browser
-        // navigates to it; other requests get 404 problem details from the status code pages.
-        endpoints.MapFallback(context =>
+        // navigates to it; other requests get 404 problem details from the status code pages. Every path, not only
+        // those without a dot (MapFallback's default pattern): /docs/v1.2 is a page a browser may ask for too.
+        endpoints.MapFallback("{*path}", context =>
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             context.Response.Headers.Vary = HeaderNames.Accept;

@@ -142,6 +142,8 @@ public sealed partial class StaticHostHttpTests(StaticHostServer server) : IClas
     [Theory]
     [InlineData("/nope")]
     [InlineData("/services/1/unknown")]
+    [InlineData("/services/1/report.v2")]
+    [InlineData("/report.pdf")]
     public async Task A_page_that_does_not_exist_is_the_document_with_404(string path)
     {
         var document = await GetBytesAsync("/", "identity");
