@@ -210,6 +210,41 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task After_a_change_whose_reload_failed_the_item_shows_it_and_its_next_edit_is_not_refused_as_stale()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "reload-failed-edit");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 503 \(");
+        var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-reload-failed-edit");
+        var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+        var status = page.GetByLabel($"Status of {item}");
+        static bool IsItemWrite(IResponse response) => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal);
+
+        // Every read of the service and its review fails from now on; the writes go through.
+        var reads = new Regex("/api/(services|reviews|teams)(/|$)");
+        await page.RouteAsync(reads, route => route.Request.Method == "GET" ? BrowserSession.AnswerUnavailableAsync(route) : route.ContinueAsync());
+        var changed = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemWrite);
+        Assert.Equal(200, changed.Status);
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The review could not be brought up to date" })).ToBeVisibleAsync();
+        // The status the server answered with, not the one the failed reload would have put back.
+        await Expect(status).ToHaveValueAsync("InProgress");
+
+        // The next edit of the item sends the tag the change answered with: saved, not 412.
+        await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {item}" }).FillAsync("Written after the status change");
+        var notesSaved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(), IsItemWrite);
+        Assert.Equal(200, notesSaved.Status);
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = $"{item} could not be saved" })).ToHaveCountAsync(0);
+
+        // Both are what the server holds once it can be read again.
+        await page.UnrouteAsync(reads);
+        await session.GotoAsync($"/services/{serviceId}");
+        await Expect(status).ToHaveValueAsync("InProgress");
+        await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task An_edit_saved_after_someone_elses_keeps_the_readers_changes_until_they_choose_mine_or_theirs()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "edit-conflict");

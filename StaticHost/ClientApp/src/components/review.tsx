@@ -198,30 +198,32 @@ export interface ItemProps {
   /** The signed-in user. */
   userId: string;
   members: Member[];
-  onChanged: (message: string) => void;
+  /** After a write, with what was said and the item as the write left it. */
+  onChanged: (message: string, saved: ReviewItem) => void;
 }
 
-function ReviewItemRow({ reviewId, ...props }: ItemProps & { reviewId: string }) {
-  const { item, writable, members, onChanged } = props;
+function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps & { reviewId: string }) {
+  // Every write answers with the item: that is the item until the review's reload brings it again, and stays it if
+  // the reload fails. The next write sends its entity tag, not the one the write made stale (a 412), and the row
+  // shows what was saved, not the status it had before.
+  const [written, setWritten] = useState<ReviewItem | null>(null);
+  useEffect(() => setWritten(null), [loaded]);
+  const item = written ?? loaded;
+  const saved = (message: string, answer: ReviewItem) => {
+    setWritten(answer);
+    onChanged(message, answer);
+  };
+  const props = { ...rest, item, onChanged: saved };
+  const { writable, members } = props;
   const status = useAction();
   const statusId = `status-${item.itemId}`;
   const path = `/api/reviews/${reviewId}/items/${encodeURIComponent(item.itemId)}`;
   const [open, setOpen] = useState(false);
   const assignee = members.find((m) => m.userId === item.assigneeId);
 
-  // The write answers with the item's new tag: a change made before the review's reload lands (a second arrow key on
-  // the list) sends that one, not the tag the reload has yet to replace.
-  const etag = useRef(item.etag);
-  useEffect(() => {
-    etag.current = item.etag;
-  }, [item.etag]);
-
   const setStatus = async (value: ItemStatus) => {
-    const saved = await status.run(() => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch: etag.current }));
-    if (saved) {
-      etag.current = saved.data.etag;
-      onChanged(`${item.itemId} is now ${statusLabels[value].toLowerCase()}.`);
-    }
+    const answer = await status.run(() => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch: item.etag }));
+    if (answer) saved(`${item.itemId} is now ${statusLabels[value].toLowerCase()}.`, answer.data);
   };
 
   return (
@@ -257,7 +259,7 @@ function ReviewItemRow({ reviewId, ...props }: ItemProps & { reviewId: string })
         <summary>Notes, assignee, due date and evidence<span class="visually-hidden"> for {item.itemId}</span></summary>
         {open && (
           <div class="stack item-body">
-            <ItemDetailsForm path={path} item={item} writable={writable} members={members} onSaved={onChanged} />
+            <ItemDetailsForm path={path} item={item} writable={writable} members={members} onSaved={saved} />
             {item.scanFindings.length > 0 && (
               <div>
                 <h5>What scans saw</h5>
@@ -283,7 +285,7 @@ function ItemDetailsForm({ path, item, writable, members, onSaved }: {
   item: ReviewItem;
   writable: boolean;
   members: Member[];
-  onSaved: (message: string) => void;
+  onSaved: (message: string, saved: ReviewItem) => void;
 }) {
   const [notes, setNotes] = useState(item.notes);
   const [assigneeId, setAssigneeId] = useState(item.assigneeId ?? "");
@@ -309,7 +311,7 @@ function ItemDetailsForm({ path, item, writable, members, onSaved }: {
       else body["clearDueOn"] = true;
     }
     const ok = await save.run(() => api<ReviewItem>("PATCH", path, { body, ifMatch: item.etag }));
-    if (ok) onSaved(`${id} saved.`);
+    if (ok) onSaved(`${id} saved.`, ok.data);
   };
 
   return (

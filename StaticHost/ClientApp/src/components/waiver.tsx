@@ -29,7 +29,8 @@ export function WaiverPanel({ path, item, writable, reviewOpen, userId, members,
   const id = item.itemId;
 
   const approveWaiver = async () => {
-    if (await approve.run(() => api<ReviewItem>("POST", `${path}/waiver/approve`, { ifMatch: item.etag }))) onChanged(`The waiver of ${id} is approved.`);
+    const approved = await approve.run(() => api<ReviewItem>("POST", `${path}/waiver/approve`, { ifMatch: item.etag }));
+    if (approved) onChanged(`The waiver of ${id} is approved.`, approved.data);
   };
   const closeForm = () => {
     setRequesting(false);
@@ -59,7 +60,7 @@ export function WaiverPanel({ path, item, writable, reviewOpen, userId, members,
       <ErrorMessage error={approve.error} title={`The waiver of ${id} could not be approved`} />
       {writable && (!waiver || waiver.state === "Expired") && (requesting ? (
         <WaiverForm path={path} item={item} userId={userId} members={members} onCancel={closeForm}
-          onRequested={(message) => { closeForm(); onChanged(message); }} />
+          onRequested={(message, saved) => { closeForm(); onChanged(message, saved); }} />
       ) : (
         <div class="actions">
           <button type="button" class="button-secondary" ref={requestButton} onClick={() => setRequesting(true)}>
@@ -77,7 +78,7 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
   userId: string;
   members: Member[];
   onCancel: () => void;
-  onRequested: (message: string) => void;
+  onRequested: (message: string, saved: ReviewItem) => void;
 }) {
   // Another owner approves; only a team whose one owner is the requester lets them name themselves (approved at once).
   const owners = members.filter((m) => m.role === "Owner");
@@ -101,7 +102,7 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
     if (sent) {
       onRequested(sent.data.waiver?.state === "Active"
         ? `${id} is waived.`
-        : `Waiver of ${id} requested; it counts once ${members.find((m) => m.userId === approverId)?.email ?? "the approver"} approves it.`);
+        : `Waiver of ${id} requested; it counts once ${members.find((m) => m.userId === approverId)?.email ?? "the approver"} approves it.`, sent.data);
     }
   };
 
