@@ -233,8 +233,20 @@ public sealed class AccountPageTests(StackFixture stack, ChromiumFixture chromiu
         // Revoked from the page as it is, with the entity tag it was given before the use above.
         var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = name }) });
         await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("Active");
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke token {name}" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Yes, revoke {name}" }).ClickAsync();
+        var revoke = page.GetByRole(AriaRole.Button, new() { Name = $"Revoke token {name}" });
+        var confirm = page.GetByRole(AriaRole.Button, new() { Name = $"Yes, revoke {name}" });
+        // Asked, then not (Escape, or Cancel): focus goes back to the button that asked, and nothing is revoked.
+        await revoke.ClickAsync();
+        await Expect(confirm).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(revoke).ToBeFocusedAsync();
+        await revoke.ClickAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = $"Revoke token {name}" }).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(revoke).ToBeFocusedAsync();
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("Active");
+
+        await revoke.ClickAsync();
+        await confirm.ClickAsync();
         await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("Revoked");
 
         // Later: still revoked, and the secret is not shown again.

@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError } from "../lib/api";
-import { wasNavigated } from "../lib/focus";
+import { focusPageHeading, wasNavigated } from "../lib/focus";
 import { href } from "../lib/router";
 
 const APP_NAME = "ReadinessAspire";
@@ -135,12 +135,14 @@ export function Pager({ page, pageSize, total, link, label }: { page: number; pa
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return null;
   return (
+    // The link followed may not be on the next page (the last has no "Next page"), and the list above it changes:
+    // focus starts over at the page's heading, as after any navigation, where the view goes too.
     <nav class="pager" aria-label={label}>
-      {page > 1 ? <a href={link(page - 1)} rel="prev">Previous page</a> : <span aria-hidden="true" />}
+      {page > 1 ? <a href={link(page - 1)} rel="prev" onClick={focusPageHeading}>Previous page</a> : <span aria-hidden="true" />}
       <span>
         Page {page} of {pages}
       </span>
-      {page < pages ? <a href={link(page + 1)} rel="next">Next page</a> : <span aria-hidden="true" />}
+      {page < pages ? <a href={link(page + 1)} rel="next" onClick={focusPageHeading}>Next page</a> : <span aria-hidden="true" />}
     </nav>
   );
 }
@@ -196,22 +198,31 @@ export function ConfirmButton({ label, confirmLabel, onConfirm, busy, accessible
 }) {
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  // A cancel removes the button that had focus: it goes back to the one that asked, not to the document.
+  const cancelled = useRef(false);
   useEffect(() => {
     if (asking) confirmRef.current?.focus();
+    else if (cancelled.current) askRef.current?.focus();
+    cancelled.current = false;
   }, [asking]);
+  const cancel = () => {
+    cancelled.current = true;
+    setAsking(false);
+  };
   if (!asking) {
     return (
-      <button type="button" class="button-danger" aria-label={accessibleName} disabled={busy} onClick={() => setAsking(true)}>
+      <button type="button" class="button-danger" ref={askRef} aria-label={accessibleName} disabled={busy} onClick={() => setAsking(true)}>
         {label}
       </button>
     );
   }
   return (
-    <span class="confirm" role="group" aria-label={accessibleName ?? label}>
+    <span class="confirm" role="group" aria-label={accessibleName ?? label} onKeyDown={(e) => e.key === "Escape" && cancel()}>
       <button type="button" class="button-danger" ref={confirmRef} disabled={busy} onClick={() => { setAsking(false); onConfirm(); }}>
         {confirmLabel}
       </button>
-      <button type="button" class="button-secondary" onClick={() => setAsking(false)}>
+      <button type="button" class="button-secondary" onClick={cancel}>
         Cancel
       </button>
     </span>

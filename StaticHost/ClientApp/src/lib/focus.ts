@@ -9,3 +9,8 @@ export function markNavigated(): void {
 export function wasNavigated(): boolean {
   return navigated;
 }
+
+/** Moves focus to the page's heading (PageHeading's <h1>), as a navigation to another page does. */
+export function focusPageHeading(): void {
+  document.querySelector<HTMLElement>("main h1")?.focus({ preventScroll: true });
+}

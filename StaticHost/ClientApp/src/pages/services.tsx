@@ -42,6 +42,11 @@ export function ServicesPage({ route }: { route: Route }) {
   };
 
   const data = services.data;
+  // One status line that is always there, so a screen reader hears every answer to a search, none included: a live
+  // region added with its text is not announced.
+  const summary = !data || services.error ? ""
+    : data.list.total > 0 ? `${data.list.total} ${data.list.total === 1 ? "service" : "services"}${search ? ` matching “${search}”` : ""}`
+    : search || tag ? "No service matches." : "No services yet.";
   return (
     <>
       <div class="page-head">
@@ -64,25 +69,19 @@ export function ServicesPage({ route }: { route: Route }) {
         </p>
       )}
 
+      <p class={data && data.list.total === 0 ? "empty" : "muted"} role="status">{summary}</p>
       {services.error ? (
         <ErrorMessage error={services.error} title="Services could not be loaded" />
       ) : !data ? (
         <Loading label="Loading services…" />
       ) : data.list.items.length === 0 ? (
-        <div class="empty">
-          <p>{search || tag ? "No service matches." : "No services yet."}</p>
-          {!search && !tag && teams.data?.length === 0 && (
-            <p>
-              Services belong to teams. <a href={href("teams")}>Create a team</a> first.
-            </p>
-          )}
-        </div>
+        !search && !tag && teams.data?.length === 0 && (
+          <p>
+            Services belong to teams. <a href={href("teams")}>Create a team</a> first.
+          </p>
+        )
       ) : (
         <>
-          <p class="muted" role="status">
-            {data.list.total} {data.list.total === 1 ? "service" : "services"}
-            {search ? ` matching “${search}”` : ""}
-          </p>
           <ul class="cards" aria-label="Services">
             {data.list.items.map((service) => {
               const scan = headlineScan(data.scans.filter((s) => s.serviceId === service.id));
