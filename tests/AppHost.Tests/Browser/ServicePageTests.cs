@@ -460,20 +460,25 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         var failed = page.GetByText("The scan failed: stopped by the test");
         await Expect(failed).ToBeVisibleAsync();
 
-        // Recorded however briefly it shows: the next check would hide it again.
+        // Recorded however briefly it shows: the next check would hide it again. And the moment the page has read
+        // the held answer's body and done all it does with it (its promise continuations and Preact's render run as
+        // microtasks, before the timer that marks it read).
         await page.EvaluateAsync("""
-            () => new MutationObserver(() => {
-              if (document.body.textContent.includes("this page updates by itself")) window.runningAgain = true;
-            }).observe(document.body, { childList: true, subtree: true, characterData: true })
-            """);
-        var late = await page.RunAndWaitForResponseAsync(() =>
-        {
-            released.SetResult();
-            return Task.CompletedTask;
-        }, response => detail.IsMatch(response.Url));
-        await late.FinishedAsync();
-        // Time for the page to read the answer it was handed.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+            (path) => {
+              new MutationObserver(() => {
+                if (document.body.textContent.includes("this page updates by itself")) window.runningAgain = true;
+              }).observe(document.body, { childList: true, subtree: true, characterData: true });
+              const text = Response.prototype.text;
+              Response.prototype.text = function () {
+                const read = text.call(this);
+                if (new URL(this.url).pathname === path) read.then(() => setTimeout(() => { window.heldAnswerRead = true; }));
+                return read;
+              };
+            }
+            """, $"/api/services/{serviceId}/scans/{scanId}");
+        released.SetResult();
+        await page.WaitForFunctionAsync("() => window.heldAnswerRead === true");
+        await page.EvaluateAsync("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
         Assert.False(await page.EvaluateAsync<bool>("() => window.runningAgain === true"), "the held answer showed the scan running again");
         await Expect(failed).ToBeVisibleAsync();
         session.AssertClean();
