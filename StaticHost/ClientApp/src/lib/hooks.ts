@@ -17,18 +17,26 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   const [generation, setGeneration] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  // Only the latest load may land. A reload makes the one in flight stale at once, not only when the effect runs
+  // again after the next render: an answer landing in between would put an older read over what a write just did.
+  const latest = useRef(0);
 
   useEffect(() => {
     const controller = new AbortController();
+    const sent = ++latest.current;
+    const current = () => !controller.signal.aborted && sent === latest.current;
     setState((s) => ({ ...s, loading: true }));
     loadRef.current(controller.signal).then(
-      (data) => !controller.signal.aborted && setState({ data, error: null, loading: false }),
-      (error: unknown) => !controller.signal.aborted && setState((s) => ({ data: s.data, error, loading: false })),
+      (data) => current() && setState({ data, error: null, loading: false }),
+      (error: unknown) => current() && setState((s) => ({ data: s.data, error, loading: false })),
     );
     return () => controller.abort();
   }, [...deps, generation]);
 
-  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  const reload = useCallback(() => {
+    latest.current++;
+    setGeneration((g) => g + 1);
+  }, []);
   const setData = useCallback((update: T | ((current: T | undefined) => T)) => {
     setState((s) => ({
       ...s,
