@@ -37,7 +37,7 @@ public sealed class ServiceListPageTests(StackFixture stack, ChromiumFixture chr
         // No match is said in the same status line a match is said in, which a screen reader follows.
         await page.GetByLabel("Search services").FillAsync($"{prefix}-none");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
-        await Expect(status).ToHaveTextAsync("No service matches.");
+        await Expect(status).ToHaveTextAsync($"No service matches “{prefix}-none”.");
         await Expect(pager).ToHaveCountAsync(0);
         await session.CheckPageAsync("services-no-match");
         session.AssertClean();

@@ -138,13 +138,18 @@ export function Pager({ page, pageSize, total, link, label }: { page: number; pa
     // The link followed may not be on the next page (the last has no "Next page"), and the list above it changes:
     // focus starts over at the page's heading, as after any navigation, where the view goes too.
     <nav class="pager" aria-label={label}>
-      {page > 1 ? <a href={link(page - 1)} rel="prev" onClick={focusPageHeading}>Previous page</a> : <span aria-hidden="true" />}
+      {page > 1 ? <a href={link(page - 1)} rel="prev" onClick={focusHeadingOnNavigation}>Previous page</a> : <span aria-hidden="true" />}
       <span>
         Page {page} of {pages}
       </span>
-      {page < pages ? <a href={link(page + 1)} rel="next" onClick={focusPageHeading}>Next page</a> : <span aria-hidden="true" />}
+      {page < pages ? <a href={link(page + 1)} rel="next" onClick={focusHeadingOnNavigation}>Next page</a> : <span aria-hidden="true" />}
     </nav>
   );
+}
+
+/** A click the router follows in place (not a new tab or window): the page's heading takes focus. */
+function focusHeadingOnNavigation(event: MouseEvent) {
+  if (event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey) focusPageHeading();
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });

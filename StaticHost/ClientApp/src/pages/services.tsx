@@ -27,7 +27,7 @@ export function ServicesPage({ route }: { route: Route }) {
     // Grades in one call for the whole page, next to the list rather than one call per service.
     const ids = list.items.map((s) => `serviceId=${encodeURIComponent(s.id)}`).join("&");
     const scans = ids ? await get<LatestScan[]>(`/api/scans/latest?${ids}`, signal).catch(() => [] as LatestScan[]) : [];
-    return { list, scans };
+    return { list, scans, search, tag };
   }, [search, tag, page]);
   const teams = useResource((signal) => get<Team[]>("/api/teams", signal), []);
   const teamName = (id: string) => teams.data?.find((t) => t.id === id)?.name;
@@ -43,10 +43,13 @@ export function ServicesPage({ route }: { route: Route }) {
 
   const data = services.data;
   // One status line that is always there, so a screen reader hears every answer to a search, none included: a live
-  // region added with its text is not announced.
-  const summary = !data || services.error ? ""
-    : data.list.total > 0 ? `${data.list.total} ${data.list.total === 1 ? "service" : "services"}${search ? ` matching “${search}”` : ""}`
-    : search || tag ? "No service matches." : "No services yet.";
+  // region added with its text is not announced. It says what the list on screen answers (not the search being
+  // typed or loaded), is blank while a new answer loads, and names the search, so two searches in a row are both heard.
+  const summary = !data || services.error || services.loading ? ""
+    : data.list.total > 0 ? `${data.list.total} ${data.list.total === 1 ? "service" : "services"}${data.search ? ` matching “${data.search}”` : ""}`
+    : data.search ? `No service matches “${data.search}”${data.tag ? ` with the tag ${data.tag}` : ""}.`
+    : data.tag ? `No service has the tag ${data.tag}.`
+    : "No services yet.";
   return (
     <>
       <div class="page-head">
