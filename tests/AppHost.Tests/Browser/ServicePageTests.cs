@@ -245,6 +245,44 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task Notes_being_typed_when_the_session_expired_are_back_after_signing_in_again()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "notes-expired");
+        var page = session.Page;
+        var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-notes-expired");
+        var email = (await session.ApiGetAsync("/api/account/session")).GetProperty("account").GetProperty("email").GetString()!;
+        var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+        await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
+        var notes = page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {item}" });
+        await notes.FillAsync("Typed while the session ran out");
+
+        // The session cookie goes, as when it expires. The save is refused: 400 for the antiforgery token, bound to the
+        // user that was signed in, then 401 with a fresh one; and the page goes to sign in.
+        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 400 \(\) \(https://localhost:\d+/api/reviews/");
+        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 401 \(\) \(https://localhost:\d+/api/");
+        await session.Context.ClearCookiesAsync(new() { Name = "__Host-ra-auth" });
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(SignIn.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+
+        // Back on the service, the item's details are open with the notes as they were typed, and they save.
+        await Expect(notes).ToHaveValueAsync("Typed while the session ran out");
+        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(),
+            response => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal));
+        Assert.Equal(200, saved.Status);
+        await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+
+        // Saved, the draft is gone: the next visit opens nothing by itself.
+        await session.GotoAsync($"/services/{serviceId}");
+        await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+        await Expect(notes).ToHaveCountAsync(0);
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter((key) => key.startsWith('readiness-draft:')).length"));
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task An_edit_saved_after_someone_elses_keeps_the_readers_changes_until_they_choose_mine_or_theirs()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "edit-conflict");

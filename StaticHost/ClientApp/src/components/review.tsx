@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, get } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
+import { readDraft, writeDraft } from "../lib/drafts";
 import { setServerSanitizedHtml } from "../lib/trusted-html";
 import type { ItemStatus, Member, Review, ReviewItem } from "../lib/types";
 import { EvidencePanel } from "./evidence";
@@ -214,11 +215,12 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
     onChanged(message, answer);
   };
   const props = { ...rest, item, onChanged: saved };
-  const { writable, members } = props;
+  const { writable, members, userId } = props;
   const status = useAction();
   const statusId = `status-${item.itemId}`;
   const path = `/api/reviews/${reviewId}/items/${encodeURIComponent(item.itemId)}`;
-  const [open, setOpen] = useState(false);
+  // Notes typed and not saved (the session expired on the save, say) open the details, where they are back.
+  const [open, setOpen] = useState(() => writable && readDraft(userId, notesDraftKey(path)) !== null);
   const assignee = members.find((m) => m.userId === item.assigneeId);
 
   const setStatus = async (value: ItemStatus) => {
@@ -255,11 +257,11 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
       </p>
       <WaiverPanel path={path} {...props} />
       {item.notesHtml && !open && <SanitizedHtml class="markdown" html={item.notesHtml} label={`Notes on ${item.itemId}`} />}
-      <details class="item-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <details class="item-details" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>Notes, assignee, due date and evidence<span class="visually-hidden"> for {item.itemId}</span></summary>
         {open && (
           <div class="stack item-body">
-            <ItemDetailsForm path={path} item={item} writable={writable} members={members} onSaved={saved} />
+            <ItemDetailsForm path={path} item={item} writable={writable} userId={userId} members={members} onSaved={saved} />
             {item.scanFindings.length > 0 && (
               <div>
                 <h5>What scans saw</h5>
@@ -280,22 +282,31 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
   );
 }
 
-function ItemDetailsForm({ path, item, writable, members, onSaved }: {
+const notesDraftKey = (path: string) => `${path}:notes`;
+
+function ItemDetailsForm({ path, item, writable, userId, members, onSaved }: {
   path: string;
   item: ReviewItem;
   writable: boolean;
+  userId: string;
   members: Member[];
   onSaved: (message: string, saved: ReviewItem) => void;
 }) {
-  const [notes, setNotes] = useState(item.notes);
+  const draftKey = notesDraftKey(path);
+  const [notes, setNotes] = useState(() => (writable ? readDraft(userId, draftKey) : null) ?? item.notes);
   const [assigneeId, setAssigneeId] = useState(item.assigneeId ?? "");
   const [dueOn, setDueOn] = useState(item.dueOn ?? "");
   const save = useAction();
   const id = item.itemId;
   const preview = useMarkdownPreview(notes, item.notes, item.notesHtml);
 
-  // A save brings the server's values back.
-  useEffect(() => setNotes(item.notes), [item.notes]);
+  // A save brings the server's values back; not on the first render, which may have brought a draft back.
+  const mounted = useRef(false);
+  useEffect(() => {
+    if (mounted.current) setNotes(item.notes);
+    mounted.current = true;
+  }, [item.notes]);
+  useEffect(() => writeDraft(userId, draftKey, writable && notes !== item.notes ? notes : null), [userId, draftKey, writable, notes, item.notes]);
   useEffect(() => setAssigneeId(item.assigneeId ?? ""), [item.assigneeId]);
   useEffect(() => setDueOn(item.dueOn ?? ""), [item.dueOn]);
 

@@ -2,6 +2,7 @@
 // about it from GET /api/account/session, and learns it ended when a call answers 401.
 import { useEffect, useState } from "preact/hooks";
 import { api, get, resetAntiforgeryToken, setUnauthorizedHandler } from "./api";
+import { forgetDrafts } from "./drafts";
 import { currentRoute, href, navigate } from "./router";
 import type { Account } from "./types";
 
@@ -63,6 +64,7 @@ export async function signedIn(): Promise<void> {
 export async function signOut(): Promise<void> {
   await api("POST", "/api/account/sign-out");
   resetAntiforgeryToken();
+  forgetDrafts();
   set({ status: "anonymous", expired: false });
   navigate(href("signIn"));
 }
