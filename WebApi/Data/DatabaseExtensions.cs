@@ -75,8 +75,9 @@ public static class DatabaseExtensions
     /// EF Core opens and closes the connection for every query outside a transaction: a replica served its uncached
     /// reads about a fifth faster without them (bench/README.md, the session reset). The reset clears session state,
     /// and WebApi keeps none: no session <c>SET</c>, no temporary tables, no <c>LISTEN</c>, and advisory locks that end
-    /// with their transaction or are released before the connection closes (IdempotencyFilter). An open transaction is still rolled back when its connection returns to the pool. Code that
-    /// needs session state must set <c>No Reset On Close=false</c> in the connection string.
+    /// with their transaction or are released before the connection closes (IdempotencyFilter). An open transaction is
+    /// still rolled back when its connection returns to the pool. Code that needs session state must set
+    /// <c>No Reset On Close=false</c> in the connection string.
     /// </remarks>
     public static string WithDefaults(string connectionString, int maxPoolSize, int maxAutoPrepare)
     {
