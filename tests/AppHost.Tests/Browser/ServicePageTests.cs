@@ -165,7 +165,6 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
 
             await route.ContinueAsync();
         });
-        static bool IsItemPatch(IResponse response) => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal);
         var first = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemPatch);
         Assert.Equal(200, first.Status);
         await Expect(status).ToBeEnabledAsync();
@@ -195,8 +194,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         // Every read of the service and its review fails from now on; the change itself goes through.
         await page.RouteAsync(new Regex("/api/(services|reviews|teams)(/|$)"), route =>
             route.Request.Method == "GET" ? BrowserSession.AnswerUnavailableAsync(route) : route.ContinueAsync());
-        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByLabel($"Status of {changed}").SelectOptionAsync("Done"),
-            response => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal));
+        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByLabel($"Status of {changed}").SelectOptionAsync("Done"), IsItemPatch);
         Assert.Equal(200, saved.Status);
 
         var alerts = page.GetByRole(AriaRole.Alert);
@@ -218,12 +216,11 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-reload-failed-edit");
         var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
         var status = page.GetByLabel($"Status of {item}");
-        static bool IsItemWrite(IResponse response) => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal);
 
         // Every read of the service and its review fails from now on; the writes go through.
         var reads = new Regex("/api/(services|reviews|teams)(/|$)");
         await page.RouteAsync(reads, route => route.Request.Method == "GET" ? BrowserSession.AnswerUnavailableAsync(route) : route.ContinueAsync());
-        var changed = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemWrite);
+        var changed = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemPatch);
         Assert.Equal(200, changed.Status);
         await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The review could not be brought up to date" })).ToBeVisibleAsync();
         // The status the server answered with, not the one the failed reload would have put back.
@@ -232,7 +229,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         // The next edit of the item sends the tag the change answered with: saved, not 412.
         await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {item}" }).FillAsync("Written after the status change");
-        var notesSaved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(), IsItemWrite);
+        var notesSaved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(), IsItemPatch);
         Assert.Equal(200, notesSaved.Status);
         await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = $"{item} could not be saved" })).ToHaveCountAsync(0);
 
@@ -269,8 +266,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
 
         // Back on the service, the item's details are open with the notes as they were typed, and they save.
         await Expect(notes).ToHaveValueAsync("Typed while the session ran out");
-        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(),
-            response => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal));
+        var saved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(), IsItemPatch);
         Assert.Equal(200, saved.Status);
         await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
 
@@ -692,6 +688,9 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
         return await File.ReadAllBytesAsync(await download.PathAsync());
     }
+
+    /// <summary>The answer to a change of a review item (status, notes, waiver request).</summary>
+    private static bool IsItemPatch(IResponse response) => response.Request.Method == "PATCH" && response.Url.Contains("/items/", StringComparison.Ordinal);
 
     private static string ItemId(string? statusId) => statusId!["status-".Length..];
 
