@@ -16,13 +16,15 @@ internal sealed partial class ProductUser : IDisposable
     public const string Password = "correct horse battery staple";
     private readonly HttpClient _client;
     private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
+    private readonly string? _dataDirectory;
     private string? _csrf;
     private string? _bearer;
 
-    private ProductUser(HttpClient client, string email)
+    private ProductUser(HttpClient client, string email, string? dataDirectory)
     {
         _client = client;
         Email = email;
+        _dataDirectory = dataDirectory;
     }
 
     public string Email { get; }
@@ -40,23 +42,14 @@ internal sealed partial class ProductUser : IDisposable
     /// <inheritdoc cref="SignUpAsync(StackFixture, string)"/>
     public static async Task<ProductUser> SignUpAsync(DistributedApplication app, string dataDirectory, string name)
     {
-        var user = new ProductUser(ProxyClient.Create(app), $"{name}-{Guid.NewGuid():N}@example.com");
+        var user = new ProductUser(ProxyClient.Create(app), $"{name}-{Guid.NewGuid():N}@example.com", dataDirectory);
         await user.RefreshCsrfAsync();
-        using (var signUp = await user.SendAsync(HttpMethod.Post, "/api/account/sign-up", new { email = user.Email, password = Password }))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, signUp.StatusCode);
-        }
-
+        await user.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/account/sign-up", new { email = user.Email, password = Password });
         var link = await MailedLinkAsync(dataDirectory, "confirmation", user.Email);
         Assert.StartsWith(ProxyClient.HttpsBase(app).GetLeftPart(UriPartial.Authority), link, StringComparison.Ordinal);
-        using (var confirm = await user.SendAsync(HttpMethod.Get, new Uri(link).PathAndQuery))
-        {
-            Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
-        }
-
-        using var signIn = await user.SendAsync(HttpMethod.Post, "/api/account/sign-in", new { email = user.Email, password = Password });
-        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-        user.Id = (await signIn.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, new Uri(link).PathAndQuery);
+        var signedIn = await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/account/sign-in", new { email = user.Email, password = Password });
+        user.Id = signedIn!["id"]!.GetValue<string>();
         // The token is bound to the signed-in user.
         await user.RefreshCsrfAsync();
         return user;
@@ -65,7 +58,7 @@ internal sealed partial class ProductUser : IDisposable
     /// <summary>A browser that has signed no one in yet: it holds only the antiforgery cookie and token.</summary>
     public static async Task<ProductUser> AnonymousAsync(StackFixture stack)
     {
-        var user = new ProductUser(ProxyClient.Create(stack.App), "anonymous");
+        var user = new ProductUser(ProxyClient.Create(stack.App), "anonymous", stack.DataDirectory);
         await user.RefreshCsrfAsync();
         return user;
     }
@@ -75,12 +68,12 @@ internal sealed partial class ProductUser : IDisposable
 
     /// <inheritdoc cref="WithToken(StackFixture, string)"/>
     public static ProductUser WithToken(DistributedApplication app, string token) =>
-        new(ProxyClient.Create(app), "token") { _bearer = token };
+        new(ProxyClient.Create(app), "token", dataDirectory: null) { _bearer = token };
 
     /// <summary>The same session cookies without the antiforgery token, as a forged cross-site request would carry them.</summary>
     public ProductUser WithoutCsrfToken(StackFixture stack)
     {
-        var forged = new ProductUser(ProxyClient.Create(stack.App), Email) { Id = Id };
+        var forged = new ProductUser(ProxyClient.Create(stack.App), Email, stack.DataDirectory) { Id = Id };
         foreach (var (name, value) in _cookies)
         {
             forged._cookies[name] = value;
@@ -153,7 +146,11 @@ internal sealed partial class ProductUser : IDisposable
     {
         using var response = await SendAsync(method, path, body, ifMatch, headers, content);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        if (expected != response.StatusCode)
+        {
+            Assert.Fail($"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}{await ServerLogAsync(text)}");
+        }
+
         if ((int)response.StatusCode >= 400)
         {
             // Every refusal is RFC 7807 problem details.
@@ -191,34 +188,76 @@ internal sealed partial class ProductUser : IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>
+    /// The WebApi replicas' log lines for the trace a problem's <c>traceId</c> names (without one, such as nginx's own
+    /// error page, their last errors): the logs go with the stack's data directory when the test class ends, and the
+    /// test run's output is all that is left of an unexpected answer.
+    /// </summary>
+    private async Task<string> ServerLogAsync(string problem)
+    {
+        if (_dataDirectory is null)
+        {
+            return "";
+        }
+
+        var traceId = ProblemTraceId().Match(problem) is { Success: true } match ? match.Groups[1].Value : null;
+        var lines = new List<string>();
+        await foreach (var line in WebApiLogLinesAsync(_dataDirectory))
+        {
+            if (traceId is null
+                ? line.Contains("\"level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"level\":\"Critical\"", StringComparison.Ordinal)
+                : line.Contains(traceId, StringComparison.Ordinal))
+            {
+                lines.Add(line);
+            }
+        }
+
+        const int MostLines = 40;
+        return $"\nWebApi's log for {(traceId is null ? "any trace, errors only" : "trace " + traceId)} ({lines.Count} lines{(lines.Count > MostLines ? $", the last {MostLines} shown" : "")}):\n"
+            + string.Join('\n', lines.TakeLast(MostLines));
+    }
+
+    /// <summary>Every line in the WebApi replicas' JSON log files of a data directory, file by file.</summary>
+    private static async IAsyncEnumerable<string> WebApiLogLinesAsync(string dataDirectory)
+    {
+        var logs = Path.Combine(dataDirectory, "logs", "webapi");
+        foreach (var file in Directory.Exists(logs) ? Directory.GetFiles(logs, "*.jsonl") : [])
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                yield return line;
+            }
+        }
+    }
+
+    /// <summary>
     /// Development mail: the first <paramref name="kind"/> link (<c>confirmation</c>, <c>password-reset</c>) for
     /// <paramref name="email"/>, from the WebApi replicas' JSON log files in the data directory.
     /// </summary>
     public static async Task<string> MailedLinkAsync(string dataDirectory, string kind, string email)
     {
-        var logs = Path.Combine(dataDirectory, "logs", "webapi");
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            foreach (var file in Directory.Exists(logs) ? Directory.GetFiles(logs, "*.jsonl") : [])
+            await foreach (var line in WebApiLogLinesAsync(dataDirectory))
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                using var reader = new StreamReader(stream);
-                while (await reader.ReadLineAsync() is { } line)
+                if (line.Contains($"{kind} link for {email}: ", StringComparison.Ordinal)
+                    && MailedLink().Match(JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!) is { Success: true } match)
                 {
-                    if (line.Contains($"{kind} link for {email}: ", StringComparison.Ordinal)
-                        && MailedLink().Match(JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!) is { Success: true } match)
-                    {
-                        return match.Value;
-                    }
+                    return match.Value;
                 }
             }
 
             await Task.Delay(100);
         }
 
-        throw new Xunit.Sdk.XunitException($"No {kind} link for {email} in {logs}");
+        throw new Xunit.Sdk.XunitException($"No {kind} link for {email} in {Path.Combine(dataDirectory, "logs", "webapi")}");
     }
 
     [GeneratedRegex(@"https://[^\s""]+\?[^\s""]+$")]
     private static partial Regex MailedLink();
+
+    // W3C trace context, as ASP.NET Core writes a problem's traceId: 00-{trace id}-{span id}-{flags}.
+    [GeneratedRegex(@"""traceId""\s*:\s*""00-([0-9a-f]{32})-")]
+    private static partial Regex ProblemTraceId();
 }
