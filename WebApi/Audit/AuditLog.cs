@@ -1,11 +1,16 @@
 using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using WebApi.Data;
 
 namespace WebApi.Audit;
 
-/// <summary>Adds the audit event to the same unit of work as the change it describes, so both are saved or neither is.</summary>
+/// <summary>
+/// Adds the audit event to the same unit of work as the change it describes, so both are saved or neither is; the
+/// save inserts it after the change (see <see cref="ReadinessDbContext.SaveChangesAsync(bool, CancellationToken)"/>).
+/// </summary>
 public static class AuditLog
 {
     public static void Record(
@@ -51,6 +56,22 @@ public static class AuditLog
             After = Serialize(after),
             TraceId = Activity.Current?.TraceId.ToHexString(),
         };
+    }
+
+    /// <summary>Inserts the event (its chain fields are the trigger's) and returns its id.</summary>
+    public static async Task<long> InsertAsync(DatabaseFacade database, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        // Typed by casts: a null parameter has no type. Not composable (an INSERT), so read as a list.
+        var ids = await database.SqlQuery<long>($"""
+            INSERT INTO "AuditEvents" ("At", "ActorId", "Action", "EntityType", "EntityId", "TeamId", "ServiceId", "ReviewId", "Before", "After", "TraceId")
+            VALUES ({auditEvent.At}::timestamptz, {auditEvent.ActorId}::varchar, {auditEvent.Action}::varchar, {auditEvent.EntityType}::varchar,
+                {auditEvent.EntityId}::varchar, {auditEvent.TeamId}::uuid, {auditEvent.ServiceId}::uuid, {auditEvent.ReviewId}::uuid,
+                {auditEvent.Before}::jsonb, {auditEvent.After}::jsonb, {auditEvent.TraceId}::varchar)
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return ids.Single();
     }
 
     private static string? Serialize(object? value) =>

@@ -36,6 +36,80 @@ public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> opti
     /// <summary>The data-protection key ring (see <see cref="DataProtectionKeyStore"/>).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>
+    /// Saves the tracked changes with the audit events among them inserted last, all in one transaction (the caller's,
+    /// or one of its own, run again whole after a transient failure). An event's insert trigger takes its scope's
+    /// chain lock, which every writer of the team waits for. Saved in the context's own order (<c>AuditEvents</c> sorts
+    /// before the tables it describes), a write would hold the chain while it waits for the rows it changes, and a
+    /// writer that holds one of those rows and waits for the chain (a completion holds its review) would close a
+    /// deadlock cycle. Last, the chain is the one lock a save waits for while holding it.
+    /// </summary>
+    /// <remarks>
+    /// Events are inserted with SQL of their own (<see cref="AuditLog.InsertAsync"/>) and get their ids back, so they
+    /// are tracked like any saved row: pending until the changes are accepted, when a transaction that failed is
+    /// tried again, and unchanged after.
+    /// </remarks>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (!ChangeTracker.Entries<AuditEvent>().Any(entry => entry.State == EntityState.Added))
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        // As SaveChanges itself does: inside the caller's transaction, the caller's strategy runs the attempt again.
+        var saved = Database.CurrentTransaction is not null
+            ? await SaveEventsLastAsync(cancellationToken)
+            : await Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+            {
+                await using var transaction = await Database.BeginTransactionAsync(token);
+                var count = await SaveEventsLastAsync(token);
+                await transaction.CommitAsync(token);
+                return count;
+            }, cancellationToken);
+        if (acceptAllChangesOnSuccess)
+        {
+            ChangeTracker.AcceptAllChanges();
+        }
+
+        return saved;
+    }
+
+    /// <summary>The synchronous save has no caller in the app; it refuses audit events rather than save them first.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        ChangeTracker.Entries<AuditEvent>().Any(entry => entry.State == EntityState.Added)
+            ? throw new NotSupportedException("Audit events are saved by SaveChangesAsync, which inserts them after the changes they describe.")
+            : base.SaveChanges(acceptAllChangesOnSuccess);
+
+    private async Task<int> SaveEventsLastAsync(CancellationToken cancellationToken)
+    {
+        var events = ChangeTracker.Entries<AuditEvent>().Where(entry => entry.State == EntityState.Added).Select(entry => entry.Entity).ToList();
+        int saved;
+        foreach (var auditEvent in events)
+        {
+            Entry(auditEvent).State = EntityState.Detached;
+        }
+
+        try
+        {
+            saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
+        }
+        finally
+        {
+            foreach (var auditEvent in events)
+            {
+                Entry(auditEvent).State = EntityState.Added;
+            }
+        }
+
+        foreach (var auditEvent in events)
+        {
+            var id = Entry(auditEvent).Property(e => e.Id);
+            id.CurrentValue = await AuditLog.InsertAsync(Database, auditEvent, cancellationToken);
+            id.IsTemporary = false;
+        }
+
+        return saved + events.Count;
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

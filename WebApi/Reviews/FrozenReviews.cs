@@ -25,9 +25,8 @@ public static class FrozenReviews
     /// <summary>
     /// Saves the pending changes to the evidence of review <paramref name="reviewId"/> while it is open: null once
     /// saved, else the 409 and nothing saved. The review's row is locked first (FOR KEY SHARE, which holds a completion
-    /// off until the save commits), then the team's audit chain as the audit event is written: the order a completion
-    /// and an item change take them in. The other order (the audit row first, as the context would write it, then the
-    /// review in the trigger) could deadlock with a completion.
+    /// off until the save commits), then the team's audit chain as the save writes its audit event last: the order a
+    /// completion and an item change take them in.
     /// </summary>
     public static Task<ProblemHttpResult?> SaveEvidenceWhileOpenAsync(ReadinessDbContext db, Guid reviewId, CancellationToken cancellationToken)
     {

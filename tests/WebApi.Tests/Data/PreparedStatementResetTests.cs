@@ -1,8 +1,7 @@
-using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using WebApi.Audit;
 using WebApi.Data;
 using WebApi.Teams;
 
@@ -17,8 +16,6 @@ namespace WebApi.Tests.Data;
 public sealed class PreparedStatementResetTests(PostgresServer server) : IClassFixture<PostgresServer>
 {
     private const string Nul = "a\0c";
-
-    private static readonly ClaimsPrincipal Tester = new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "tester")], "test"));
 
     [Theory]
     [InlineData(false)]
@@ -55,7 +52,7 @@ public sealed class PreparedStatementResetTests(PostgresServer server) : IClassF
             await SaveTeamAsync(contexts, $"team {save}");
         }
 
-        // SaveChanges reports the batch executed when its first statement (the audit event's INSERT) has answered;
+        // SaveChanges reports the batch executed when its first statement (the person's INSERT) has answered;
         // the team's INSERT fails after that, while EF Core reads the results.
         var refused = await Assert.ThrowsAsync<DbUpdateException>(() => SaveTeamAsync(contexts, Nul));
         var cause = Assert.IsType<PostgresException>(refused.InnerException);
@@ -102,10 +99,10 @@ public sealed class PreparedStatementResetTests(PostgresServer server) : IClassF
     private static async Task SaveTeamAsync(IDbContextFactory<ReadinessDbContext> contexts, string name)
     {
         await using var db = await contexts.CreateDbContextAsync();
-        var team = new Team { Name = name, Slug = $"team-{Guid.NewGuid():N}", CreatedAt = DateTimeOffset.UtcNow };
-        db.Teams.Add(team);
-        // The event leaves the name out, so that only the team's row holds the NUL.
-        db.Record(Tester, "team.created", "team", team.Id.ToString(), before: null, after: new { team.Slug });
+        // A person and a team in one batch, the person's INSERT first ("AspNetUsers" sorts before "Teams"); only the
+        // team's row holds the NUL.
+        db.Users.Add(new IdentityUser { UserName = $"{Guid.NewGuid():N}@example.com" });
+        db.Teams.Add(new Team { Name = name, Slug = $"team-{Guid.NewGuid():N}", CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
     }
 
