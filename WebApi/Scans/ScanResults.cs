@@ -91,10 +91,14 @@ public sealed partial class ScanResults(
             return null;
         }
 
-        var changedReview = scan.ServiceId is { } serviceId && await ApplyToOpenReviewAsync(db, scan, serviceId, report, now, cancellationToken);
+        // A service's scan is its team's history (the team's audit chain); a scan of no service, the global one's.
+        var teamId = scan.ServiceId is { } id
+            ? await db.Services.Where(s => s.Id == id).Select(s => (Guid?)s.TeamId).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        var changedReview = scan.ServiceId is { } serviceId && await ApplyToOpenReviewAsync(db, scan, serviceId, teamId, report, now, cancellationToken);
         db.Record(Scanner, "scan.completed", "scan", scan.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { scan.TargetUrl, scan.Environment, Grade = report.Observatory.Grade.Letter, report.Observatory.Grade.Score, ProfileGrade = report.ProfileGrade.Letter, FailedChecks = failed },
-            serviceId: scan.ServiceId);
+            teamId: teamId, serviceId: scan.ServiceId);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return changedReview;
@@ -121,15 +125,23 @@ public sealed partial class ScanResults(
     /// Replaces what earlier scans of this environment said on the open review with this scan's findings, and puts done
     /// items with a failing finding at risk. It never marks anything done: that takes a person.
     /// </summary>
+    /// <remarks>
+    /// The review's row is locked first (FOR KEY SHARE): a completion waits for this scan's findings, rather than freeze
+    /// the review between the read and the write and have them refused (and the write tried again). The team's audit
+    /// chain comes last, as in every save (see <see cref="ReadinessDbContext.SaveChangesAsync(bool, CancellationToken)"/>).
+    /// </remarks>
     private static async Task<bool> ApplyToOpenReviewAsync(
-        ReadinessDbContext db, Scan scan, Guid serviceId, ScanReport report, DateTimeOffset now, CancellationToken cancellationToken)
+        ReadinessDbContext db, Scan scan, Guid serviceId, Guid? teamId, ScanReport report, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var review = await db.Reviews.Include(r => r.Items)
-            .SingleOrDefaultAsync(r => r.ServiceId == serviceId && r.State == ReviewState.Open, cancellationToken);
-        if (review is null)
+        var open = await db.Database
+            .SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Reviews" WHERE "ServiceId" = {serviceId} AND "State" = 'Open' FOR KEY SHARE""")
+            .ToListAsync(cancellationToken);
+        if (open.Count == 0)
         {
             return false;
         }
+
+        var review = await db.Reviews.Include(r => r.Items).SingleAsync(r => r.Id == open[0], cancellationToken);
 
         await db.ScanObservations.Where(o => o.ReviewId == review.Id && o.Environment == scan.Environment).ExecuteDeleteAsync(cancellationToken);
         var items = review.Items.ToDictionary(item => item.ItemId, StringComparer.Ordinal);
@@ -160,7 +172,7 @@ public sealed partial class ScanResults(
 
             var reason = Truncate($"scan #{scan.Id} of {scan.Environment}: {string.Join("; ", failing.Select(f => $"{f.Title} failed ({f.Evidence})"))}");
             db.Record(Scanner, "review.item.at-risk", "review-item", $"{review.Id}/{item.ItemId}",
-                new { item.Status }, new { Status = ItemStatus.AtRisk, RiskReason = reason }, serviceId: serviceId, reviewId: review.Id);
+                new { item.Status }, new { Status = ItemStatus.AtRisk, RiskReason = reason }, teamId: teamId, serviceId: serviceId, reviewId: review.Id);
             item.Status = ItemStatus.AtRisk;
             item.RiskReason = reason;
             item.UpdatedAt = now;

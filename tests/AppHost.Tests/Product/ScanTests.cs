@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace AppHost.Tests.Product;
 
@@ -146,6 +147,25 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
         Assert.False(gate["review"]!["passed"]!.GetValue<bool>());
         var legacyGate = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/gate?service={slug}&environment=legacy&minimumGrade=D"))!;
         Assert.False(legacyGate["scan"]!["passed"]!.GetValue<bool>());
+
+        // What the scanner recorded about the service is in its team's history (the team's audit chain), as what a
+        // person records is.
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using var events = new NpgsqlCommand("""SELECT "Action", "TeamId" FROM "AuditEvents" WHERE "ServiceId" = @service AND "ActorId" IS NULL""", connection);
+        events.Parameters.AddWithValue("service", Guid.Parse(serviceId));
+        var recorded = new List<(string Action, Guid? TeamId)>();
+        await using (var reader = await events.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                recorded.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetGuid(1)));
+            }
+        }
+
+        Assert.Equal(3, recorded.Count(e => e.Action == "scan.completed"));
+        Assert.Single(recorded, e => e.Action == "review.item.at-risk");
+        Assert.All(recorded, e => Assert.Equal(Guid.Parse(teamId), e.TeamId));
     }
 
     [Fact]
