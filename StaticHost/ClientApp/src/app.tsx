@@ -26,7 +26,7 @@ function page(route: Route, account: Account) {
       return <ServicesPage route={route} />;
     case "newService":
     case "editService":
-      return <ServiceFormPage key={route.path} route={route} />;
+      return <ServiceFormPage key={route.path} route={route} account={account} />;
     case "service":
       return <ServicePage key={route.params["id"]} id={route.params["id"]!} account={account} />;
     case "scans":

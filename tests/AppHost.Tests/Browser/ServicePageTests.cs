@@ -252,17 +252,7 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
         var notes = page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {item}" });
         await notes.FillAsync("Typed while the session ran out");
-
-        // The session cookie goes, as when it expires. The save is refused: 400 for the antiforgery token, bound to the
-        // user that was signed in, then 401 with a fresh one; and the page goes to sign in.
-        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 400 \(\) \(https://localhost:\d+/api/reviews/");
-        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 401 \(\) \(https://localhost:\d+/api/");
-        await session.Context.ClearCookiesAsync(new() { Name = "__Host-ra-auth" });
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(SignIn.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await SaveAfterTheSessionExpiredAndSignInAgainAsync(session, email, page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }), "/api/reviews/");
 
         // Back on the service, the item's details are open with the notes as they were typed, and they save.
         await Expect(notes).ToHaveValueAsync("Typed while the session ran out");
@@ -274,7 +264,53 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await session.GotoAsync($"/services/{serviceId}");
         await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
         await Expect(notes).ToHaveCountAsync(0);
-        Assert.Equal(0, await page.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter((key) => key.startsWith('readiness-draft:')).length"));
+        Assert.Equal(0, await DraftCountAsync(page));
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_waiver_reason_and_a_services_edits_typed_when_the_session_expired_are_back_after_signing_in_again()
+    {
+        const string Typed = "Typed while the session ran out";
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "forms-expired");
+        var page = session.Page;
+        var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-forms-expired");
+        var email = (await session.ApiGetAsync("/api/account/session")).GetProperty("account").GetProperty("email").GetString()!;
+        var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+
+        // A waiver's reason: the form is open again with it, and the request goes.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Request waiver for {item}" }).ClickAsync();
+        var form = page.GetByRole(AriaRole.Form, new() { Name = $"Request a waiver for {item}" });
+        var request = form.GetByRole(AriaRole.Button, new() { Name = "Request waiver", Exact = true });
+        await form.GetByLabel("Reason").FillAsync(Typed);
+        await SaveAfterTheSessionExpiredAndSignInAgainAsync(session, email, request, "/api/reviews/");
+        await Expect(form.GetByLabel("Reason")).ToHaveValueAsync(Typed);
+        var requested = await page.RunAndWaitForResponseAsync(() => request.ClickAsync(), IsItemPatch);
+        Assert.Equal(200, requested.Status);
+        // The team's one owner names themselves: approved at once.
+        await Expect(page.Locator($"[id='item-{item}'] .waiver")).ToContainTextAsync($"Waiver approved by you on ");
+
+        // A service's edits, typed over a version someone else then changed: back on that version, so the save shows
+        // their change instead of saving over it unseen.
+        var path = $"/api/services/{serviceId}";
+        await session.GotoAsync($"/services/{serviceId}/edit");
+        var name = page.GetByLabel("Name", new() { Exact = true });
+        var description = page.GetByLabel("Description", new() { Exact = true });
+        await Expect(name).Not.ToHaveValueAsync("");
+        await description.FillAsync(Typed);
+        var before = await session.ApiGetAsync(path);
+        var environments = new[] { new { name = "production", baseUrl = session.BaseAddress.AbsoluteUri, profile = "Web" } };
+        await session.ApiPutAsync(path, new { name = before.GetProperty("name").GetString(), environments, tier = "A" }, before.GetProperty("etag").GetString()!);
+        session.ExpectConsoleError(@"status of 412 \(");
+        await SaveAfterTheSessionExpiredAndSignInAgainAsync(session, email, page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }), "/api/services/");
+        await Expect(description).ToHaveValueAsync(Typed);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        var conflict = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Someone else saved this service while you were editing it" });
+        await Expect(conflict).ToContainTextAsync("They changed: tier.");
+        await conflict.GetByRole(AriaRole.Button, new() { Name = "Save mine over theirs" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/services/{serviceId}$"));
+        Assert.Equal(Typed, (await session.ApiGetAsync(path)).GetProperty("description").GetString());
+        Assert.Equal(0, await DraftCountAsync(page));
         session.AssertClean();
     }
 
@@ -682,6 +718,28 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await Expect(score).ToHaveTextAsync(oneOfTheRest);
         session.AssertClean();
     }
+
+    /// <summary>
+    /// Ends the session as an expiry does (its cookie goes) and clicks <paramref name="save"/>: the write is refused,
+    /// 400 for the antiforgery token bound to the user that was signed in, then 401 with a fresh one, and the page goes
+    /// to sign in, where the same person signs in again and is sent back.
+    /// </summary>
+    private static async Task SaveAfterTheSessionExpiredAndSignInAgainAsync(BrowserSession session, string email, ILocator save, string refusedPath)
+    {
+        session.ExpectConsoleError($@"^Failed to load resource: the server responded with a status of 400 \(\) \(https://localhost:\d+{Regex.Escape(refusedPath)}");
+        session.ExpectConsoleError(@"^Failed to load resource: the server responded with a status of 401 \(\) \(https://localhost:\d+/api/");
+        await session.Context.ClearCookiesAsync(new() { Name = "__Host-ra-auth" });
+        await save.ClickAsync();
+        var page = session.Page;
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(SignIn.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+    }
+
+    /// <summary>Drafts the tab keeps (lib/drafts.ts): none once everything typed is saved.</summary>
+    private static Task<int> DraftCountAsync(IPage page) =>
+        page.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter((key) => key.startsWith('readiness-draft:')).length");
 
     private static async Task<byte[]> DownloadAsync(IPage page, ILocator link)
     {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../lib/api";
+import { readDraft, writeDraft } from "../lib/drafts";
 import { useAction } from "../lib/hooks";
 import type { Member, ReviewItem, Waiver } from "../lib/types";
 import type { ItemProps } from "./review";
@@ -13,6 +14,9 @@ const stateBadges: Record<Waiver["state"], { label: string; band: string }> = {
   Expired: { label: "Waiver expired", band: "bad" },
 };
 
+/** Where a waiver's reason being typed is kept until it is sent (lib/drafts.ts). */
+const reasonDraftKey = (path: string) => `${path}:waiver-reason`;
+
 /** A date `days` after today as the API reads dates: its "today" is the UTC date. */
 const utcDate = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -21,7 +25,8 @@ const utcDate = (days: number) => new Date(Date.now() + days * 86_400_000).toISO
  * A waiver counts (the item is left out of the score) only once approved and until it expires.
  */
 export function WaiverPanel({ path, item, writable, reviewOpen, userId, members, onChanged }: ItemProps & { path: string }) {
-  const [requesting, setRequesting] = useState(false);
+  // A reason typed and not sent (the session expired on the request, say) opens the form again, with it.
+  const [requesting, setRequesting] = useState(() => writable && readDraft(userId, reasonDraftKey(path)) !== null);
   const approve = useAction();
   const requestButton = useRef<HTMLButtonElement>(null);
   const waiver = item.waiver;
@@ -84,7 +89,8 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
   const owners = members.filter((m) => m.role === "Owner");
   const others = owners.filter((m) => m.userId !== userId);
   const approvers = others.length > 0 ? others : owners;
-  const [reason, setReason] = useState("");
+  const draftKey = reasonDraftKey(path);
+  const [reason, setReason] = useState(() => readDraft(userId, draftKey) ?? "");
   const [approverId, setApproverId] = useState(approvers[0]?.userId ?? "");
   const [expiresOn, setExpiresOn] = useState(utcDate(DEFAULT_DAYS));
   const request = useAction();
@@ -92,6 +98,11 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const id = item.itemId;
   useEffect(() => reasonRef.current?.focus(), []);
+  useEffect(() => writeDraft(userId, draftKey, reason.trim() ? reason : null), [userId, draftKey, reason]);
+  const cancel = () => {
+    writeDraft(userId, draftKey, null);
+    onCancel();
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -100,6 +111,7 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
       ifMatch: item.etag,
     }));
     if (sent) {
+      writeDraft(userId, draftKey, null);
       onRequested(sent.data.waiver?.state === "Active"
         ? `${id} is waived.`
         : `Waiver of ${id} requested; it counts once ${members.find((m) => m.userId === approverId)?.email ?? "the approver"} approves it.`, sent.data);
@@ -132,7 +144,7 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
       <ErrorMessage error={request.error} title={`The waiver of ${id} could not be requested`} />
       <div class="actions">
         <button type="submit" disabled={request.busy || approvers.length === 0}>Request waiver</button>
-        <button type="button" class="button-secondary" onClick={onCancel}>Cancel</button>
+        <button type="button" class="button-secondary" onClick={cancel}>Cancel</button>
       </div>
     </form>
   );

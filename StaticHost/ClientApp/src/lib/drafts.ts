@@ -24,6 +24,21 @@ export function writeDraft(userId: string, key: string, value: string | null): v
   }
 }
 
+/** A draft of a whole form, kept as JSON; null when there is none or it cannot be read back. */
+export function readJsonDraft<T>(userId: string, key: string): T | null {
+  const text = readDraft(userId, key);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function writeJsonDraft(userId: string, key: string, value: object | null): void {
+  writeDraft(userId, key, value === null ? null : JSON.stringify(value));
+}
+
 export function forgetDrafts(): void {
   try {
     for (const key of Object.keys(sessionStorage)) {

@@ -1,9 +1,10 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ErrorMessage, Field, fieldErrors, PageHeading, PageNotReady } from "../components/ui";
 import { api, ApiError, get, newIdempotencyKey, type ApiResponse } from "../lib/api";
+import { readJsonDraft, writeJsonDraft } from "../lib/drafts";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate, type Route } from "../lib/router";
-import type { Environment, ScanProfile, Service, Team, Tier } from "../lib/types";
+import type { Account, Environment, ScanProfile, Service, Team, Tier } from "../lib/types";
 
 interface FormState {
   teamId: string;
@@ -65,17 +66,28 @@ const blank: FormState = {
   environments: [{ name: "production", baseUrl: "", profile: "Web" }],
 };
 
+/** The form as typed and not saved (the session expired on the save, say), kept until saved or cancelled (lib/drafts.ts). */
+interface ServiceDraft {
+  form: FormState;
+  slugEdited: boolean;
+  /** Editing: the version the form was filled from. The save sends its etag, so a change someone made since is a 412. */
+  base: ApiResponse<Service> | null;
+}
+
 /** /services/new and /services/{id}/edit. */
-export function ServiceFormPage({ route }: { route: Route }) {
+export function ServiceFormPage({ route, account }: { route: Route; account: Account }) {
   const id = route.params["id"];
   const editing = id !== undefined;
+  const draftKey = `service-form:${id ?? "new"}`;
+  const [draft] = useState(() => readJsonDraft<ServiceDraft>(account.id, draftKey));
+  const restored = useRef(false);
   const teams = useResource((signal) => get<Team[]>("/api/teams", signal), []);
   const existing = useResource(
     (signal) => (id ? api<Service>("GET", `/api/services/${encodeURIComponent(id)}`, { signal }) : Promise.resolve(null)),
     [id],
   );
-  const [form, setForm] = useState<FormState | null>(editing ? null : blank);
-  const [slugEdited, setSlugEdited] = useState(false);
+  const [form, setForm] = useState<FormState | null>(editing ? null : draft?.form ?? blank);
+  const [slugEdited, setSlugEdited] = useState(draft?.slugEdited ?? false);
   const [idempotencyKey] = useState(newIdempotencyKey);
   // After a 412: the version someone else saved meanwhile. The reader's edits stay in the form until they choose.
   const [theirs, setTheirs] = useState<ApiResponse<Service> | null>(null);
@@ -83,8 +95,26 @@ export function ServiceFormPage({ route }: { route: Route }) {
   const errors = fieldErrors(action.error);
 
   useEffect(() => {
-    if (existing.data) setForm(fromService(existing.data.data));
+    const loaded = existing.data;
+    if (!loaded) return;
+    // A draft of an edit goes back on the version it was typed over, not the one just read.
+    if (draft?.base && !restored.current) {
+      restored.current = true;
+      if (loaded !== draft.base) {
+        existing.setData(draft.base);
+        return;
+      }
+    }
+    setForm(draft && loaded === draft.base ? draft.form : fromService(loaded.data));
   }, [existing.data]);
+
+  useEffect(() => {
+    const base = editing ? existing.data ?? null : null;
+    if (!form || (editing && !base)) return;
+    const untouched = base ? fromService(base.data) : { ...blank, teamId: form.teamId };
+    writeJsonDraft(account.id, draftKey, JSON.stringify(form) === JSON.stringify(untouched) ? null : { form, slugEdited, base });
+  }, [form, slugEdited, existing.data]);
+  const forgetDraft = () => writeJsonDraft(account.id, draftKey, null);
 
   const writableTeams = teams.data?.filter((t) => t.myRole !== "Viewer") ?? [];
   useEffect(() => {
@@ -135,7 +165,10 @@ export function ServiceFormPage({ route }: { route: Route }) {
         return undefined;
       }
     });
-    if (result) navigate(href("service", { id: result.data.id }));
+    if (result) {
+      forgetDraft();
+      navigate(href("service", { id: result.data.id }));
+    }
   };
 
   const submit = (event: Event) => {
@@ -256,7 +289,7 @@ export function ServiceFormPage({ route }: { route: Route }) {
         </div>
         <div class="actions">
           <button type="submit" disabled={action.busy}>{editing ? "Save changes" : "Create service"}</button>
-          <a href={editing ? href("service", { id: id! }) : href("services")}>Cancel</a>
+          <a href={editing ? href("service", { id: id! }) : href("services")} onClick={forgetDraft}>Cancel</a>
         </div>
       </form>
     </>
