@@ -20,6 +20,12 @@ public sealed class EvidenceOptions
 {
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// How many files one review item may hold: evidence is kept for as long as its review, so without a bound one
+    /// item could fill the storage and make its list endless.
+    /// </summary>
+    public int MaxFilesPerItem { get; set; } = 50;
+
     /// <summary>How long a signed download link works.</summary>
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -22,7 +22,11 @@ public static class EvidenceEndpoints
     public static IHostApplicationBuilder AddEvidence(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Configure<EvidenceOptions>(builder.Configuration.GetSection("Evidence"));
+        builder.Services.AddOptions<EvidenceOptions>()
+            .Bind(builder.Configuration.GetSection("Evidence"))
+            .Validate(o => o.MaxUploadBytes >= 1, "Evidence:MaxUploadBytes must be at least 1.")
+            .Validate(o => o.MaxFilesPerItem >= 1, "Evidence:MaxFilesPerItem must be at least 1.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<EvidenceStorage>();
         builder.Services.AddHostedService<EvidenceOrphanSweep>();
         builder.Services.AddExceptionHandler<EvidenceStorageUnavailableHandler>();
@@ -39,7 +43,7 @@ public static class EvidenceEndpoints
             .Accepts<IFormFile>("multipart/form-data")
             // Kestrel's 30 MB default does not apply: the upload stream enforces Evidence:MaxUploadBytes itself.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
-            // 409: the review is completed and frozen.
+            // 409: the review is completed and frozen, or the item holds Evidence:MaxFilesPerItem files already.
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         var evidence = routes.MapGroup("/api/evidence/{id:guid}").WithTags("Evidence");
@@ -92,6 +96,12 @@ public static class EvidenceEndpoints
         if (found.Review!.State == ReviewState.Completed)
         {
             return ProblemDetailsResponse.Conflict("The review is completed and frozen; start a new review to add evidence.");
+        }
+
+        // Answered before a byte of the file is read; the save counts again, under the item's lock.
+        if (await ItemIsFullAsync(db, reviewId, itemId, limits.MaxFilesPerItem, cancellationToken))
+        {
+            return ItemFull(limits.MaxFilesPerItem);
         }
 
         (Stream Body, string FileName)? section;
@@ -154,10 +164,17 @@ public static class EvidenceEndpoints
             db.EvidenceFiles.Add(file);
             db.Record(http.User, "evidence.added", "evidence", file.Id.ToString(), null, Snapshot(file),
                 teamId: found.Service!.TeamId, serviceId: found.Review.ServiceId, reviewId: reviewId);
-            if (await FrozenReviews.SaveEvidenceWhileOpenAsync(db, reviewId, cancellationToken) is { } frozen)
+            var refused = await FrozenReviews.SaveEvidenceWhileOpenAsync(db, reviewId, async token =>
+            {
+                // Uploads to one item take turns from here to their commit, so two at once cannot both take the last place.
+                await db.Database.ExecuteSqlAsync(
+                    $"""SELECT 1 FROM "ReviewItems" WHERE "ReviewId" = {reviewId} AND "ItemId" = {itemId} FOR NO KEY UPDATE""", token);
+                return await ItemIsFullAsync(db, reviewId, itemId, limits.MaxFilesPerItem, token) ? ItemFull(limits.MaxFilesPerItem) : null;
+            }, cancellationToken);
+            if (refused is not null)
             {
                 await storage.DeleteManyAsync([blobName], CancellationToken.None);
-                return frozen;
+                return refused;
             }
         }
         catch
@@ -170,6 +187,12 @@ public static class EvidenceEndpoints
         http.Response.SetETag(file.Version);
         return TypedResults.Created(ContentUrl(file.Id), ToResponse(file));
     }
+
+    private static Task<bool> ItemIsFullAsync(ReadinessDbContext db, Guid reviewId, string itemId, int maxFiles, CancellationToken cancellationToken) =>
+        db.EvidenceFiles.Where(e => e.ReviewId == reviewId && e.ItemId == itemId).Skip(maxFiles - 1).AnyAsync(cancellationToken);
+
+    private static ProblemHttpResult ItemFull(int maxFiles) =>
+        ProblemDetailsResponse.Conflict($"The item holds {maxFiles} evidence files, the most it may; delete one to add another.");
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(
         Guid id, HttpContext http, ReadinessDbContext db, EvidenceStorage storage, CancellationToken cancellationToken)
@@ -242,7 +265,7 @@ public static class EvidenceEndpoints
         db.ExpectVersion(file, expected);
         db.Record(http.User, "evidence.deleted", "evidence", file.Id.ToString(), Snapshot(file), null,
             teamId: found.TeamId, serviceId: found.ServiceId, reviewId: file.ReviewId);
-        if (await FrozenReviews.SaveEvidenceWhileOpenAsync(db, file.ReviewId, cancellationToken) is { } frozen)
+        if (await FrozenReviews.SaveEvidenceWhileOpenAsync(db, file.ReviewId, whileOpen: null, cancellationToken) is { } frozen)
         {
             return frozen;
         }

@@ -26,9 +26,11 @@ public static class FrozenReviews
     /// Saves the pending changes to the evidence of review <paramref name="reviewId"/> while it is open: null once
     /// saved, else the 409 and nothing saved. The review's row is locked first (FOR KEY SHARE, which holds a completion
     /// off until the save commits), then the team's audit chain as the save writes its audit event last: the order a
-    /// completion and an item change take them in.
+    /// completion and an item change take them in. <paramref name="whileOpen"/>, if given, runs next, under that lock:
+    /// a refusal it returns is answered instead, and nothing is saved.
     /// </summary>
-    public static Task<ProblemHttpResult?> SaveEvidenceWhileOpenAsync(ReadinessDbContext db, Guid reviewId, CancellationToken cancellationToken)
+    public static Task<ProblemHttpResult?> SaveEvidenceWhileOpenAsync(
+        ReadinessDbContext db, Guid reviewId, Func<CancellationToken, Task<ProblemHttpResult?>>? whileOpen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         return db.SaveInTransactionAsync<ProblemHttpResult>(async token =>
@@ -36,7 +38,12 @@ public static class FrozenReviews
             var open = await db.Database
                 .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Reviews" WHERE "Id" = {reviewId} AND "State" = 'Open' FOR KEY SHARE""")
                 .ToListAsync(token);
-            return open.Count == 1 ? null : ProblemDetailsResponse.Conflict(Detail);
+            if (open.Count == 0)
+            {
+                return ProblemDetailsResponse.Conflict(Detail);
+            }
+
+            return whileOpen is null ? null : await whileOpen(token);
         }, cancellationToken);
     }
 }

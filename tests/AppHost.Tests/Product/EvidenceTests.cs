@@ -10,13 +10,15 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
 {
     private ProductUser _user = null!;
     private string _evidencePath = "";
+    private Guid _reviewId;
 
     public async Task InitializeAsync()
     {
         _user = await ProductUser.SignUpAsync(stack, "uploader");
         var service = await _user.CreateServiceAsync((await _user.CreateTeamAsync())["id"]!.GetValue<string>());
         var review = (await _user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{service["id"]}/reviews", new { }))!;
-        _evidencePath = $"/api/reviews/{review["id"]}/items/{review["items"]![0]!["itemId"]}/evidence";
+        _reviewId = Guid.Parse(review["id"]!.GetValue<string>());
+        _evidencePath = $"/api/reviews/{_reviewId}/items/{review["items"]![0]!["itemId"]}/evidence";
     }
 
     public Task DisposeAsync()
@@ -175,6 +177,65 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal("before the outage\n", await after.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task An_item_holds_at_most_50_files_and_of_two_uploads_for_the_last_place_at_once_one_is_stored()
+    {
+        const int MaxFiles = 50;
+        var blobsBefore = await BlobCountAsync();
+        for (var n = 1; n < MaxFiles; n++)
+        {
+            await UploadAsync(HttpStatusCode.Created, $"{n}.txt");
+        }
+
+        // Two uploads for the last place, held on the review's row until both wait there: each is past the count made
+        // before the file is read, and counts again as it saves.
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using (var holding = await connection.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "Reviews" WHERE "Id" = @review FOR UPDATE""", connection, holding))
+            {
+                hold.Parameters.AddWithValue("review", _reviewId);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            List<Task<HttpResponseMessage>> racing =
+            [
+                _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("last-a.txt", "the last place\n"u8.ToArray())),
+                _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("last-b.txt", "the last place\n"u8.ToArray())),
+            ];
+            await DatabaseLocks.WaitForWaitersAsync(connection, holding, racing.Count);
+            await holding.CommitAsync();
+            var answers = await Task.WhenAll(racing);
+            try
+            {
+                Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], answers.Select(a => a.StatusCode).Order());
+            }
+            finally
+            {
+                foreach (var answer in answers)
+                {
+                    answer.Dispose();
+                }
+            }
+        }
+
+        // Full: refused before a byte is read, and nothing more is stored.
+        var full = await UploadAsync(HttpStatusCode.Conflict, "one-more.txt");
+        Assert.Equal($"The item holds {MaxFiles} evidence files, the most it may; delete one to add another.", full!["detail"]!.GetValue<string>());
+        var files = (await _user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, _evidencePath))!.AsArray();
+        Assert.Equal(MaxFiles, files.Count);
+        Assert.Equal(blobsBefore + MaxFiles, await BlobCountAsync());
+
+        // A file deleted makes room for one.
+        var deleted = files[0]!;
+        await _user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/evidence/{deleted["id"]}", ifMatch: deleted["etag"]!.GetValue<string>());
+        await UploadAsync(HttpStatusCode.Created, "after-a-delete.txt");
+    }
+
+    private Task<System.Text.Json.Nodes.JsonNode?> UploadAsync(HttpStatusCode expected, string name) =>
+        _user.ExpectAsync(expected, HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload(name, System.Text.Encoding.UTF8.GetBytes($"evidence {name}\n")));
 
     private async Task<BlobContainerClient> ContainerAsync()
     {
