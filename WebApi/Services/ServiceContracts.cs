@@ -50,12 +50,18 @@ public sealed class UniqueEnvironmentNamesAttribute : ValidationAttribute
 /// <summary>Query of <c>GET /api/services</c>.</summary>
 public sealed class ServiceListQuery
 {
+    // Control characters match no name, slug or tag, and the list's cache refuses a key holding one (an error logged
+    // for every such request): refused here, as the bad input they are.
+    private const string NoControlCharacters = @"^\P{Cc}*$";
+
     /// <summary>Part of the name or slug, case-insensitive.</summary>
     [MaxLength(100)]
+    [RegularExpression(NoControlCharacters, ErrorMessage = "The search cannot hold control characters.")]
     public string? Search { get; init; }
 
     /// <summary>Only services with this tag.</summary>
     [MaxLength(Limits.Tag)]
+    [RegularExpression(NoControlCharacters, ErrorMessage = "The tag cannot hold control characters.")]
     public string? Tag { get; init; }
 
     public Guid? TeamId { get; init; }

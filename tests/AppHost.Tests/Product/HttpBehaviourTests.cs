@@ -205,6 +205,10 @@ public sealed class HttpBehaviourTests(StackFixture stack)
         await user.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, "/api/services/not-a-guid");
         await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?pageSize=100000");
         await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?sort=password");
+        // Control characters, which the list's cache would refuse as a key (an error in the log for each request).
+        var search = await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?search=a%01b");
+        Assert.Equal("The search cannot hold control characters.", search!["errors"]!["Search"]![0]!.GetValue<string>());
+        await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/services?tag=payments%0A");
 
         Assert.Equal(before, (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, path))!.ToJsonString());
     }
