@@ -86,11 +86,14 @@ public static partial class NginxBuilderExtensions
                 await replicas.WaitForReplicasAsync(target, endpointName, ReadyPath, cancellationToken);
             }
 
-            await RenderAsync(nginx, prefix, certificates, upstream => replicas.CurrentPorts(upstream.Target, upstream.EndpointName), cancellationToken);
+            var servers = UpstreamServers(nginx, upstream => replicas.CurrentPorts(upstream.Target, upstream.EndpointName));
+            await RenderAsync(nginx, prefix, certificates, servers, cancellationToken);
             if (await CheckConfigurationAsync(nginx, prefix, cancellationToken) is { } rejection)
             {
                 throw new DistributedApplicationException($"{nginx.Name}: nginx -t rejected {Path.Combine(prefix, "conf", "nginx.conf")}: {rejection}");
             }
+
+            nginx.RunningUpstreams = Describe(servers);
         });
 
         return resource
@@ -137,16 +140,24 @@ public static partial class NginxBuilderExtensions
             project.WithEnvironment("Scanner__TrustedRootCertificates", certificates.CaCertificatePath);
         }
 
-        ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, project.Resource, endpointName, async (replicas, cancellationToken) =>
+        ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, project.Resource, endpointName, nginx, async (replicas, cancellationToken) =>
         {
-            // Before nginx runs, its start renders the configuration. Once it runs: rendered again from the current
-            // state of every upstream, then SIGHUP, which nginx applies without dropping a connection.
+            // Before nginx runs, its start renders the configuration; a change between that render and the process
+            // comes back with nginx's next event. Once it runs: rendered again from the current state of every
+            // upstream, then SIGHUP, which nginx applies without dropping a connection.
             if (replicas.ProcessId(nginx) is not int pid)
             {
-                return;
+                return false;
             }
 
-            await RenderAsync(nginx, nginx.LocalPrefix!, nginx.Certificates!, u => replicas.CurrentPorts(u.Target, u.EndpointName), cancellationToken);
+            var servers = UpstreamServers(nginx, u => replicas.CurrentPorts(u.Target, u.EndpointName));
+            var wanted = Describe(servers);
+            if (wanted == nginx.RunningUpstreams)
+            {
+                return true;
+            }
+
+            await RenderAsync(nginx, nginx.LocalPrefix!, nginx.Certificates!, servers, cancellationToken);
             if (await CheckConfigurationAsync(nginx, nginx.LocalPrefix!, cancellationToken) is { } rejection)
             {
                 // nginx would keep its old configuration anyway; say why rather than reload into an error.
@@ -159,6 +170,9 @@ public static partial class NginxBuilderExtensions
             {
                 throw new InvalidOperationException($"kill -HUP {pid} exited with code {reload.ExitCode}: nginx was not told of the new upstreams");
             }
+
+            nginx.RunningUpstreams = wanted;
+            return true;
         });
         return builder;
     }
@@ -169,15 +183,10 @@ public static partial class NginxBuilderExtensions
     private static Task<string?> CheckConfigurationAsync(NginxResource nginx, string prefix, CancellationToken cancellationToken) =>
         LocalServers.CheckAsync(nginx.Command, ["-t", "-q", "-p", prefix, "-c", Path.Combine(prefix, "conf", "nginx.conf"), "-e", "stderr"], cancellationToken);
 
-    /// <summary>Renders every template into the prefix's conf/ directory.</summary>
-    internal static async Task RenderAsync(NginxResource nginx, string prefix, LocalCertificateAuthority certificates, Func<(IResourceWithEndpoints Target, string EndpointName), IReadOnlyList<ReplicaPort>> replicaPorts, CancellationToken cancellationToken)
+    /// <summary>Each upstream's <c>server</c> lines, one per replica on its own port, by template variable.</summary>
+    internal static Dictionary<string, string> UpstreamServers(NginxResource nginx, Func<(IResourceWithEndpoints Target, string EndpointName), IReadOnlyList<ReplicaPort>> replicaPorts)
     {
-        var variables = new Dictionary<string, string>(nginx.TemplateVariables, StringComparer.Ordinal);
-        foreach (var (variable, value) in LocalVariables(nginx, prefix, certificates))
-        {
-            variables[variable] = value;
-        }
-
+        var upstreams = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var upstream in nginx.Upstreams)
         {
             var servers = new StringBuilder();
@@ -191,7 +200,27 @@ public static partial class NginxBuilderExtensions
                 throw new DistributedApplicationException($"{nginx.Name}: no replica of {upstream.Target.Name} has a port yet");
             }
 
-            variables[UpstreamVariable(upstream.Target)] = servers.ToString();
+            upstreams[UpstreamVariable(upstream.Target)] = servers.ToString();
+        }
+
+        return upstreams;
+    }
+
+    private static string Describe(Dictionary<string, string> upstreamServers) =>
+        string.Join('\n', upstreamServers.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => $"{u.Key}={u.Value}"));
+
+    /// <summary>Renders every template into the prefix's conf/ directory, with <paramref name="upstreamServers"/> (<see cref="UpstreamServers"/>).</summary>
+    internal static async Task RenderAsync(NginxResource nginx, string prefix, LocalCertificateAuthority certificates, IReadOnlyDictionary<string, string> upstreamServers, CancellationToken cancellationToken)
+    {
+        var variables = new Dictionary<string, string>(nginx.TemplateVariables, StringComparer.Ordinal);
+        foreach (var (variable, value) in LocalVariables(nginx, prefix, certificates))
+        {
+            variables[variable] = value;
+        }
+
+        foreach (var (variable, servers) in upstreamServers)
+        {
+            variables[variable] = servers;
         }
 
         foreach (var directory in new[] { "conf", "logs", "run", "cache" })

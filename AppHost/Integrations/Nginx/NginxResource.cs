@@ -30,6 +30,12 @@ public sealed class NginxResource(string name, string contextPath) : ExecutableR
     /// <summary>The local run's certificate authority and server certificate.</summary>
     internal LocalCertificateAuthority? Certificates { get; set; }
 
+    /// <summary>
+    /// The upstream servers of the configuration nginx runs with (its start's, or the last reload's), so a change of
+    /// replica ports is told from one it already has.
+    /// </summary>
+    internal string? RunningUpstreams { get; set; }
+
     /// <summary>The loopback-only endpoint where nginx serves stub_status for its exporter.</summary>
     public EndpointReference StatusEndpoint => field ??= new(this, StatusEndpointName);
 }

@@ -93,8 +93,12 @@ public static class PrometheusBuilderExtensions
         builder.WithReferenceRelationship(target.Resource);
         if (target.Resource is ProjectResource && !builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
         {
-            ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, target.Resource, endpointName, (replicas, cancellationToken) =>
-                WriteTargetsAsync(prometheus.WorkingDirectory, target.Resource, () => Targets(replicas, target.Resource, endpointName), cancellationToken));
+            // Prometheus re-reads the file whenever it runs: written is followed.
+            ReplicaBuilderExtensions.WatchReplicaPorts(builder.ApplicationBuilder, target.Resource, endpointName, prometheus, async (replicas, cancellationToken) =>
+            {
+                await WriteTargetsAsync(prometheus.WorkingDirectory, target.Resource, () => Targets(replicas, target.Resource, endpointName), cancellationToken);
+                return true;
+            });
         }
 
         return builder;

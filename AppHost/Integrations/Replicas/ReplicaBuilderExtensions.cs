@@ -58,13 +58,16 @@ public static class ReplicaBuilderExtensions
 
     /// <summary>
     /// Calls <paramref name="onChange"/> whenever the set of ports that <paramref name="target"/>'s replicas serve
-    /// <paramref name="endpointName"/> on changes (a replica started again may get another port). Run mode only.
+    /// <paramref name="endpointName"/> on changes (a replica started again may get another port), for
+    /// <paramref name="consumer"/>, the resource that follows them. Until it answers that it followed (true), the next
+    /// event of either resource calls it again, even with the same ports. Run mode only.
     /// </summary>
-    internal static void WatchReplicaPorts(IDistributedApplicationBuilder builder, IResourceWithEndpoints target, string endpointName, Func<ReplicaWatcher, CancellationToken, Task> onChange)
+    internal static void WatchReplicaPorts(
+        IDistributedApplicationBuilder builder, IResourceWithEndpoints target, string endpointName, IResource consumer, Func<ReplicaWatcher, CancellationToken, Task<bool>> onChange)
     {
         ExposeReplicaPort(builder, target, endpointName);
         AddWatcher(builder);
-        ReplicaWatcher.Watches(builder).Add(new(target, endpointName, onChange));
+        ReplicaWatcher.Watches(builder).Add(new(target, endpointName, consumer, onChange));
     }
 
     /// <summary>Each replica tells its own port in an environment variable, which DCP reports resolved per replica.</summary>

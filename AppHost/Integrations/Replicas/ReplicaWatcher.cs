@@ -35,7 +35,7 @@ internal sealed partial class ReplicaWatcher(
     /// <summary>The watches registered while the model was built; one list per builder.</summary>
     internal sealed class WatchList : List<Watch>;
 
-    internal sealed record Watch(IResource Target, string EndpointName, Func<ReplicaWatcher, CancellationToken, Task> OnChange);
+    internal sealed record Watch(IResource Target, string EndpointName, IResource Consumer, Func<ReplicaWatcher, CancellationToken, Task<bool>> OnChange);
 
     private sealed record RestartHistory(int Failures, DateTime LastStart, bool Pending);
 
@@ -126,7 +126,8 @@ internal sealed partial class ReplicaWatcher(
             ConsiderRestart(change, cancellationToken);
         }
 
-        foreach (var watch in watches.Where(w => w.Target == change.Resource))
+        // The consumer's own events too: one that could not follow yet (nginx before its process runs) can once it does.
+        foreach (var watch in watches.Where(w => w.Target == change.Resource || w.Consumer == change.Resource))
         {
             await NotifyIfChangedAsync(watch, cancellationToken);
         }
@@ -143,8 +144,10 @@ internal sealed partial class ReplicaWatcher(
 
         try
         {
-            await watch.OnChange(this, cancellationToken);
-            _lastPorts[watch] = key;
+            if (await watch.OnChange(this, cancellationToken))
+            {
+                _lastPorts[watch] = key;
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
