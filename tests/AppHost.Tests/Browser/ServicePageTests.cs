@@ -178,6 +178,62 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_status_changed_while_the_notes_save_is_saved_after_them_not_refused_as_stale()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "item-writes");
+        var page = session.Page;
+        await StartAReviewOfANewServiceAsync(session, "browser-item-writes");
+        var status = page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First;
+        var item = ItemId(await status.GetAttributeAsync("id"));
+        await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {item}" }).FillAsync("Saved while the status changes");
+        var answers = new List<int>();
+        var bothAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.Response += (_, response) =>
+        {
+            if (IsItemPatch(response))
+            {
+                lock (answers)
+                {
+                    answers.Add(response.Status);
+                    if (answers.Count == 2)
+                    {
+                        bothAnswered.TrySetResult();
+                    }
+                }
+            }
+        };
+
+        // The notes' save is held on its way to the server while the status is changed: two parts of one item at once.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(new Regex(@"/api/reviews/[0-9a-f-]+/items/"), async route =>
+        {
+            if (route.Request.Method == "PATCH" && route.Request.PostData?.Contains("\"notes\"", StringComparison.Ordinal) == true && held.TrySetResult())
+            {
+                await released.Task;
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync();
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await status.SelectOptionAsync("Done");
+        released.SetResult();
+
+        // Both saved: the status went after the notes, with the entity tag their save answered.
+        await bothAnswered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([200, 200], answers);
+        await Expect(status).ToHaveValueAsync("Done");
+        await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Expect(status).ToHaveValueAsync("Done");
+        await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_change_whose_reloads_fail_keeps_the_page_and_the_notes_being_typed_and_says_it_may_be_out_of_date()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "reload-failed");

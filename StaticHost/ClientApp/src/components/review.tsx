@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, get } from "../lib/api";
+import { api, get, type ApiResponse } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { readDraft, writeDraft } from "../lib/drafts";
 import { setServerSanitizedHtml } from "../lib/trusted-html";
@@ -201,9 +201,13 @@ export interface ItemProps {
   members: Member[];
   /** After a write, with what was said and the item as the write left it. */
   onChanged: (message: string, saved: ReviewItem) => void;
+  /** Sends a write of the item after the ones before it, with the entity tag it should match. */
+  write: ItemWrite;
 }
 
-function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps & { reviewId: string }) {
+export type ItemWrite = (send: (ifMatch: string) => Promise<ApiResponse<ReviewItem>>) => Promise<ApiResponse<ReviewItem>>;
+
+function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: Omit<ItemProps, "write"> & { reviewId: string }) {
   // Every write answers with the item: that is the item until the review's reload brings it again, and stays it if
   // the reload fails. The next write sends its entity tag, not the one the write made stale (a 412), and the row
   // shows what was saved, not the status it had before.
@@ -214,7 +218,23 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
     setWritten(answer);
     onChanged(message, answer);
   };
-  const props = { ...rest, item, onChanged: saved };
+  // Writes of the item go one at a time, each with the entity tag the one before answered: two parts changed at
+  // once (a status while the notes save) are both saved, the second not refused as stale (412).
+  const etag = useRef(loaded.etag);
+  useEffect(() => {
+    etag.current = loaded.etag;
+  }, [loaded]);
+  const lastWrite = useRef<Promise<unknown>>(Promise.resolve());
+  const write: ItemWrite = (send) => {
+    const next = lastWrite.current.catch(() => undefined).then(async () => {
+      const answer = await send(etag.current);
+      etag.current = answer.data.etag;
+      return answer;
+    });
+    lastWrite.current = next;
+    return next;
+  };
+  const props = { ...rest, item, onChanged: saved, write };
   const { writable, members, userId } = props;
   const status = useAction();
   const statusId = `status-${item.itemId}`;
@@ -224,7 +244,7 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
   const assignee = members.find((m) => m.userId === item.assigneeId);
 
   const setStatus = async (value: ItemStatus) => {
-    const answer = await status.run(() => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch: item.etag }));
+    const answer = await status.run(() => write((ifMatch) => api<ReviewItem>("PATCH", path, { body: { status: value }, ifMatch })));
     if (answer) saved(`${item.itemId} is now ${statusLabels[value].toLowerCase()}.`, answer.data);
   };
 
@@ -261,7 +281,7 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
         <summary>Notes, assignee, due date and evidence<span class="visually-hidden"> for {item.itemId}</span></summary>
         {open && (
           <div class="stack item-body">
-            <ItemDetailsForm path={path} item={item} writable={writable} userId={userId} members={members} onSaved={saved} />
+            <ItemDetailsForm path={path} item={item} writable={writable} userId={userId} members={members} onSaved={saved} write={write} />
             {item.scanFindings.length > 0 && (
               <div>
                 <h5>What scans saw</h5>
@@ -284,13 +304,14 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: ItemProps
 
 const notesDraftKey = (path: string) => `${path}:notes`;
 
-function ItemDetailsForm({ path, item, writable, userId, members, onSaved }: {
+function ItemDetailsForm({ path, item, writable, userId, members, onSaved, write }: {
   path: string;
   item: ReviewItem;
   writable: boolean;
   userId: string;
   members: Member[];
   onSaved: (message: string, saved: ReviewItem) => void;
+  write: ItemWrite;
 }) {
   const draftKey = notesDraftKey(path);
   const [notes, setNotes] = useState(() => (writable ? readDraft(userId, draftKey) : null) ?? item.notes);
@@ -321,7 +342,7 @@ function ItemDetailsForm({ path, item, writable, userId, members, onSaved }: {
       if (dueOn) body["dueOn"] = dueOn;
       else body["clearDueOn"] = true;
     }
-    const ok = await save.run(() => api<ReviewItem>("PATCH", path, { body, ifMatch: item.etag }));
+    const ok = await save.run(() => write((ifMatch) => api<ReviewItem>("PATCH", path, { body, ifMatch })));
     if (ok) onSaved(`${id} saved.`, ok.data);
   };
 

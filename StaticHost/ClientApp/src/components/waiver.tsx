@@ -3,7 +3,7 @@ import { api } from "../lib/api";
 import { readDraft, writeDraft } from "../lib/drafts";
 import { useAction } from "../lib/hooks";
 import type { Member, ReviewItem, Waiver } from "../lib/types";
-import type { ItemProps } from "./review";
+import type { ItemProps, ItemWrite } from "./review";
 import { ErrorMessage, Field, fieldErrors, When } from "./ui";
 
 const DEFAULT_DAYS = 30;
@@ -24,7 +24,7 @@ const utcDate = (days: number) => new Date(Date.now() + days * 86_400_000).toISO
  * An item's waiver: its state, the approval button for the owner it names while it is pending, and the request form.
  * A waiver counts (the item is left out of the score) only once approved and until it expires.
  */
-export function WaiverPanel({ path, item, writable, reviewOpen, userId, members, onChanged }: ItemProps & { path: string }) {
+export function WaiverPanel({ path, item, writable, reviewOpen, userId, members, onChanged, write }: ItemProps & { path: string }) {
   // A reason typed and not sent (the session expired on the request, say) opens the form again, with it.
   const [requesting, setRequesting] = useState(() => writable && readDraft(userId, reasonDraftKey(path)) !== null);
   const approve = useAction();
@@ -34,7 +34,7 @@ export function WaiverPanel({ path, item, writable, reviewOpen, userId, members,
   const id = item.itemId;
 
   const approveWaiver = async () => {
-    const approved = await approve.run(() => api<ReviewItem>("POST", `${path}/waiver/approve`, { ifMatch: item.etag }));
+    const approved = await approve.run(() => write((ifMatch) => api<ReviewItem>("POST", `${path}/waiver/approve`, { ifMatch })));
     if (approved) onChanged(`The waiver of ${id} is approved.`, approved.data);
   };
   const closeForm = () => {
@@ -64,7 +64,7 @@ export function WaiverPanel({ path, item, writable, reviewOpen, userId, members,
       )}
       <ErrorMessage error={approve.error} title={`The waiver of ${id} could not be approved`} />
       {writable && (!waiver || waiver.state === "Expired") && (requesting ? (
-        <WaiverForm path={path} item={item} userId={userId} members={members} onCancel={closeForm}
+        <WaiverForm path={path} item={item} userId={userId} members={members} write={write} onCancel={closeForm}
           onRequested={(message, saved) => { closeForm(); onChanged(message, saved); }} />
       ) : (
         <div class="actions">
@@ -77,11 +77,12 @@ export function WaiverPanel({ path, item, writable, reviewOpen, userId, members,
   );
 }
 
-function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
+function WaiverForm({ path, item, userId, members, write, onCancel, onRequested }: {
   path: string;
   item: ReviewItem;
   userId: string;
   members: Member[];
+  write: ItemWrite;
   onCancel: () => void;
   onRequested: (message: string, saved: ReviewItem) => void;
 }) {
@@ -106,10 +107,10 @@ function WaiverForm({ path, item, userId, members, onCancel, onRequested }: {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const sent = await request.run(() => api<ReviewItem>("PATCH", path, {
+    const sent = await request.run(() => write((ifMatch) => api<ReviewItem>("PATCH", path, {
       body: { status: "Waived", waiver: { reason: reason.trim(), approverId, expiresOn } },
-      ifMatch: item.etag,
-    }));
+      ifMatch,
+    })));
     if (sent) {
       writeDraft(userId, draftKey, null);
       onRequested(sent.data.waiver?.state === "Active"
