@@ -62,9 +62,18 @@ public sealed class ReadinessDbContext(DbContextOptions<ReadinessDbContext> opti
             : await Database.CreateExecutionStrategy().ExecuteAsync(async token =>
             {
                 await using var transaction = await Database.BeginTransactionAsync(token);
-                var count = await SaveEventsLastAsync(token);
-                await transaction.CommitAsync(token);
-                return count;
+                // A failed save ends the whole transaction: no savepoint to go back to, and two round trips fewer.
+                Database.AutoSavepointsEnabled = false;
+                try
+                {
+                    var count = await SaveEventsLastAsync(token);
+                    await transaction.CommitAsync(token);
+                    return count;
+                }
+                finally
+                {
+                    Database.AutoSavepointsEnabled = true;
+                }
             }, cancellationToken);
         if (acceptAllChangesOnSuccess)
         {
