@@ -58,8 +58,10 @@ public sealed class ApiFuzzTests(StackFixture stack, ITestOutputHelper output)
                         var violations = ResponseCheck.Violations(operation, response);
                         if (violations.Count > 0)
                         {
+                            // A 5xx is a bug whose cause is in the server's log, which goes with the stack.
+                            var serverLog = response.Status >= 500 ? await Product.WebApiLog.ForProblemAsync(stack.DataDirectory, response.Text) : "";
                             throw new FuzzViolationException(
-                                $"{string.Join("\n", violations)}\n  answer: {response.Status} {response.MediaType} {Shorten(response.Text)}");
+                                $"{string.Join("\n", violations)}\n  answer: {response.Status} {response.MediaType} {Shorten(response.Text)}{serverLog}");
                         }
                     },
                     iter: iterations,

@@ -148,7 +148,7 @@ internal sealed partial class ProductUser : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         if (expected != response.StatusCode)
         {
-            Assert.Fail($"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}{await ServerLogAsync(text)}");
+            Assert.Fail($"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}{(_dataDirectory is null ? "" : await WebApiLog.ForProblemAsync(_dataDirectory, text))}");
         }
 
         if ((int)response.StatusCode >= 400)
@@ -188,50 +188,6 @@ internal sealed partial class ProductUser : IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>
-    /// The WebApi replicas' log lines for the trace a problem's <c>traceId</c> names (without one, such as nginx's own
-    /// error page, their last errors): the logs go with the stack's data directory when the test class ends, and the
-    /// test run's output is all that is left of an unexpected answer.
-    /// </summary>
-    private async Task<string> ServerLogAsync(string problem)
-    {
-        if (_dataDirectory is null)
-        {
-            return "";
-        }
-
-        var traceId = ProblemTraceId().Match(problem) is { Success: true } match ? match.Groups[1].Value : null;
-        var lines = new List<string>();
-        await foreach (var line in WebApiLogLinesAsync(_dataDirectory))
-        {
-            if (traceId is null
-                ? line.Contains("\"level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"level\":\"Critical\"", StringComparison.Ordinal)
-                : line.Contains(traceId, StringComparison.Ordinal))
-            {
-                lines.Add(line);
-            }
-        }
-
-        const int MostLines = 40;
-        return $"\nWebApi's log for {(traceId is null ? "any trace, errors only" : "trace " + traceId)} ({lines.Count} lines{(lines.Count > MostLines ? $", the last {MostLines} shown" : "")}):\n"
-            + string.Join('\n', lines.TakeLast(MostLines));
-    }
-
-    /// <summary>Every line in the WebApi replicas' JSON log files of a data directory, file by file.</summary>
-    private static async IAsyncEnumerable<string> WebApiLogLinesAsync(string dataDirectory)
-    {
-        var logs = Path.Combine(dataDirectory, "logs", "webapi");
-        foreach (var file in Directory.Exists(logs) ? Directory.GetFiles(logs, "*.jsonl") : [])
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                yield return line;
-            }
-        }
-    }
-
-    /// <summary>
     /// Development mail: the first <paramref name="kind"/> link (<c>confirmation</c>, <c>password-reset</c>) for
     /// <paramref name="email"/>, from the WebApi replicas' JSON log files in the data directory.
     /// </summary>
@@ -239,7 +195,7 @@ internal sealed partial class ProductUser : IDisposable
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            await foreach (var line in WebApiLogLinesAsync(dataDirectory))
+            await foreach (var line in WebApiLog.LinesAsync(dataDirectory))
             {
                 if (line.Contains($"{kind} link for {email}: ", StringComparison.Ordinal)
                     && MailedLink().Match(JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!) is { Success: true } match)
@@ -256,8 +212,4 @@ internal sealed partial class ProductUser : IDisposable
 
     [GeneratedRegex(@"https://[^\s""]+\?[^\s""]+$")]
     private static partial Regex MailedLink();
-
-    // W3C trace context, as ASP.NET Core writes a problem's traceId: 00-{trace id}-{span id}-{flags}.
-    [GeneratedRegex(@"""traceId""\s*:\s*""00-([0-9a-f]{32})-")]
-    private static partial Regex ProblemTraceId();
 }
