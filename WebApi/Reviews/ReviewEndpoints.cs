@@ -36,8 +36,9 @@ public static class ReviewEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<List<ReviewSummaryResponse>>, ProblemHttpResult>> ListAsync(
-        Guid serviceId, HttpContext http, ReadinessDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The service's reviews, newest first: the open one, if any, leads, since a review starts only when none is open.</summary>
+    private static async Task<Results<Ok<Page<ReviewSummaryResponse>>, ProblemHttpResult>> ListAsync(
+        Guid serviceId, [AsParameters] PageQuery page, HttpContext http, ReadinessDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var (_, problem) = await ServiceEndpoints.FindForAsync(db, serviceId, http.User.UserId(), TeamRole.Viewer, cancellationToken);
         if (problem is not null)
@@ -45,13 +46,16 @@ public static class ReviewEndpoints
             return problem;
         }
 
-        var reviews = await db.Reviews.Where(r => r.ServiceId == serviceId)
+        var ofService = db.Reviews.Where(r => r.ServiceId == serviceId);
+        var total = await ofService.CountAsync(cancellationToken);
+        var reviews = await ofService
+            .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
+            .Skip(page.Skip).Take(page.Size)
             .WithCounts(Today(time))
-            .OrderByDescending(r => r.StartedAt)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(reviews.Select(r => new ReviewSummaryResponse(
+        return TypedResults.Ok(new Page<ReviewSummaryResponse>([.. reviews.Select(r => new ReviewSummaryResponse(
             r.Id, r.ServiceId, r.ChecklistId, r.ChecklistVersion, r.State, r.StartedAt, r.CompletedAt,
-            Math.Round(r.Counts.Score, 4), Preconditions.ETag(r.Version))).ToList());
+            Math.Round(r.Counts.Score, 4), Preconditions.ETag(r.Version)))], page.Number, page.Size, total));
     }
 
     private static async Task<Results<Created<ReviewResponse>, ProblemHttpResult, ValidationProblem>> StartAsync(

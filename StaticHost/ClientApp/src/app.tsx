@@ -6,6 +6,7 @@ import { AccountPage } from "./pages/account";
 import { ForgotPasswordPage, ResetPasswordPage, SignInPage, SignUpPage } from "./pages/auth";
 import { NotFoundPage, ServerErrorPage, SessionUnavailablePage } from "./pages/errors";
 import { HistoryPage } from "./pages/history";
+import { ReviewPage, ReviewsPage } from "./pages/reviews";
 import { ScanPage, ScansPage } from "./pages/scans";
 import { ServicePage } from "./pages/service";
 import { ServiceFormPage } from "./pages/service-form";
@@ -33,6 +34,10 @@ function page(route: Route, account: Account) {
       return <ScansPage key={route.params["id"]} id={route.params["id"]!} />;
     case "scan":
       return <ScanPage key={route.path} id={route.params["id"]!} scanId={route.params["scanId"]!} />;
+    case "reviews":
+      return <ReviewsPage key={route.params["id"]} route={route} />;
+    case "review":
+      return <ReviewPage key={route.path} id={route.params["id"]!} reviewId={route.params["reviewId"]!} account={account} />;
     case "history":
       return <HistoryPage key={route.params["id"]} route={route} />;
     case "teams":

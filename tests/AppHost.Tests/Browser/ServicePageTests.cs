@@ -139,8 +139,54 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Complete review" })).ToBeVisibleAsync();
         await Expect(page.GetByText("This review is completed and frozen.")).ToHaveCountAsync(0);
         var reviews = await session.ApiGetAsync($"/api/services/{serviceId}/reviews");
-        Assert.Equal(["Completed", "Open"], reviews.EnumerateArray().Select(r => r.GetProperty("state").GetString()).Order());
+        Assert.Equal(["Open", "Completed"], reviews.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("state").GetString()));
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page reloaded");
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task The_reviews_page_lists_every_review_newest_first_and_opens_a_completed_one_as_it_was_frozen()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "reviews-page");
+        var page = session.Page;
+        var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-reviews-page");
+        var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+        await page.GetByLabel($"Status of {item}").SelectOptionAsync("Done");
+        await Expect(page.Locator("#review-score")).Not.ToHaveTextAsync("0%");
+        var frozenScore = await page.Locator("#review-score").TextContentAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Complete review" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, complete and freeze the review" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start a new review" }).ClickAsync();
+        await Expect(page.Locator("#review-score")).ToHaveTextAsync("0%");
+
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Service pages" }).GetByRole(AriaRole.Link, new() { Name = "Reviews" }).ClickAsync();
+        var rows = page.GetByRole(AriaRole.Region, new() { Name = "Reviews table" }).Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Nth(0).GetByRole(AriaRole.Cell).First).ToHaveTextAsync("Open");
+        await Expect(rows.Nth(1).GetByRole(AriaRole.Cell).First).ToHaveTextAsync("Completed");
+        await Expect(rows.Nth(1)).ToContainTextAsync(frozenScore!);
+        await session.CheckPageFitsAsync("service-reviews");
+
+        // The completed review: its items as they were frozen, nothing to change, and no new review to start from it.
+        await rows.Nth(1).GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByText("This review is completed and frozen.")).ToBeVisibleAsync();
+        await Expect(page.Locator("#review-score")).ToHaveTextAsync(frozenScore!);
+        await Expect(page.GetByLabel($"Status of {item}")).ToHaveValueAsync("Done");
+        await Expect(page.GetByLabel($"Status of {item}")).ToBeDisabledAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start a new review" })).ToHaveCountAsync(0);
+        await session.CheckPageAsync("service-review-completed");
+
+        // A review's page under another service is not found, not the review shown with the wrong service's name.
+        var reviewPath = new Uri(page.Url).AbsolutePath;
+        var other = await session.ApiPostAsync("/api/services", new
+        {
+            teamId = (await session.ApiGetAsync($"/api/services/{serviceId}")).GetProperty("teamId").GetString(),
+            name = "Other " + Guid.NewGuid().ToString("N")[..8],
+            slug = "other-" + Guid.NewGuid().ToString("N")[..12],
+            tier = "C",
+        });
+        await session.GotoAsync(reviewPath.Replace(serviceId, other.GetProperty("id").GetString(), StringComparison.Ordinal));
+        await Expect(page.GetByText("Review not found")).ToBeVisibleAsync();
         session.AssertClean();
     }
 

@@ -70,9 +70,18 @@ public sealed class ReviewLifecycleTests(StackFixture stack)
 
         var second = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, reviews, new { }))!;
         Assert.Equal(0, second["score"]!.GetValue<double>());
-        var listed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviews))!.AsArray();
-        Assert.Equal([second["id"]!.GetValue<string>(), first["id"]!.GetValue<string>()], listed.Select(r => r!["id"]!.GetValue<string>()));
-        Assert.Equal(["Open", "Completed"], listed.Select(r => r!["state"]!.GetValue<string>()));
+        var listed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviews))!;
+        Assert.Equal(2, listed["total"]!.GetValue<int>());
+        Assert.Equal([second["id"]!.GetValue<string>(), first["id"]!.GetValue<string>()], listed["items"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
+        Assert.Equal(["Open", "Completed"], listed["items"]!.AsArray().Select(r => r!["state"]!.GetValue<string>()));
+        Assert.Equal(completed["score"]!.GetValue<double>(), listed["items"]![1]!["score"]!.GetValue<double>());
+
+        // Paged, as every list is: the second page of one holds the completed review; a size out of range is refused.
+        var older = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviews + "?page=2&pageSize=1"))!;
+        Assert.Equal(2, older["total"]!.GetValue<int>());
+        Assert.Equal(first["id"]!.GetValue<string>(), Assert.Single(older["items"]!.AsArray())!["id"]!.GetValue<string>());
+        Assert.Empty((await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviews + "?page=3&pageSize=1"))!["items"]!.AsArray());
+        await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, reviews + "?pageSize=101");
         var shown = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!;
         Assert.Equal(second["id"]!.GetValue<string>(), shown["readiness"]!["reviewId"]!.GetValue<string>());
     }

@@ -5,7 +5,7 @@ import { readDraft, writeDraft } from "../lib/drafts";
 import { setServerSanitizedHtml } from "../lib/trusted-html";
 import type { ItemStatus, Member, Review, ReviewItem } from "../lib/types";
 import { EvidencePanel } from "./evidence";
-import { ConfirmButton, ErrorMessage, Loading, When, percent } from "./ui";
+import { ConfirmButton, ErrorMessage, LoadFailure, Loading, NotFound, When, percent } from "./ui";
 import { WaiverPanel } from "./waiver";
 
 const statusLabels: Record<ItemStatus, string> = {
@@ -58,8 +58,10 @@ export function SanitizedHtml({ html, class: className, label, busy }: { html: s
   return <div ref={ref} class={className} role={label ? "region" : undefined} aria-label={label} aria-busy={busy} />;
 }
 
-export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, startNew }: {
+export function ReviewPanel({ reviewId, serviceId, userId, canWrite, members, onChanged, startNew }: {
   reviewId: string;
+  /** The service whose pages show the review: a review of another service is not found here. */
+  serviceId: string;
   /** The signed-in user: the approver a waiver may name. */
   userId: string;
   canWrite: boolean;
@@ -88,8 +90,9 @@ export function ReviewPanel({ reviewId, userId, canWrite, members, onChanged, st
     }
   }, [review.loading, review.data, review.error]);
 
-  if (review.error && !review.data) return <ErrorMessage error={review.error} title="The review could not be loaded" />;
+  if (review.error && !review.data) return <LoadFailure error={review.error} what="Review" />;
   if (!review.data) return <Loading label="Loading the review…" />;
+  if (review.data.serviceId !== serviceId) return <NotFound what="Review" />;
   const data = review.data;
   const open = data.state === "Open";
   const writable = canWrite && open;

@@ -1,9 +1,10 @@
 import { href, type RouteName } from "../lib/router";
 
-/** The service's own pages: overview (the review), scans, history. */
-export function ServiceNav({ id, current }: { id: string; current: "service" | "scans" | "history" }) {
-  const links: [RouteName & ("service" | "scans" | "history"), string][] = [
+/** The service's own pages: overview (the current review), its reviews, scans, history. */
+export function ServiceNav({ id, current }: { id: string; current: "service" | "reviews" | "scans" | "history" }) {
+  const links: [RouteName & ("service" | "reviews" | "scans" | "history"), string][] = [
     ["service", "Overview and review"],
+    ["reviews", "Reviews"],
     ["scans", "Scans"],
     ["history", "History"],
   ];

@@ -52,19 +52,22 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
   );
 }
 
+/** What a page shows for a resource the reader cannot have: it does not exist, or its team is not theirs. */
+export function NotFound({ what }: { what: string }) {
+  return (
+    <div class="alert alert-error" role="alert">
+      <p class="alert-title">{what} not found</p>
+      <p>It does not exist, or it belongs to a team you are not in.</p>
+      <p>
+        <a href={href("services")}>Back to services</a>
+      </p>
+    </div>
+  );
+}
+
 /** Shows the 404 page for an ApiError 404, the error otherwise. */
 export function LoadFailure({ error, what }: { error: unknown; what: string }) {
-  if (error instanceof ApiError && error.status === 404) {
-    return (
-      <div class="alert alert-error" role="alert">
-        <p class="alert-title">{what} not found</p>
-        <p>It does not exist, or it belongs to a team you are not in.</p>
-        <p>
-          <a href={href("services")}>Back to services</a>
-        </p>
-      </div>
-    );
-  }
+  if (error instanceof ApiError && error.status === 404) return <NotFound what={what} />;
   return <ErrorMessage error={error} title={`The ${what.toLowerCase()} could not be loaded`} />;
 }
 

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ServiceNav } from "../components/service-nav";
 import { ReviewPanel } from "../components/review";
-import { ErrorMessage, GradeBadge, Loading, PageHeading, PageNotReady, ScoreBadge } from "../components/ui";
+import { ErrorMessage, GradeBadge, PageHeading, PageNotReady, ScoreBadge } from "../components/ui";
 import { api, get, newIdempotencyKey } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { href } from "../lib/router";
@@ -28,7 +28,6 @@ export function useServiceContext(id: string) {
 
 export function ServicePage({ id, account }: { id: string; account: Account }) {
   const context = useServiceContext(id);
-  const reviews = useResource((signal) => get<ReviewSummary[]>(`/api/services/${encodeURIComponent(id)}/reviews`, signal), [id]);
   const scans = useResource((signal) => get<LatestScan[]>(`/api/scans/latest?serviceId=${encodeURIComponent(id)}`, signal), [id]);
   const start = useAction();
   // One key per review to start: a retry of the same start replays its answer, the next start is a new review.
@@ -42,13 +41,13 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
 
   const { service, role, team } = context.data;
   const canWrite = role === "Owner" || role === "Maintainer";
-  const current = reviews.data?.find((r) => r.state === "Open") ?? reviews.data?.[0];
+  // The service's latest review: the open one, since a review starts only when none is open, else the last completed.
+  const currentId = service.readiness.reviewId;
 
   const startReview = async () => {
     const started = await start.run(() => api<ReviewSummary>("POST", `/api/services/${service.id}/reviews`, { body: {}, idempotencyKey: startKey }));
     if (started) {
       setStartKey(newIdempotencyKey());
-      reviews.reload();
       context.reload();
     }
   };
@@ -65,7 +64,7 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
         {role ? ` · you are ${role === "Owner" ? "an owner" : `a ${role.toLowerCase()}`}` : ""}
       </p>
       <ServiceNav id={service.id} current="service" />
-      <ErrorMessage error={context.error || (reviews.data && reviews.error)} title="The service could not be brought up to date; the page may show an older state" />
+      <ErrorMessage error={context.error} title="The service could not be brought up to date; the page may show an older state" />
       {service.description && <p>{service.description}</p>}
       {service.repositoryUrl && (
         <p>
@@ -128,20 +127,15 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
 
       <section aria-labelledby="review-heading" class="separated">
         <h2 id="review-heading">Readiness review</h2>
-        {reviews.error && !reviews.data ? (
-          <ErrorMessage error={reviews.error} title="Reviews could not be loaded" />
-        ) : !reviews.data ? (
-          <Loading label="Loading the review…" />
-        ) : !current ? (
+        {!currentId ? (
           <div class="stack">
             <p>This service has no review yet. A review goes through the production-readiness checklist item by item.</p>
             <ErrorMessage error={start.error} title="The review could not be started" />
             {canWrite && <button type="button" onClick={startReview} disabled={start.busy}>Start a review</button>}
           </div>
         ) : (
-          <ReviewPanel key={current.id} reviewId={current.id} userId={account.id} canWrite={canWrite} members={team?.members ?? []}
-            onChanged={() => { context.reload(); reviews.reload(); }}
-            startNew={canWrite && current.state === "Completed" ? { run: startReview, busy: start.busy, error: start.error } : undefined} />
+          <ReviewPanel key={currentId} reviewId={currentId} serviceId={service.id} userId={account.id} canWrite={canWrite} members={team?.members ?? []}
+            onChanged={context.reload} startNew={canWrite ? { run: startReview, busy: start.busy, error: start.error } : undefined} />
         )}
       </section>
     </>
