@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,15 +10,12 @@ public sealed class ReplicaWatcherTests
     [Fact]
     public async Task A_consumer_that_failed_to_follow_a_change_is_called_again_on_the_next_event_even_with_the_same_ports()
     {
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true, Args = [] });
-        var service = builder.AddExecutable("service", "true", ".").WithHttpEndpoint(name: "http");
-        var proxy = builder.AddExecutable("proxy", "true", ".");
         var calls = Channel.CreateUnbounded<int>();
         var failNext = true;
-        ReplicaBuilderExtensions.WatchReplicaPorts(builder, service.Resource, "http", proxy.Resource, (watcher, _) =>
+        await using var watched = WatchedApp.Start((watcher, app) =>
         {
             // What the consumer (nginx's reload) would be given: the ports it is called for.
-            calls.Writer.TryWrite(Assert.Single(watcher.CurrentPorts(service.Resource, "http")).Port);
+            calls.Writer.TryWrite(Assert.Single(watcher.CurrentPorts(app.Service, "http")).Port);
             if (failNext)
             {
                 failNext = false;
@@ -26,58 +24,63 @@ public sealed class ReplicaWatcherTests
 
             return Task.FromResult(true);
         });
-        await using var app = builder.Build();
-        // What the AppHost's start does for it (BeforeStartEvent), without DCP.
-        app.Services.GetRequiredService<ReplicaWatcher>().Start();
-        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        Task ReportAsync(string state, int port) => notifications.PublishUpdateAsync(service.Resource, "service-a1", snapshot => snapshot with
-        {
-            State = state,
-            EnvironmentVariables = [new EnvironmentVariableSnapshot(ReplicaPort.VariableName("http"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), true)],
-        });
 
-        await ReportAsync(KnownResourceStates.Starting, 5001);
+        await watched.ReportPortAsync(KnownResourceStates.Starting, 5001);
         Assert.Equal(5001, await calls.Reader.ReadAsync(timeout.Token));
 
         // The same ports in the next event: the change the consumer failed to follow is offered again.
-        await ReportAsync(KnownResourceStates.Running, 5001);
+        await watched.ReportPortAsync(KnownResourceStates.Running, 5001);
         Assert.Equal(5001, await calls.Reader.ReadAsync(timeout.Token));
 
         // Followed now: an event with the same ports calls nobody, and the next call is for the next change.
-        await ReportAsync(KnownResourceStates.Starting, 5001);
-        await ReportAsync(KnownResourceStates.Running, 5002);
+        await watched.ReportPortAsync(KnownResourceStates.Starting, 5001);
+        await watched.ReportPortAsync(KnownResourceStates.Running, 5002);
         Assert.Equal(5002, await calls.Reader.ReadAsync(timeout.Token));
+    }
+
+    [Fact]
+    public async Task A_consumer_that_failed_to_follow_a_change_is_called_again_without_another_event()
+    {
+        var calls = Channel.CreateUnbounded<int>();
+        var failures = 2;
+        await using var watched = WatchedApp.Start((watcher, app) =>
+        {
+            calls.Writer.TryWrite(Assert.Single(watcher.CurrentPorts(app.Service, "http")).Port);
+            return failures-- > 0 ? throw new InvalidOperationException("nginx -s reload failed") : Task.FromResult(true);
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        // One event, then silence, as from a replica that settled: the change is offered again until it is followed.
+        await watched.ReportPortAsync(KnownResourceStates.Running, 5001);
+        for (var call = 0; call < 3; call++)
+        {
+            Assert.Equal(5001, await calls.Reader.ReadAsync(timeout.Token));
+        }
+
+        // Followed: the retries stop.
+        await Task.Delay(TimeSpan.FromSeconds(5), timeout.Token);
+        Assert.False(calls.Reader.TryRead(out var extra), $"called again for {extra} after following it");
     }
 
     [Fact]
     public async Task A_consumer_that_could_not_follow_yet_is_called_again_on_its_own_next_event()
     {
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true, Args = [] });
-        var service = builder.AddExecutable("service", "true", ".").WithHttpEndpoint(name: "http");
-        var proxy = builder.AddExecutable("proxy", "true", ".");
         var calls = Channel.CreateUnbounded<(bool Running, int Port)>();
-        ReplicaBuilderExtensions.WatchReplicaPorts(builder, service.Resource, "http", proxy.Resource, (watcher, _) =>
+        await using var watched = WatchedApp.Start((watcher, app) =>
         {
             // As nginx answers between its start's render and its process: not running, so nothing followed yet.
-            var running = watcher.ProcessId(proxy.Resource) is not null;
-            calls.Writer.TryWrite((running, Assert.Single(watcher.CurrentPorts(service.Resource, "http")).Port));
+            var running = watcher.ProcessId(app.Proxy) is not null;
+            calls.Writer.TryWrite((running, Assert.Single(watcher.CurrentPorts(app.Service, "http")).Port));
             return Task.FromResult(running);
         });
-        await using var app = builder.Build();
-        app.Services.GetRequiredService<ReplicaWatcher>().Start();
-        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        await notifications.PublishUpdateAsync(service.Resource, "service-a1", snapshot => snapshot with
-        {
-            State = KnownResourceStates.Running,
-            EnvironmentVariables = [new EnvironmentVariableSnapshot(ReplicaPort.VariableName("http"), "5001", true)],
-        });
+        await watched.ReportPortAsync(KnownResourceStates.Running, 5001);
         Assert.Equal((false, 5001), await calls.Reader.ReadAsync(timeout.Token));
 
         // The proxy's process runs: its own event, with the service's ports unchanged, brings the change back.
-        await notifications.PublishUpdateAsync(proxy.Resource, snapshot => snapshot with
+        await watched.Notifications.PublishUpdateAsync(watched.Proxy, snapshot => snapshot with
         {
             State = KnownResourceStates.Running,
             Properties = [.. snapshot.Properties, new ResourcePropertySnapshot("executable.pid", 4242)],
@@ -85,12 +88,37 @@ public sealed class ReplicaWatcherTests
         Assert.Equal((true, 5001), await calls.Reader.ReadAsync(timeout.Token));
 
         // Followed: the proxy's next event calls nobody; the next call is for the next change.
-        await notifications.PublishUpdateAsync(proxy.Resource, snapshot => snapshot with { State = KnownResourceStates.Running });
-        await notifications.PublishUpdateAsync(service.Resource, "service-a1", snapshot => snapshot with
-        {
-            State = KnownResourceStates.Running,
-            EnvironmentVariables = [new EnvironmentVariableSnapshot(ReplicaPort.VariableName("http"), "5002", true)],
-        });
+        await watched.Notifications.PublishUpdateAsync(watched.Proxy, snapshot => snapshot with { State = KnownResourceStates.Running });
+        await watched.ReportPortAsync(KnownResourceStates.Running, 5002);
         Assert.Equal((true, 5002), await calls.Reader.ReadAsync(timeout.Token));
+    }
+
+    /// <summary>
+    /// A service whose "http" ports a proxy follows, in an AppHost whose watcher is started as the AppHost's start does
+    /// it (BeforeStartEvent), without DCP.
+    /// </summary>
+    private sealed record WatchedApp(DistributedApplication App, IResource Service, IResource Proxy, ResourceNotificationService Notifications) : IAsyncDisposable
+    {
+        public static WatchedApp Start(Func<ReplicaWatcher, WatchedApp, Task<bool>> onChange)
+        {
+            var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true, Args = [] });
+            var service = builder.AddExecutable("service", "true", ".").WithHttpEndpoint(name: "http").Resource;
+            var proxy = builder.AddExecutable("proxy", "true", ".").Resource;
+            WatchedApp? watched = null;
+            ReplicaBuilderExtensions.WatchReplicaPorts(builder, service, "http", proxy, (watcher, _) => onChange(watcher, watched!));
+            var app = builder.Build();
+            watched = new(app, service, proxy, app.Services.GetRequiredService<ResourceNotificationService>());
+            app.Services.GetRequiredService<ReplicaWatcher>().Start();
+            return watched;
+        }
+
+        /// <summary>The service's one replica in <paramref name="state"/>, serving on <paramref name="port"/>, as DCP reports it.</summary>
+        public Task ReportPortAsync(string state, int port) => Notifications.PublishUpdateAsync(Service, "service-a1", snapshot => snapshot with
+        {
+            State = state,
+            EnvironmentVariables = [new EnvironmentVariableSnapshot(ReplicaPort.VariableName("http"), port.ToString(CultureInfo.InvariantCulture), true)],
+        });
+
+        public ValueTask DisposeAsync() => App.DisposeAsync();
     }
 }

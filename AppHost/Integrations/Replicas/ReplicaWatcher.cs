@@ -29,7 +29,12 @@ internal sealed partial class ReplicaWatcher(
     // the replica, then with it), which would start two generations of workers and close clients' idle connections.
     private readonly ConcurrentDictionary<string, ResourceEvent> _lastReported = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RestartHistory> _restarts = new(StringComparer.Ordinal);
+    private static readonly TimeSpan s_firstRetry = TimeSpan.FromSeconds(1);
+
+    // The notification loop and the retries of failed follows both call consumers; one at a time, in either order.
+    private readonly SemaphoreSlim _notifying = new(1, 1);
     private readonly Dictionary<Watch, string> _lastPorts = [];
+    private readonly HashSet<Watch> _retrying = [];
     private readonly Dictionary<string, string?> _previousStates = new(StringComparer.Ordinal);
 
     /// <summary>The watches registered while the model was built; one list per builder.</summary>
@@ -127,13 +132,22 @@ internal sealed partial class ReplicaWatcher(
         }
 
         // The consumer's own events too: one that could not follow yet (nginx before its process runs) can once it does.
-        foreach (var watch in watches.Where(w => w.Target == change.Resource || w.Consumer == change.Resource))
+        await _notifying.WaitAsync(cancellationToken);
+        try
         {
-            await NotifyIfChangedAsync(watch, cancellationToken);
+            foreach (var watch in watches.Where(w => w.Target == change.Resource || w.Consumer == change.Resource))
+            {
+                await NotifyIfChangedAsync(watch, failures: 0, cancellationToken);
+            }
+        }
+        finally
+        {
+            _notifying.Release();
         }
     }
 
-    private async Task NotifyIfChangedAsync(Watch watch, CancellationToken cancellationToken)
+    /// <summary>Calls the watch's consumer if the ports changed since it last followed them; the caller holds <see cref="_notifying"/>.</summary>
+    private async Task NotifyIfChangedAsync(Watch watch, int failures, CancellationToken cancellationToken)
     {
         var ports = CurrentPorts(watch.Target, watch.EndpointName);
         var key = string.Join(',', ports.Select(p => $"{p.ReplicaName}={p.Port}"));
@@ -152,8 +166,38 @@ internal sealed partial class ReplicaWatcher(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A consumer that cannot follow a change now must not stop the watch. The ports stay unrecorded, so the
-            // resource's next event (a health report, a state) tries again, even if its ports are the same.
-            LogWatchFailed(logger, watch.Target.Name, ex.Message);
+            // resource's next event (a health report, a state) tries again, even if its ports are the same; and since
+            // a settled resource may send none for hours, so does a retry, with backoff.
+            var delay = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, s_firstRetry.Ticks << Math.Min(failures, 5)));
+            LogWatchFailed(logger, watch.Target.Name, $"{ex.Message}; trying again in {delay.TotalSeconds} s");
+            if (_retrying.Add(watch))
+            {
+                _ = RetryAsync(watch, delay, failures + 1, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Offers the watch's change to its consumer again after <paramref name="delay"/>, unless it was followed meanwhile.</summary>
+    private async Task RetryAsync(Watch watch, TimeSpan delay, int failures, CancellationToken followerStopping)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(followerStopping, lifetime.ApplicationStopping);
+        var stoppingToken = stopping.Token;
+        try
+        {
+            await Task.Delay(delay, stoppingToken);
+            await _notifying.WaitAsync(stoppingToken);
+            try
+            {
+                _retrying.Remove(watch);
+                await NotifyIfChangedAsync(watch, failures, followerStopping);
+            }
+            finally
+            {
+                _notifying.Release();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
