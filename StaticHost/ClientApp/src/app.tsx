@@ -41,7 +41,7 @@ function page(route: Route, account: Account) {
     case "history":
       return <HistoryPage key={route.params["id"]} route={route} />;
     case "teams":
-      return <TeamsPage />;
+      return <TeamsPage account={account} />;
     case "team":
       return <TeamPage key={route.params["id"]} id={route.params["id"]!} account={account} />;
     default:

@@ -417,6 +417,41 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_new_team_and_a_new_member_typed_when_the_session_expired_are_back_after_signing_in_again()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "team-forms-expired");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-team-forms-expired");
+        using var colleague = await ProductUser.SignUpAsync(stack, "browser-team-forms-colleague");
+        var email = (await session.ApiGetAsync("/api/account/session")).GetProperty("account").GetProperty("email").GetString()!;
+
+        // The new team's name, and the slug made from it.
+        var teamName = "Expired " + Guid.NewGuid().ToString("N")[..8];
+        await session.GotoAsync("/teams");
+        await page.GetByLabel("Team name").FillAsync(teamName);
+        var slug = await page.GetByLabel("Team slug").InputValueAsync();
+        Assert.NotEmpty(slug);
+        await SaveAfterTheSessionExpiredAndSignInAgainAsync(session, email, page.GetByRole(AriaRole.Button, new() { Name = "Create team" }), "/api/teams");
+        await Expect(page.GetByLabel("Team name")).ToHaveValueAsync(teamName);
+        await Expect(page.GetByLabel("Team slug")).ToHaveValueAsync(slug);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = teamName, Level = 1 })).ToBeVisibleAsync();
+
+        // The member's address and the role chosen for them.
+        var form = page.Locator("form").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Add a member" }) });
+        await form.GetByLabel("Email").FillAsync(colleague.Email);
+        await form.GetByLabel("Role").SelectOptionAsync("Viewer");
+        await SaveAfterTheSessionExpiredAndSignInAgainAsync(session, email, form.GetByRole(AriaRole.Button, new() { Name = "Add member" }), "/api/teams/");
+        await Expect(form.GetByLabel("Email")).ToHaveValueAsync(colleague.Email);
+        await Expect(form.GetByLabel("Role")).ToHaveValueAsync("Viewer");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = $"Role of {colleague.Email}" })).ToHaveValueAsync("Viewer");
+        await Expect(form.GetByLabel("Email")).ToHaveValueAsync("");
+        Assert.Equal(0, await DraftCountAsync(page));
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task An_edit_saved_after_someone_elses_keeps_the_readers_changes_until_they_choose_mine_or_theirs()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "edit-conflict");

@@ -1,6 +1,7 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ConfirmButton, ErrorMessage, Field, fieldErrors, Loading, PageHeading, PageNotReady, When } from "../components/ui";
 import { api, get, newIdempotencyKey } from "../lib/api";
+import { readJsonDraft, writeJsonDraft } from "../lib/drafts";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import type { Account, Member, Team, TeamDetail, TeamRole } from "../lib/types";
@@ -15,20 +16,38 @@ const roleHelp: Record<TeamRole, string> = {
 const slugify = (text: string) =>
   text.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64).replace(/-+$/, "");
 
-export function TeamsPage() {
+/** A form's fields as typed and not saved (the session expired on the save, say), kept until saved (lib/drafts.ts). */
+interface NewTeamDraft {
+  name: string;
+  slug: string;
+  slugEdited: boolean;
+}
+
+interface NewMemberDraft {
+  email: string;
+  role: TeamRole;
+}
+
+const newTeamDraftKey = "team-form:new";
+const newMemberDraftKey = (teamId: string) => `team-member:${teamId}`;
+
+export function TeamsPage({ account }: { account: Account }) {
   const teams = useResource((signal) => get<Team[]>("/api/teams", signal), []);
-  const [name, setName] = useState("");
-  const [slug, setSlug] = useState("");
-  const [slugEdited, setSlugEdited] = useState(false);
+  const [draft] = useState(() => readJsonDraft<NewTeamDraft>(account.id, newTeamDraftKey));
+  const [name, setName] = useState(draft?.name ?? "");
+  const [slug, setSlug] = useState(draft?.slug ?? "");
+  const [slugEdited, setSlugEdited] = useState(draft?.slugEdited ?? false);
   const [key, setKey] = useState(newIdempotencyKey);
   const create = useAction();
   const errors = fieldErrors(create.error);
+  useEffect(() => writeJsonDraft(account.id, newTeamDraftKey, name || slug ? { name, slug, slugEdited } : null), [account.id, name, slug, slugEdited]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const created = await create.run(() => api<Team>("POST", "/api/teams", { body: { name: name.trim(), slug }, idempotencyKey: key }));
     if (created) {
       setKey(newIdempotencyKey());
+      writeJsonDraft(account.id, newTeamDraftKey, null);
       navigate(href("team", { id: created.data.id }));
     }
   };
@@ -79,13 +98,15 @@ export function TeamsPage() {
 
 export function TeamPage({ id, account }: { id: string; account: Account }) {
   const team = useResource((signal) => get<TeamDetail>(`/api/teams/${encodeURIComponent(id)}`, signal), [id]);
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<TeamRole>("Maintainer");
+  const [draft] = useState(() => readJsonDraft<NewMemberDraft>(account.id, newMemberDraftKey(id)));
+  const [email, setEmail] = useState(draft?.email ?? "");
+  const [role, setRole] = useState<TeamRole>(draft?.role && roles.includes(draft.role) ? draft.role : "Maintainer");
   const [key, setKey] = useState(newIdempotencyKey);
   const add = useAction();
   const change = useAction();
   const remove = useAction();
   const errors = fieldErrors(add.error);
+  useEffect(() => writeJsonDraft(account.id, newMemberDraftKey(id), email ? { email, role } : null), [account.id, id, email, role]);
 
   if (!team.data) {
     return <PageNotReady title="Team" error={team.error} what="Team" loadingLabel="Loading the team…" />;
@@ -98,6 +119,7 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
     event.preventDefault();
     const added = await add.run(() => api<Member>("POST", `/api/teams/${data.id}/members`, { body: { email: email.trim(), role }, idempotencyKey: key }));
     if (added) {
+      // Clearing the address forgets the draft too (the effect above).
       setEmail("");
       setKey(newIdempotencyKey());
       team.reload();
