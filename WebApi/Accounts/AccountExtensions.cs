@@ -23,8 +23,12 @@ public static class AccountExtensions
         ArgumentNullException.ThrowIfNull(builder);
 
         var accounts = builder.Configuration.GetSection("Accounts");
-        builder.Services.Configure<AccountOptions>(accounts);
-        builder.Services.Configure<AccountOptions>(options => options.PublicOrigin ??= builder.Configuration.GetValue<Uri?>("PublicOrigin"));
+        builder.Services.AddOptions<AccountOptions>()
+            .Bind(accounts)
+            .Configure(options => options.PublicOrigin ??= builder.Configuration.GetValue<Uri?>("PublicOrigin"))
+            .Validate(o => o.MaxTokenLifetimeDays >= 1, "Accounts:MaxTokenLifetimeDays must be at least 1.")
+            .Validate(o => o.MaxActiveTokens >= 1, "Accounts:MaxActiveTokens must be at least 1.")
+            .ValidateOnStart();
 
         builder.Services
             .AddIdentityCore<IdentityUser>(options =>
@@ -151,4 +155,10 @@ public sealed class AccountOptions
 
     /// <summary>Longest lifetime a personal access token may be given.</summary>
     public int MaxTokenLifetimeDays { get; set; } = 366;
+
+    /// <summary>
+    /// How many tokens a person may hold that are neither revoked nor expired: each is a credential to account for,
+    /// and without a bound a stolen session could mint them without end (ten a minute, as the rate limit allows).
+    /// </summary>
+    public int MaxActiveTokens { get; set; } = 50;
 }

@@ -19,7 +19,8 @@ public static class TokenEndpoints
         var tokens = routes.MapGroup("/api/account/tokens").WithTags("Account").RequireAuthorization(AccessPolicies.Session);
         tokens.MapGet("/", ListAsync);
         tokens.MapGet("/{id:guid}", GetAsync);
-        tokens.MapPost("/", CreateAsync).RequireRateLimiting(AccountExtensions.TokenRateLimit);
+        // 409: the person already holds the most active tokens they may (Accounts:MaxActiveTokens).
+        tokens.MapPost("/", CreateAsync).RequireRateLimiting(AccountExtensions.TokenRateLimit).ProducesProblem(StatusCodes.Status409Conflict);
         tokens.MapDelete("/{id:guid}", RevokeAsync).RequireRateLimiting(AccountExtensions.TokenRateLimit);
         return routes;
     }
@@ -49,7 +50,7 @@ public static class TokenEndpoints
         return TypedResults.Ok(ToResponse(token));
     }
 
-    private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem>> CreateAsync(
+    private static async Task<Results<Created<CreatedTokenResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CreateTokenRequest request, HttpContext http, ReadinessDbContext db, IOptions<AccountOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var unknown = request.Scopes.Where(scope => !TokenScopes.All.Contains(scope)).ToList();
@@ -83,7 +84,18 @@ public static class TokenEndpoints
         };
         db.PersonalAccessTokens.Add(token);
         db.Record(http.User, "token.created", "token", token.Id.ToString(), null, ToResponse(token));
-        await db.SaveChangesAsync(cancellationToken);
+        var max = options.Value.MaxActiveTokens;
+        var refused = await db.SaveInTransactionAsync(async transaction =>
+        {
+            // The person's row, held until the commit: two creations for the last place count one after the other.
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "AspNetUsers" WHERE "Id" = {token.UserId} FOR NO KEY UPDATE""", transaction);
+            var active = await db.PersonalAccessTokens.CountAsync(t => t.UserId == token.UserId && t.RevokedAt == null && t.ExpiresAt > now, transaction);
+            return active < max ? null : ProblemDetailsResponse.Conflict($"You hold {max} active tokens, the most you may; revoke one to create another.");
+        }, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
 
         http.Response.SetETag(token.Version);
         return TypedResults.Created($"/api/account/tokens/{token.Id}", new CreatedTokenResponse(secret, ToResponse(token)));

@@ -208,6 +208,46 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_person_holds_at_most_50_active_tokens_and_of_two_creations_for_the_last_place_at_once_one_is_made()
+    {
+        const int MaxActive = 50;
+        using var user = await ProductUser.SignUpAsync(stack, "token-hoarder");
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // 49 active tokens, and a revoked and an expired one that no longer count (written directly: creating them
+        // through the API would take five minutes of its rate limit).
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO "PersonalAccessTokens" ("Id", "UserId", "Name", "Hash", "Prefix", "Scopes", "CreatedAt", "ExpiresAt", "RevokedAt")
+            SELECT gen_random_uuid(), @user, 'seeded ' || n, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 'ra_pat_seed', '{read}', now(),
+                   CASE WHEN n = 51 THEN now() - interval '1 second' ELSE now() + interval '30 days' END,
+                   CASE WHEN n = 50 THEN now() END
+            FROM generate_series(1, @count) AS n
+            """, connection))
+        {
+            insert.Parameters.AddWithValue("user", user.Id);
+            insert.Parameters.AddWithValue("count", MaxActive + 1);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // Two creations for the last place, held on the person's row until both wait there.
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], await DatabaseLocks.StatusesOfLinedUpAsync(
+            connection, """SELECT 1 FROM "AspNetUsers" WHERE "Id" = @id FOR UPDATE""", user.Id,
+            () => user.SendAsync(HttpMethod.Post, "/api/account/tokens", new { name = "last-a", scopes = s_read }),
+            () => user.SendAsync(HttpMethod.Post, "/api/account/tokens", new { name = "last-b", scopes = s_read })));
+
+        var full = (await user.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, "/api/account/tokens", new { name = "one-more", scopes = s_read }))!;
+        Assert.Equal($"You hold {MaxActive} active tokens, the most you may; revoke one to create another.", full["detail"]!.GetValue<string>());
+
+        // A revoked one frees its place.
+        var listed = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/tokens"))!.AsArray();
+        Assert.Equal(MaxActive + 2, listed.Count);
+        var made = listed.Single(t => t!["name"]!.GetValue<string>().StartsWith("last-", StringComparison.Ordinal))!;
+        await user.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/account/tokens/{made["id"]}", ifMatch: made["etag"]!.GetValue<string>());
+        await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "after-revoking", scopes = s_read });
+    }
+
+    [Fact]
     public async Task A_token_in_use_is_revoked_with_the_etag_its_owner_read_before_the_use()
     {
         using var user = await ProductUser.SignUpAsync(stack, "revoker");

@@ -1,3 +1,4 @@
+using System.Net;
 using Npgsql;
 
 namespace AppHost.Tests.Product;
@@ -37,6 +38,37 @@ internal static class DatabaseLocks
         }
 
         throw new Xunit.Sdk.XunitException($"Fewer than {count} sessions ever waited for a lock.");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="requests"/> at once while <paramref name="holdRow"/> (a <c>SELECT ... FOR UPDATE</c> of the
+    /// row <c>@id</c>) holds them off, and lets them go once every one waits behind it: requests for the last place
+    /// under a limit, lined up to count at the same moment. Their statuses, in order.
+    /// </summary>
+    public static async Task<HttpStatusCode[]> StatusesOfLinedUpAsync(NpgsqlConnection connection, string holdRow, object id, params Func<Task<HttpResponseMessage>>[] requests)
+    {
+        await using var holding = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand(holdRow, connection, holding))
+        {
+            hold.Parameters.AddWithValue("id", id);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var racing = requests.Select(request => request()).ToList();
+        await WaitForWaitersAsync(connection, holding, racing.Count);
+        await holding.CommitAsync();
+        var answers = await Task.WhenAll(racing);
+        try
+        {
+            return [.. answers.Select(a => a.StatusCode).Order()];
+        }
+        finally
+        {
+            foreach (var answer in answers)
+            {
+                answer.Dispose();
+            }
+        }
     }
 
     private static async Task<long> WaitingAsync(NpgsqlCommand waiting)

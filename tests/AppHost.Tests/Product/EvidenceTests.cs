@@ -192,34 +192,10 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
         // before the file is read, and counts again as it saves.
         await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
         await connection.OpenAsync();
-        await using (var holding = await connection.BeginTransactionAsync())
-        {
-            await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "Reviews" WHERE "Id" = @review FOR UPDATE""", connection, holding))
-            {
-                hold.Parameters.AddWithValue("review", _reviewId);
-                await hold.ExecuteNonQueryAsync();
-            }
-
-            List<Task<HttpResponseMessage>> racing =
-            [
-                _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("last-a.txt", "the last place\n"u8.ToArray())),
-                _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("last-b.txt", "the last place\n"u8.ToArray())),
-            ];
-            await DatabaseLocks.WaitForWaitersAsync(connection, holding, racing.Count);
-            await holding.CommitAsync();
-            var answers = await Task.WhenAll(racing);
-            try
-            {
-                Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], answers.Select(a => a.StatusCode).Order());
-            }
-            finally
-            {
-                foreach (var answer in answers)
-                {
-                    answer.Dispose();
-                }
-            }
-        }
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], await DatabaseLocks.StatusesOfLinedUpAsync(
+            connection, """SELECT 1 FROM "Reviews" WHERE "Id" = @id FOR UPDATE""", _reviewId,
+            () => _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("last-a.txt", "the last place\n"u8.ToArray())),
+            () => _user.SendAsync(HttpMethod.Post, _evidencePath, content: ProductFlowTests.FileUpload("last-b.txt", "the last place\n"u8.ToArray()))));
 
         // Full: refused before a byte is read, and nothing more is stored.
         var full = await UploadAsync(HttpStatusCode.Conflict, "one-more.txt");
