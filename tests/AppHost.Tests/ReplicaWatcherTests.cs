@@ -12,7 +12,8 @@ public sealed class ReplicaWatcherTests
     {
         var calls = Channel.CreateUnbounded<int>();
         var failNext = true;
-        await using var watched = WatchedApp.Start((watcher, app) =>
+        // No retry on a timer within the test: the next event is what offers the change again.
+        await using var watched = WatchedApp.Start(TimeSpan.FromHours(1), (watcher, app) =>
         {
             // What the consumer (nginx's reload) would be given: the ports it is called for.
             calls.Writer.TryWrite(Assert.Single(watcher.CurrentPorts(app.Service, "http")).Port);
@@ -44,9 +45,9 @@ public sealed class ReplicaWatcherTests
     {
         var calls = Channel.CreateUnbounded<int>();
         var failures = 2;
-        await using var watched = WatchedApp.Start((watcher, app) =>
+        await using var watched = WatchedApp.Start(TimeSpan.FromMilliseconds(200), (watcher, app) =>
         {
-            calls.Writer.TryWrite(Assert.Single(watcher.CurrentPorts(app.Service, "http")).Port);
+            calls.Writer.TryWrite(watcher.CurrentPorts(app.Service, "http").Single().Port);
             return failures-- > 0 ? throw new InvalidOperationException("nginx -s reload failed") : Task.FromResult(true);
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -59,7 +60,7 @@ public sealed class ReplicaWatcherTests
         }
 
         // Followed: the retries stop.
-        await Task.Delay(TimeSpan.FromSeconds(5), timeout.Token);
+        await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
         Assert.False(calls.Reader.TryRead(out var extra), $"called again for {extra} after following it");
     }
 
@@ -67,7 +68,7 @@ public sealed class ReplicaWatcherTests
     public async Task A_consumer_that_could_not_follow_yet_is_called_again_on_its_own_next_event()
     {
         var calls = Channel.CreateUnbounded<(bool Running, int Port)>();
-        await using var watched = WatchedApp.Start((watcher, app) =>
+        await using var watched = WatchedApp.Start(TimeSpan.FromHours(1), (watcher, app) =>
         {
             // As nginx answers between its start's render and its process: not running, so nothing followed yet.
             var running = watcher.ProcessId(app.Proxy) is not null;
@@ -99,7 +100,7 @@ public sealed class ReplicaWatcherTests
     /// </summary>
     private sealed record WatchedApp(DistributedApplication App, IResource Service, IResource Proxy, ResourceNotificationService Notifications) : IAsyncDisposable
     {
-        public static WatchedApp Start(Func<ReplicaWatcher, WatchedApp, Task<bool>> onChange)
+        public static WatchedApp Start(TimeSpan firstRetryDelay, Func<ReplicaWatcher, WatchedApp, Task<bool>> onChange)
         {
             var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true, Args = [] });
             var service = builder.AddExecutable("service", "true", ".").WithHttpEndpoint(name: "http").Resource;
@@ -108,7 +109,9 @@ public sealed class ReplicaWatcherTests
             ReplicaBuilderExtensions.WatchReplicaPorts(builder, service, "http", proxy, (watcher, _) => onChange(watcher, watched!));
             var app = builder.Build();
             watched = new(app, service, proxy, app.Services.GetRequiredService<ResourceNotificationService>());
-            app.Services.GetRequiredService<ReplicaWatcher>().Start();
+            var watcher = app.Services.GetRequiredService<ReplicaWatcher>();
+            watcher.FirstRetryDelay = firstRetryDelay;
+            watcher.Start();
             return watched;
         }
 

@@ -29,12 +29,11 @@ internal sealed partial class ReplicaWatcher(
     // the replica, then with it), which would start two generations of workers and close clients' idle connections.
     private readonly ConcurrentDictionary<string, ResourceEvent> _lastReported = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RestartHistory> _restarts = new(StringComparer.Ordinal);
-    private static readonly TimeSpan s_firstRetry = TimeSpan.FromSeconds(1);
-
     // The notification loop and the retries of failed follows both call consumers; one at a time, in either order.
     private readonly SemaphoreSlim _notifying = new(1, 1);
     private readonly Dictionary<Watch, string> _lastPorts = [];
-    private readonly HashSet<Watch> _retrying = [];
+    private readonly ConcurrentDictionary<Watch, bool> _retrying = new();
+    private CancellationToken _followerStopping;
     private readonly Dictionary<string, string?> _previousStates = new(StringComparer.Ordinal);
 
     /// <summary>The watches registered while the model was built; one list per builder.</summary>
@@ -47,6 +46,9 @@ internal sealed partial class ReplicaWatcher(
     private static readonly ConditionalWeakTable<IDistributedApplicationBuilder, WatchList> s_watches = new();
 
     internal static WatchList Watches(IDistributedApplicationBuilder builder) => s_watches.GetOrCreateValue(builder);
+
+    /// <summary>How long after a consumer failed to follow a change it is offered the change again; doubled each time, up to 30 s.</summary>
+    internal TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The ports the resource's replicas serve the endpoint on now, as DCP resolved them for each replica.</summary>
     internal IReadOnlyList<ReplicaPort> CurrentPorts(IResource target, string endpointName)
@@ -132,6 +134,7 @@ internal sealed partial class ReplicaWatcher(
         }
 
         // The consumer's own events too: one that could not follow yet (nginx before its process runs) can once it does.
+        _followerStopping = cancellationToken;
         await _notifying.WaitAsync(cancellationToken);
         try
         {
@@ -163,24 +166,29 @@ internal sealed partial class ReplicaWatcher(
                 _lastPorts[watch] = key;
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A consumer that cannot follow a change now must not stop the watch. The ports stay unrecorded, so the
             // resource's next event (a health report, a state) tries again, even if its ports are the same; and since
             // a settled resource may send none for hours, so does a retry, with backoff.
-            var delay = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, s_firstRetry.Ticks << Math.Min(failures, 5)));
-            LogWatchFailed(logger, watch.Target.Name, $"{ex.Message}; trying again in {delay.TotalSeconds} s");
-            if (_retrying.Add(watch))
-            {
-                _ = RetryAsync(watch, delay, failures + 1, cancellationToken);
-            }
+            RetryLater(watch, failures, ex.Message);
+        }
+    }
+
+    private void RetryLater(Watch watch, int failures, string reason)
+    {
+        var delay = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, FirstRetryDelay.Ticks << Math.Min(failures, 5)));
+        LogWatchFailed(logger, watch.Target.Name, $"{reason}; trying again in {delay.TotalSeconds} s");
+        if (_retrying.TryAdd(watch, true))
+        {
+            _ = RetryAsync(watch, delay, failures + 1);
         }
     }
 
     /// <summary>Offers the watch's change to its consumer again after <paramref name="delay"/>, unless it was followed meanwhile.</summary>
-    private async Task RetryAsync(Watch watch, TimeSpan delay, int failures, CancellationToken followerStopping)
+    private async Task RetryAsync(Watch watch, TimeSpan delay, int failures)
     {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(followerStopping, lifetime.ApplicationStopping);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(_followerStopping, lifetime.ApplicationStopping);
         var stoppingToken = stopping.Token;
         try
         {
@@ -188,8 +196,8 @@ internal sealed partial class ReplicaWatcher(
             await _notifying.WaitAsync(stoppingToken);
             try
             {
-                _retrying.Remove(watch);
-                await NotifyIfChangedAsync(watch, failures, followerStopping);
+                _retrying.TryRemove(watch, out _);
+                await NotifyIfChangedAsync(watch, failures, stoppingToken);
             }
             finally
             {
@@ -198,6 +206,7 @@ internal sealed partial class ReplicaWatcher(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            _retrying.TryRemove(watch, out _);
         }
     }
 
