@@ -33,13 +33,22 @@ internal static partial class WebApiLog
     {
         var traceId = ProblemTraceId().Match(problem) is { Success: true } match ? match.Groups[1].Value : null;
         var lines = new List<string>();
-        await foreach (var line in LinesAsync(dataDirectory))
+        // A replica writes its log lines in batches, a moment after the answer may have left: read again for a while.
+        for (var attempt = 0; attempt < 20 && lines.Count == 0; attempt++)
         {
-            if (traceId is null
-                ? line.Contains("\"level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"level\":\"Critical\"", StringComparison.Ordinal)
-                : line.Contains(traceId, StringComparison.Ordinal))
+            if (attempt > 0)
             {
-                lines.Add(line);
+                await Task.Delay(100);
+            }
+
+            await foreach (var line in LinesAsync(dataDirectory))
+            {
+                if (traceId is null
+                    ? line.Contains("\"level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"level\":\"Critical\"", StringComparison.Ordinal)
+                    : line.Contains(traceId, StringComparison.Ordinal))
+                {
+                    lines.Add(line);
+                }
             }
         }
 
