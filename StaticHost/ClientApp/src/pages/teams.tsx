@@ -119,7 +119,7 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
     event.preventDefault();
     const added = await add.run(() => api<Member>("POST", `/api/teams/${data.id}/members`, { body: { email: email.trim(), role }, idempotencyKey: key }));
     if (added) {
-      // Clearing the address forgets the draft too (the effect above).
+      writeJsonDraft(account.id, newMemberDraftKey(data.id), null);
       setEmail("");
       setKey(newIdempotencyKey());
       team.reload();
