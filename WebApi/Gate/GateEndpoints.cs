@@ -50,7 +50,7 @@ public static class GateEndpoints
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var review = await db.Reviews.AsNoTracking().Include(r => r.Items)
             .Where(r => r.ServiceId == service.Id)
-            .OrderByDescending(r => r.StartedAt)
+            .CurrentFirst()
             .FirstOrDefaultAsync(cancellationToken);
         var readiness = policy.Evaluate(service.Tier, review?.Id, review is null ? null : ReviewScoring.Count(review.Items, today));
         reasons.Add(readiness.Reason);

@@ -36,7 +36,7 @@ public static class ReviewEndpoints
         return routes;
     }
 
-    /// <summary>The service's reviews, newest first: the open one, if any, leads, since a review starts only when none is open.</summary>
+    /// <summary>The service's reviews, the open one (if any) first, then newest first.</summary>
     private static async Task<Results<Ok<Page<ReviewSummaryResponse>>, ProblemHttpResult>> ListAsync(
         Guid serviceId, [AsParameters] PageQuery page, HttpContext http, ReadinessDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public static class ReviewEndpoints
         var ofService = db.Reviews.Where(r => r.ServiceId == serviceId);
         var total = await ofService.CountAsync(cancellationToken);
         var reviews = await ofService
-            .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
+            .CurrentFirst()
             .Skip(page.Skip).Take(page.Size)
             .WithCounts(Today(time))
             .ToListAsync(cancellationToken);

@@ -9,7 +9,7 @@ namespace WebApi.Services;
 /// <summary>Reads of services with their readiness, as the list and the detail show them.</summary>
 public static class ServiceQueries
 {
-    private sealed record ServiceRow(RegisteredService Service, ReviewCounts? Latest);
+    private sealed record ServiceRow(RegisteredService Service, ReviewCounts? Current);
 
     public static async Task<Page<ServiceResponse>> PageAsync(
         ReadinessDbContext db, string userId, ServiceListQuery query, ReadinessPolicy policy, DateOnly today, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ public static class ServiceQueries
 
         var page = new PageQuery { Page = query.Page, PageSize = query.PageSize };
         var total = await services.CountAsync(cancellationToken);
-        var rows = await WithLatestReview(db, services.Skip(page.Skip).Take(page.Size), today).ToListAsync(cancellationToken);
+        var rows = await WithCurrentReview(db, services.Skip(page.Skip).Take(page.Size), today).ToListAsync(cancellationToken);
         return new Page<ServiceResponse>([.. rows.Select(row => ToResponse(row, policy))], page.Number, page.Size, total);
     }
 
@@ -59,7 +59,7 @@ public static class ServiceQueries
             return null;
         }
 
-        var row = await WithLatestReview(db, db.Services.AsNoTracking().Where(s => s.Id == id), today).SingleAsync(cancellationToken);
+        var row = await WithCurrentReview(db, db.Services.AsNoTracking().Where(s => s.Id == id), today).SingleAsync(cancellationToken);
         return (ToResponse(row, policy), role.Value);
     }
 
@@ -68,15 +68,16 @@ public static class ServiceQueries
         [.. service.Environments.Select(e => new EnvironmentResponse(e.Name, e.BaseUrl, e.Profile))],
         service.Tier, service.CreatedAt, service.UpdatedAt, readiness, Preconditions.ETag(service.Version));
 
-    private static IQueryable<ServiceRow> WithLatestReview(ReadinessDbContext db, IQueryable<RegisteredService> services, DateOnly today)
+    private static IQueryable<ServiceRow> WithCurrentReview(ReadinessDbContext db, IQueryable<RegisteredService> services, DateOnly today)
     {
-        var reviews = db.Reviews.WithCounts(today);
-        return services.Select(s => new ServiceRow(s, reviews.Where(r => r.ServiceId == s.Id).OrderByDescending(r => r.StartedAt).FirstOrDefault()));
+        // Composed outside the lambda: EF expands a query it is handed, not a method called inside the expression.
+        var reviews = db.Reviews.CurrentFirst().WithCounts(today);
+        return services.Select(s => new ServiceRow(s, reviews.Where(r => r.ServiceId == s.Id).FirstOrDefault()));
     }
 
     private static ServiceResponse ToResponse(ServiceRow row, ReadinessPolicy policy) => ToResponse(
         row.Service,
-        policy.Evaluate(row.Service.Tier, row.Latest?.Id, row.Latest?.Counts));
+        policy.Evaluate(row.Service.Tier, row.Current?.Id, row.Current?.Counts));
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

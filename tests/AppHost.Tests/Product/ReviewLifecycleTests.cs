@@ -84,6 +84,21 @@ public sealed class ReviewLifecycleTests(StackFixture stack)
         await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Get, reviews + "?pageSize=101");
         var shown = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!;
         Assert.Equal(second["id"]!.GetValue<string>(), shown["readiness"]!["reviewId"]!.GetValue<string>());
+
+        // A replica whose clock ran ahead started the completed review "after" the open one: the open one is still
+        // the service's current review, and still leads the list.
+        await using (var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness")))
+        {
+            await connection.OpenAsync();
+            await using var skew = new NpgsqlCommand("""UPDATE "Reviews" SET "StartedAt" = now() + interval '1 hour' WHERE "Id" = @id""", connection);
+            skew.Parameters.AddWithValue("id", Guid.Parse(first["id"]!.GetValue<string>()));
+            Assert.Equal(1, await skew.ExecuteNonQueryAsync());
+        }
+
+        shown = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services/{service["id"]}"))!;
+        Assert.Equal(second["id"]!.GetValue<string>(), shown["readiness"]!["reviewId"]!.GetValue<string>());
+        listed = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviews))!;
+        Assert.Equal(["Open", "Completed"], listed["items"]!.AsArray().Select(r => r!["state"]!.GetValue<string>()));
     }
 
     [Fact]
