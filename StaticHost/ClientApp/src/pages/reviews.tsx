@@ -9,7 +9,7 @@ import { useServiceContext } from "./service";
 
 const PAGE_SIZE = 20;
 
-/** Every review of a service, newest first: the open one leads, the completed ones stay as they were frozen. */
+/** Every review of a service, the open one first, then newest first; a completed one as it was frozen. */
 export function ReviewsPage({ route }: { route: Route }) {
   const id = route.params["id"]!;
   const page = Math.max(1, Number(route.query.get("page")) || 1);
@@ -32,13 +32,17 @@ export function ReviewsPage({ route }: { route: Route }) {
             <ErrorMessage error={reviews.error} title="The reviews could not be loaded" />
           ) : !reviews.data ? (
             <Loading label="Loading the reviews…" />
-          ) : reviews.data.items.length === 0 ? (
+          ) : reviews.data.total === 0 ? (
             <p class="muted">
               No review yet. <a href={href("service", { id })}>Start one on the overview</a>.
             </p>
+          ) : reviews.data.items.length === 0 ? (
+            <p class="muted">
+              This page is past the last review. <a href={href("reviews", { id })}>Back to the newest</a>.
+            </p>
           ) : (
             <>
-              <p class="muted small">{reviews.data.total === 1 ? "1 review" : `${reviews.data.total} reviews, newest first`}.</p>
+              <p class="muted small">{reviews.data.total === 1 ? "1 review" : `${reviews.data.total} reviews, the open one first, then newest first`}.</p>
               <div class="table-scroll" role="region" aria-label="Reviews table" tabIndex={0}>
                 <table>
                   <thead>

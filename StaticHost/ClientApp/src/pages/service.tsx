@@ -48,6 +48,9 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
     const started = await start.run(() => api<ReviewSummary>("POST", `/api/services/${service.id}/reviews`, { body: {}, idempotencyKey: startKey }));
     if (started) {
       setStartKey(newIdempotencyKey());
+      // The new review at once, whether or not the reload of the rest (its score, the team) gets through.
+      const reviewId = started.data.id;
+      context.setData((current) => ({ ...current!, service: { ...current!.service, readiness: { ...current!.service.readiness, reviewId } } }));
       context.reload();
     }
   };
