@@ -28,6 +28,7 @@ public static class AccountExtensions
             .Configure(options => options.PublicOrigin ??= builder.Configuration.GetValue<Uri?>("PublicOrigin"))
             .Validate(o => o.MaxTokenLifetimeDays >= 1, "Accounts:MaxTokenLifetimeDays must be at least 1.")
             .Validate(o => o.MaxActiveTokens >= 1, "Accounts:MaxActiveTokens must be at least 1.")
+            .Validate(o => o.EndedTokenRetentionDays >= 1, "Accounts:EndedTokenRetentionDays must be at least 1.")
             .ValidateOnStart();
 
         builder.Services
@@ -161,4 +162,9 @@ public sealed class AccountOptions
     /// and without a bound a stolen session could mint them without end (ten a minute, as the rate limit allows).
     /// </summary>
     public int MaxActiveTokens { get; set; } = 50;
+
+    /// <summary>
+    /// How long a revoked or expired token stays listed; a person's creation of a new token deletes the older ones.
+    /// </summary>
+    public int EndedTokenRetentionDays { get; set; } = 90;
 }

@@ -248,6 +248,31 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Tokens_that_ended_over_90_days_ago_are_forgotten_when_their_owner_creates_one()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "token-gardener");
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO "PersonalAccessTokens" ("Id", "UserId", "Name", "Hash", "Prefix", "Scopes", "CreatedAt", "ExpiresAt", "RevokedAt")
+            VALUES (gen_random_uuid(), @user, 'revoked long ago', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 'ra_pat_seed', '{read}', now() - interval '200 days', now() + interval '100 days', now() - interval '91 days'),
+                   (gen_random_uuid(), @user, 'expired long ago', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 'ra_pat_seed', '{read}', now() - interval '200 days', now() - interval '91 days', NULL),
+                   (gen_random_uuid(), @user, 'revoked lately', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 'ra_pat_seed', '{read}', now() - interval '200 days', now() + interval '100 days', now() - interval '89 days'),
+                   (gen_random_uuid(), @user, 'expired lately', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 'ra_pat_seed', '{read}', now() - interval '200 days', now() - interval '89 days', NULL)
+            """, connection))
+        {
+            insert.Parameters.AddWithValue("user", user.Id);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        async Task<string[]> NamesAsync() => [.. (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/tokens"))!.AsArray()
+            .Select(t => t!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal)];
+        Assert.Equal(["expired lately", "expired long ago", "revoked lately", "revoked long ago"], await NamesAsync());
+        await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "new", scopes = s_read });
+        Assert.Equal(["expired lately", "new", "revoked lately"], await NamesAsync());
+    }
+
+    [Fact]
     public async Task A_token_in_use_is_revoked_with_the_etag_its_owner_read_before_the_use()
     {
         using var user = await ProductUser.SignUpAsync(stack, "revoker");
