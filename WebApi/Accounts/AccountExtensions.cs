@@ -28,7 +28,7 @@ public static class AccountExtensions
             .Configure(options => options.PublicOrigin ??= builder.Configuration.GetValue<Uri?>("PublicOrigin"))
             .Validate(o => o.MaxTokenLifetimeDays >= 1, "Accounts:MaxTokenLifetimeDays must be at least 1.")
             .Validate(o => o.MaxActiveTokens >= 1, "Accounts:MaxActiveTokens must be at least 1.")
-            .Validate(o => o.EndedTokenRetentionDays >= 1, "Accounts:EndedTokenRetentionDays must be at least 1.")
+            .Validate(o => o.EndedTokenRetentionDays is >= 1 and <= 36_500, "Accounts:EndedTokenRetentionDays must be from 1 to 36500.")
             .ValidateOnStart();
 
         builder.Services

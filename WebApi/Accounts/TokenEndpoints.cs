@@ -86,11 +86,11 @@ public static class TokenEndpoints
         db.Record(http.User, "token.created", "token", token.Id.ToString(), null, ToResponse(token));
         var max = options.Value.MaxActiveTokens;
         var retentionDays = options.Value.EndedTokenRetentionDays;
-        var refused = await db.SaveInTransactionAsync(async transaction =>
+        var refused = await db.SaveInTransactionAsync(async attemptCancellation =>
         {
             // The person's row, held until the commit: two creations for the last place count one after the other.
-            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "AspNetUsers" WHERE "Id" = {token.UserId} FOR NO KEY UPDATE""", transaction);
-            var active = await db.PersonalAccessTokens.CountAsync(t => t.UserId == token.UserId && t.RevokedAt == null && t.ExpiresAt > now, transaction);
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "AspNetUsers" WHERE "Id" = {token.UserId} FOR NO KEY UPDATE""", attemptCancellation);
+            var active = await db.PersonalAccessTokens.CountAsync(t => t.UserId == token.UserId && t.RevokedAt == null && t.ExpiresAt > now, attemptCancellation);
             if (active >= max)
             {
                 return ProblemDetailsResponse.Conflict($"You hold {max} active tokens, the most you may; revoke one to create another.");
@@ -100,7 +100,7 @@ public static class TokenEndpoints
             var endedBefore = now.AddDays(-retentionDays);
             await db.PersonalAccessTokens
                 .Where(t => t.UserId == token.UserId && ((t.RevokedAt != null && t.RevokedAt < endedBefore) || t.ExpiresAt < endedBefore))
-                .ExecuteDeleteAsync(transaction);
+                .ExecuteDeleteAsync(attemptCancellation);
             return null;
         }, cancellationToken);
         if (refused is not null)
