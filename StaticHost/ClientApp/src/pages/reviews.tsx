@@ -5,7 +5,7 @@ import { get } from "../lib/api";
 import { useResource } from "../lib/hooks";
 import { href, type Route } from "../lib/router";
 import type { Account, Page, ReviewSummary } from "../lib/types";
-import { useServiceContext } from "./service";
+import { canWriteAs, useServiceContext } from "./service";
 
 const PAGE_SIZE = 20;
 
@@ -95,7 +95,7 @@ export function ReviewPage({ id, reviewId, account }: { id: string; reviewId: st
       <PageHeading title={`Review of ${service.name}`} />
       <ServiceNav id={id} current="reviews" />
       <ErrorMessage error={context.error} title="The service could not be brought up to date; the page may show an older state" />
-      <ReviewPanel reviewId={reviewId} serviceId={service.id} userId={account.id} canWrite={role === "Owner" || role === "Maintainer"}
+      <ReviewPanel reviewId={reviewId} serviceId={service.id} userId={account.id} canWrite={canWriteAs(role)}
         members={team?.members ?? []} onChanged={context.reload} />
     </>
   );

@@ -6,7 +6,7 @@ import { api, get } from "../lib/api";
 import { useAction, usePollingError, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import type { Finding, Page, ScanDetail, ScanHistoryPoint, ScanStatus, ScanSummary, Severity } from "../lib/types";
-import { useServiceContext } from "./service";
+import { canWriteAs, useServiceContext } from "./service";
 
 const POLL_MS = 2000;
 const PAGE_SIZE = 10;
@@ -70,7 +70,7 @@ export function ScansPage({ id }: { id: string }) {
     return <PageNotReady title="Scans" error={context.error} what="Service" />;
   }
   const { service, role } = context.data;
-  const canWrite = role === "Owner" || role === "Maintainer";
+  const canWrite = canWriteAs(role);
   const chosen = environment || service.environments[0]?.name || "";
 
   const run = async (event: Event) => {

@@ -13,6 +13,9 @@ export interface ServiceContext {
   team: TeamDetail | null;
 }
 
+/** Whether a member of this role registers services, keeps reviews and runs scans (maintainers and owners). */
+export const canWriteAs = (role: ServiceContext["role"]) => role === "Owner" || role === "Maintainer";
+
 /** The service with the caller's role in its team, and the team's members (assignees). */
 export function useServiceContext(id: string) {
   return useResource(async (signal): Promise<ServiceContext> => {
@@ -40,8 +43,8 @@ export function ServicePage({ id, account }: { id: string; account: Account }) {
   }
 
   const { service, role, team } = context.data;
-  const canWrite = role === "Owner" || role === "Maintainer";
-  // The service's latest review: the open one, since a review starts only when none is open, else the last completed.
+  const canWrite = canWriteAs(role);
+  // The service's current review, as the server picks it (ReviewOrder): the open one, else the newest completed.
   const currentId = service.readiness.reviewId;
 
   const startReview = async () => {
