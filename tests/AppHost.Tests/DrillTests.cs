@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit.Abstractions;
 
 namespace AppHost.Tests;
@@ -63,11 +64,12 @@ public sealed class RedisOutageDrill(StackFixture stack, ITestOutputHelper outpu
             }
             finally
             {
-                await Drills.StartAsync(app, "cache", CancellationToken.None);
+                // Replicas are restored even when the cache's wait runs out of time.
+                var restarted = Drills.StartAgainAsync(app, "cache", timeout.Token);
                 await RestoreReplicasAsync(app, states);
+                await restarted;
             }
 
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", timeout.Token);
             // Every replica is ready again, each on its own port: Aspire's health status is the resource's, through DCP's
             // proxy, so one ready replica would make both look healthy.
             foreach (var replica in states.Instances("webapi"))
@@ -98,7 +100,8 @@ public sealed class RedisOutageDrill(StackFixture stack, ITestOutputHelper outpu
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", timeout.Token);
+            // Through the states of the restart (see Drills.StartAgainAsync), which the default wait takes for a failure.
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", WaitBehavior.WaitOnResourceUnavailable, timeout.Token);
             foreach (var replica in states.Instances("webapi").Where(r => r.Snapshot.State?.Text is "FailedToStart" or "Finished" or "Exited"))
             {
                 output.WriteLine($"{replica.ResourceId} is {replica.Snapshot.State?.Text}: starting it so that the shared stack is whole again");
@@ -178,8 +181,7 @@ public sealed class PostgresOutageDrill(UncachedStackFixture stack, ITestOutputH
         }
         finally
         {
-            await Drills.StartAsync(app, "postgres", CancellationToken.None);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
+            await Drills.StartAgainAsync(app, "postgres", timeout.Token);
             outageEnded = DateTime.UtcNow;
         }
 
@@ -221,6 +223,32 @@ internal static class Drills
     {
         var result = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         Assert.True(result.Success, $"start {resource}: {result.Message}");
+    }
+
+    /// <summary>
+    /// Starts a stopped resource again and waits until its new process is running and healthy. Aspire's own wait will
+    /// not do: after the start command returns, DCP may still report the deleted instance's exit, which the testing
+    /// builder's default wait takes for a failed start. The start is not cancellable, so that a drill that ran out of
+    /// time still leaves the shared stack whole.
+    /// </summary>
+    public static async Task StartAgainAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var stoppedPid = app.ResourceNotifications.TryGetCurrentState(resource, out var stopped) ? Pid(stopped) : null;
+        await StartAsync(app, resource, CancellationToken.None);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(
+                resource,
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e) is int pid && pid != stoppedPid && e.Snapshot.HealthStatus == HealthStatus.Healthy,
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (app.ResourceNotifications.TryGetCurrentState(resource, out var current))
+        {
+            throw new TimeoutException(
+                $"{resource} was started again but did not become healthy in time: it is {current.Snapshot.State?.Text ?? "in no state"}, " +
+                $"health {current.Snapshot.HealthStatus?.ToString() ?? "unknown"}, pid {Pid(current)?.ToString(CultureInfo.InvariantCulture) ?? "none"} " +
+                $"(before the start: {stoppedPid?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
+        }
     }
 
     /// <summary>The pid DCP reports for an instance: for a project, the service's own process.</summary>

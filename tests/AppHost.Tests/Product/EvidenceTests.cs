@@ -169,8 +169,7 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
         }
         finally
         {
-            await Drills.StartAsync(app, "evidence", CancellationToken.None);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("evidence", timeout.Token);
+            await Drills.StartAgainAsync(app, "evidence", timeout.Token);
         }
 
         using var after = await _user.SendAsync(HttpMethod.Get, contentUrl);

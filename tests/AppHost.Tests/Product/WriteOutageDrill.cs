@@ -49,8 +49,7 @@ public sealed class WriteOutageDrill(UncachedStackFixture stack, ITestOutputHelp
             }
             finally
             {
-                await Drills.StartAsync(app, "postgres", CancellationToken.None);
-                await app.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
+                await Drills.StartAgainAsync(app, "postgres", timeout.Token);
                 outageEnded = DateTime.UtcNow;
             }
 
