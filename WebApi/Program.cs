@@ -26,6 +26,7 @@ builder.AddDataProtectionKeyStore();
 builder.AddSchemaGate();
 builder.AddReadinessCache();
 builder.AddAccounts();
+builder.AddTeams();
 builder.AddChecklists();
 builder.AddReviews();
 builder.AddEvidence();

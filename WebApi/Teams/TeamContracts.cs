@@ -19,3 +19,13 @@ public sealed record TeamResponse(Guid Id, string Name, string Slug, TeamRole My
 public sealed record MemberResponse(string UserId, string Email, TeamRole Role, DateTimeOffset AddedAt, string Etag);
 
 public sealed record TeamDetailResponse(Guid Id, string Name, string Slug, TeamRole MyRole, DateTimeOffset CreatedAt, IReadOnlyList<MemberResponse> Members, string Etag);
+
+/// <summary>Bound from <c>Teams</c>.</summary>
+public sealed class TeamOptions
+{
+    /// <summary>
+    /// How many members a team may have. The team's answer, its page and a review's list of assignees hold every
+    /// member at once; the bound keeps them a size one answer carries and one list can be read in.
+    /// </summary>
+    public int MaxMembers { get; set; } = 200;
+}

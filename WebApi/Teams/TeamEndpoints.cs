@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using WebApi.Accounts;
 using WebApi.Audit;
 using WebApi.Caching;
@@ -12,6 +13,16 @@ namespace WebApi.Teams;
 /// <summary><c>/api/teams</c>: teams and their members. Owners manage members; every member reads.</summary>
 public static class TeamEndpoints
 {
+    public static IHostApplicationBuilder AddTeams(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<TeamOptions>()
+            .Bind(builder.Configuration.GetSection("Teams"))
+            .Validate(o => o.MaxMembers is >= 1 and <= 10_000, "Teams:MaxMembers must be from 1 to 10000.")
+            .ValidateOnStart();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapTeamEndpoints(this IEndpointRouteBuilder routes)
     {
         var teams = routes.MapGroup("/api/teams").WithTags("Teams");
@@ -20,7 +31,8 @@ public static class TeamEndpoints
         teams.MapGet("/{teamId:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
         // 409: the team still owns services; for a member, the change would leave the team without an owner.
         teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
-        teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
+        // 409: the person is a member already, or the team has Teams:MaxMembers members.
+        teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey().ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapGet("/{teamId:guid}/members/{userId}", GetMemberAsync).RequireAuthorization(AccessPolicies.Read);
         teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapDelete("/{teamId:guid}/members/{userId}", RemoveMemberAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
@@ -106,7 +118,7 @@ public static class TeamEndpoints
 
     private static async Task<Results<Created<MemberResponse>, ProblemHttpResult, ValidationProblem>> AddMemberAsync(
         Guid teamId, AddMemberRequest request, HttpContext http, ReadinessDbContext db, UserManager<IdentityUser> users,
-        CacheGeneration generation, TimeProvider time, CancellationToken cancellationToken)
+        CacheGeneration generation, IOptions<TeamOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var role = await db.RoleAsync(teamId, http.User.UserId(), cancellationToken);
         if (role is null)
@@ -128,7 +140,20 @@ public static class TeamEndpoints
         var member = new TeamMember { TeamId = teamId, UserId = user.Id, Role = request.Role!.Value, AddedAt = time.GetUtcNow() };
         db.TeamMembers.Add(member);
         db.Record(http.User, "member.added", "member", $"{teamId}/{user.Id}", null, new { user.Email, member.Role }, teamId: teamId);
-        await db.SaveChangesAsync(cancellationToken);
+        var max = options.Value.MaxMembers;
+        var refused = await db.SaveInTransactionAsync(async token =>
+        {
+            // The team's row, held until the commit: two additions for the last place count one after the other.
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Teams" WHERE "Id" = {teamId} FOR NO KEY UPDATE""", token);
+            return await db.TeamMembers.CountAsync(m => m.TeamId == teamId, token) >= max
+                ? ProblemDetailsResponse.Conflict($"The team has {max} members, the most a team may have; remove one to add another.")
+                : null;
+        }, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         await generation.BumpAsync();
 
         http.Response.SetETag(member.Version);

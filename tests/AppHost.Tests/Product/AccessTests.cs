@@ -125,6 +125,69 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_team_holds_at_most_200_members_and_of_two_additions_for_the_last_place_at_once_one_is_made()
+    {
+        const int MaxMembers = 200;
+        using var owner = await ProductUser.SignUpAsync(stack, "recruiter");
+        using var first = await ProductUser.SignUpAsync(stack, "last-place-a");
+        using var second = await ProductUser.SignUpAsync(stack, "last-place-b");
+        var teamId = Guid.Parse((await owner.CreateTeamAsync())["id"]!.GetValue<string>());
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // 198 more, with the owner 199: people written directly, as signing them up would take minutes of its rate limit.
+        var seededDomain = $"{Guid.NewGuid():N}.seeded.invalid";
+        await using (var seed = new NpgsqlCommand("""
+            WITH people AS (
+                INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed",
+                                           "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount")
+                SELECT id, address, upper(address), address, upper(address), true, false, false, true, 0
+                FROM (SELECT gen_random_uuid()::text AS id, 'member' || n || '@' || @domain AS address FROM generate_series(1, @count) AS n) AS made
+                RETURNING "Id")
+            INSERT INTO "TeamMembers" ("TeamId", "UserId", "Role", "AddedAt") SELECT @team, "Id", 'Viewer', now() FROM people
+            """, connection))
+        {
+            seed.Parameters.AddWithValue("domain", seededDomain);
+            seed.Parameters.AddWithValue("count", MaxMembers - 2);
+            seed.Parameters.AddWithValue("team", teamId);
+            await seed.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            // Two additions for the last place, held on the team's row until both wait there.
+            Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], await DatabaseLocks.StatusesOfLinedUpAsync(
+                connection, """SELECT 1 FROM "Teams" WHERE "Id" = @id FOR UPDATE""", teamId,
+                () => owner.SendAsync(HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = first.Email, role = "Viewer" }),
+                () => owner.SendAsync(HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = second.Email, role = "Viewer" })));
+            var team = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/teams/{teamId}"))!;
+            Assert.Equal(MaxMembers, team["members"]!.AsArray().Count);
+
+            // Full: refused with the reason, and the refusal is not written in the team's history.
+            var added = team["members"]!.AsArray().Single(m => m!["email"]!.GetValue<string>() is var email && (email == first.Email || email == second.Email))!;
+            var waiting = added["email"]!.GetValue<string>() == first.Email ? second : first;
+            var full = (await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = waiting.Email, role = "Viewer" }))!;
+            Assert.Equal($"The team has {MaxMembers} members, the most a team may have; remove one to add another.", full["detail"]!.GetValue<string>());
+            await using (var additions = new NpgsqlCommand("""SELECT count(*) FROM "AuditEvents" WHERE "TeamId" = @team AND "Action" = 'member.added'""", connection))
+            {
+                additions.Parameters.AddWithValue("team", teamId);
+                Assert.Equal(1L, await additions.ExecuteScalarAsync());
+            }
+
+            // A member who leaves frees their place.
+            await owner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/teams/{teamId}/members/{added["userId"]}", ifMatch: added["etag"]!.GetValue<string>());
+            await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = waiting.Email, role = "Viewer" });
+        }
+        finally
+        {
+            // The seeded people go, and their memberships with them: the stack is shared.
+            await using var forget = new NpgsqlCommand("""DELETE FROM "AspNetUsers" WHERE "NormalizedEmail" LIKE @pattern""", connection);
+            forget.Parameters.AddWithValue("pattern", $"%@{seededDomain.ToUpperInvariant()}");
+            await forget.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
     public async Task Another_teams_ids_answer_404_exactly_like_ids_that_do_not_exist()
     {
         using var insider = await ProductUser.SignUpAsync(stack, "insider");
