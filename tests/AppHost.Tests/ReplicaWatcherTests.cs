@@ -94,19 +94,58 @@ public sealed class ReplicaWatcherTests
         Assert.Equal((true, 5002), await calls.Reader.ReadAsync(timeout.Token));
     }
 
+    [Fact]
+    public async Task Disposing_the_AppHost_waits_until_a_retry_under_way_has_ended()
+    {
+        var retrying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var retryEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failed = false;
+        var watched = WatchedApp.Start(TimeSpan.FromMilliseconds(100), async (_, _, cancellationToken) =>
+        {
+            if (!failed)
+            {
+                failed = true;
+                throw new InvalidOperationException("nginx -s reload failed");
+            }
+
+            retrying.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return true;
+            }
+            finally
+            {
+                // What a consumer does once stopped (waiting for its reload process to end) takes a moment.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+                retryEnded.TrySetResult();
+            }
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await watched.ReportPortAsync(KnownResourceStates.Running, 5001);
+        await retrying.Task.WaitAsync(timeout.Token);
+
+        await watched.DisposeAsync();
+
+        Assert.True(retryEnded.Task.IsCompleted, "the AppHost was disposed while the retry it started was still calling its consumer");
+    }
+
     /// <summary>
     /// A service whose "http" ports a proxy follows, in an AppHost whose watcher is started as the AppHost's start does
     /// it (BeforeStartEvent), without DCP.
     /// </summary>
     private sealed record WatchedApp(DistributedApplication App, IResource Service, IResource Proxy, ResourceNotificationService Notifications) : IAsyncDisposable
     {
-        public static WatchedApp Start(TimeSpan firstRetryDelay, Func<ReplicaWatcher, WatchedApp, Task<bool>> onChange)
+        public static WatchedApp Start(TimeSpan firstRetryDelay, Func<ReplicaWatcher, WatchedApp, Task<bool>> onChange) =>
+            Start(firstRetryDelay, (watcher, app, _) => onChange(watcher, app));
+
+        public static WatchedApp Start(TimeSpan firstRetryDelay, Func<ReplicaWatcher, WatchedApp, CancellationToken, Task<bool>> onChange)
         {
             var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { DisableDashboard = true, Args = [] });
             var service = builder.AddExecutable("service", "true", ".").WithHttpEndpoint(name: "http").Resource;
             var proxy = builder.AddExecutable("proxy", "true", ".").Resource;
             WatchedApp? watched = null;
-            ReplicaBuilderExtensions.WatchReplicaPorts(builder, service, "http", proxy, (watcher, _) => onChange(watcher, watched!));
+            ReplicaBuilderExtensions.WatchReplicaPorts(builder, service, "http", proxy, (watcher, cancellationToken) => onChange(watcher, watched!, cancellationToken));
             var app = builder.Build();
             watched = new(app, service, proxy, app.Services.GetRequiredService<ResourceNotificationService>());
             var watcher = app.Services.GetRequiredService<ReplicaWatcher>();

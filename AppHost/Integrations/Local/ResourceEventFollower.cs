@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +12,7 @@ namespace Aspire.Hosting;
 internal abstract class ResourceEventFollower(ResourceNotificationService notifications) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Task, bool> _background = new();
     private Task _following = Task.CompletedTask;
 
     /// <summary>Aspire's resource notifications.</summary>
@@ -39,10 +41,28 @@ internal abstract class ResourceEventFollower(ResourceNotificationService notifi
     /// <summary>Called for each change, one at a time, in order.</summary>
     protected abstract Task OnChangeAsync(ResourceEvent change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> beside the follow (a retry after a delay, a restart), cancelled when the follower
+    /// stops. Disposing waits for it to end: nothing the follower started is still calling out once it is disposed.
+    /// </summary>
+    protected void RunInBackground(Func<CancellationToken, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var task = work(_stopping.Token);
+        _background.TryAdd(task, true);
+        _ = task.ContinueWith(ended => _background.TryRemove(ended, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _following;
+        // Work that ends may start more before it sees the stop; its failures are its own to report.
+        while (!_background.IsEmpty)
+        {
+            await Task.WhenAll(_background.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }

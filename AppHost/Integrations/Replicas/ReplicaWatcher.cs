@@ -33,7 +33,6 @@ internal sealed partial class ReplicaWatcher(
     private readonly SemaphoreSlim _notifying = new(1, 1);
     private readonly Dictionary<Watch, string> _lastPorts = [];
     private readonly ConcurrentDictionary<Watch, bool> _retrying = new();
-    private CancellationToken _followerStopping;
     private readonly Dictionary<string, string?> _previousStates = new(StringComparer.Ordinal);
 
     /// <summary>The watches registered while the model was built; one list per builder.</summary>
@@ -130,11 +129,10 @@ internal sealed partial class ReplicaWatcher(
 
         if (change.Resource.Annotations.OfType<RestartOnFailureAnnotation>().Any())
         {
-            ConsiderRestart(change, cancellationToken);
+            ConsiderRestart(change);
         }
 
         // The consumer's own events too: one that could not follow yet (nginx before its process runs) can once it does.
-        _followerStopping = cancellationToken;
         await _notifying.WaitAsync(cancellationToken);
         try
         {
@@ -181,14 +179,14 @@ internal sealed partial class ReplicaWatcher(
         LogWatchFailed(logger, watch.Target.Name, $"{reason}; trying again in {delay.TotalSeconds} s");
         if (_retrying.TryAdd(watch, true))
         {
-            _ = RetryAsync(watch, delay, failures + 1);
+            RunInBackground(followerStopping => RetryAsync(watch, delay, failures + 1, followerStopping));
         }
     }
 
     /// <summary>Offers the watch's change to its consumer again after <paramref name="delay"/>, unless it was followed meanwhile.</summary>
-    private async Task RetryAsync(Watch watch, TimeSpan delay, int failures)
+    private async Task RetryAsync(Watch watch, TimeSpan delay, int failures, CancellationToken followerStopping)
     {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(_followerStopping, lifetime.ApplicationStopping);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(followerStopping, lifetime.ApplicationStopping);
         var stoppingToken = stopping.Token;
         try
         {
@@ -215,7 +213,7 @@ internal sealed partial class ReplicaWatcher(
     /// Stopping first, and stays stopped. Once the AppHost is stopping, nothing is started again: DCP is stopping every
     /// process, and one started now would outlive the run.
     /// </summary>
-    private void ConsiderRestart(ResourceEvent change, CancellationToken stoppingToken)
+    private void ConsiderRestart(ResourceEvent change)
     {
         var snapshot = change.Snapshot;
         var state = snapshot.State?.Text;
@@ -237,7 +235,7 @@ internal sealed partial class ReplicaWatcher(
         var delay = TimeSpan.FromTicks(Math.Min(s_maxBackoff.Ticks, s_firstBackoff.Ticks << Math.Min(failures, 10)));
         _restarts[change.ResourceId] = history with { Failures = failures + 1, Pending = true };
         LogRestarting(logger, change.ResourceId, snapshot.ExitCode.Value, delay.TotalSeconds);
-        _ = RestartAsync(change.ResourceId, delay, stoppingToken);
+        RunInBackground(followerStopping => RestartAsync(change.ResourceId, delay, followerStopping));
     }
 
     /// <summary>Starts the replica after <paramref name="delay"/>; a start that fails is tried again, with the delay doubled.</summary>
