@@ -64,10 +64,7 @@ public sealed class RedisOutageDrill(StackFixture stack, ITestOutputHelper outpu
             }
             finally
             {
-                // Replicas are restored even when the cache's wait runs out of time.
-                var restarted = Drills.StartAgainAsync(app, "cache", timeout.Token);
-                await RestoreReplicasAsync(app, states);
-                await restarted;
+                await Task.WhenAll(Drills.StartAgainAsync(app, "cache"), RestoreReplicasAsync(app, states));
             }
 
             // Every replica is ready again, each on its own port: Aspire's health status is the resource's, through DCP's
@@ -181,7 +178,7 @@ public sealed class PostgresOutageDrill(UncachedStackFixture stack, ITestOutputH
         }
         finally
         {
-            await Drills.StartAgainAsync(app, "postgres", timeout.Token);
+            await Drills.StartAgainAsync(app, "postgres");
             outageEnded = DateTime.UtcNow;
         }
 
@@ -226,26 +223,30 @@ internal static class Drills
     }
 
     /// <summary>
-    /// Starts a stopped resource again and waits until its new process is running and healthy. Aspire's own wait will
-    /// not do: after the start command returns, DCP may still report the deleted instance's exit, which the testing
-    /// builder's default wait takes for a failed start. The start is not cancellable, so that a drill that ran out of
-    /// time still leaves the shared stack whole.
+    /// Starts a stopped resource again and waits, up to two minutes, until its new process runs and its health checks
+    /// have found it healthy since the start. Aspire's own wait will not do: after the start command returns, DCP may
+    /// still report the deleted instance's exit, which the testing builder's default wait takes for a failed start.
+    /// Its own time, not the drill's: called where a drill ends, even one that ran out of time, so that the stack
+    /// shared with other tests is whole again and the drill's own failure is the one reported.
     /// </summary>
-    public static async Task StartAgainAsync(DistributedApplication app, string resource, CancellationToken cancellationToken)
+    public static async Task StartAgainAsync(DistributedApplication app, string resource)
     {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var stoppedPid = app.ResourceNotifications.TryGetCurrentState(resource, out var stopped) ? Pid(stopped) : null;
-        await StartAsync(app, resource, CancellationToken.None);
+        var startedAt = DateTime.UtcNow;
+        await StartAsync(app, resource, timeout.Token);
         try
         {
             await app.ResourceNotifications.WaitForResourceAsync(
                 resource,
-                e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e) is int pid && pid != stoppedPid && e.Snapshot.HealthStatus == HealthStatus.Healthy,
-                cancellationToken);
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && Pid(e) is int pid && pid != stoppedPid
+                    && e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.HealthReports.All(r => r.LastRunAt > startedAt),
+                timeout.Token);
         }
         catch (OperationCanceledException) when (app.ResourceNotifications.TryGetCurrentState(resource, out var current))
         {
             throw new TimeoutException(
-                $"{resource} was started again but did not become healthy in time: it is {current.Snapshot.State?.Text ?? "in no state"}, " +
+                $"{resource} was started again but did not become healthy in two minutes: it is {current.Snapshot.State?.Text ?? "in no state"}, " +
                 $"health {current.Snapshot.HealthStatus?.ToString() ?? "unknown"}, pid {Pid(current)?.ToString(CultureInfo.InvariantCulture) ?? "none"} " +
                 $"(before the start: {stoppedPid?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
         }

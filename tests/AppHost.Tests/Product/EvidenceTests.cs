@@ -169,7 +169,7 @@ public sealed class EvidenceTests(StackFixture stack) : IAsyncLifetime
         }
         finally
         {
-            await Drills.StartAgainAsync(app, "evidence", timeout.Token);
+            await Drills.StartAgainAsync(app, "evidence");
         }
 
         using var after = await _user.SendAsync(HttpMethod.Get, contentUrl);

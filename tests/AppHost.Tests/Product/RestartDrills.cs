@@ -52,7 +52,7 @@ public sealed class KeyRingDrill(StackFixture stack, ITestOutputHelper output)
 
         await Drills.StopAsync(app, "cache", timeout.Token);
         await states.WaitAsync("cache", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
-        await Drills.StartAgainAsync(app, "cache", timeout.Token);
+        await Drills.StartAgainAsync(app, "cache");
         output.WriteLine("cache restarted, empty (no persistence)");
 
         // The same browser, same cookie and token: a write through the proxy is accepted.

@@ -49,7 +49,7 @@ public sealed class WriteOutageDrill(UncachedStackFixture stack, ITestOutputHelp
             }
             finally
             {
-                await Drills.StartAgainAsync(app, "postgres", timeout.Token);
+                await Drills.StartAgainAsync(app, "postgres");
                 outageEnded = DateTime.UtcNow;
             }
 
