@@ -103,15 +103,24 @@ public static class TeamEndpoints
             return failed;
         }
 
-        if (await db.Services.AnyAsync(s => s.TeamId == teamId, cancellationToken))
-        {
-            return ProblemDetailsResponse.Conflict("The team still owns services; delete them or move them to another team first.");
-        }
-
         db.ExpectVersion(team, expected);
         db.Teams.Remove(team);
         db.Record(http.User, "team.deleted", "team", team.Id.ToString(), new { team.Name, team.Slug }, null, teamId: team.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        var refused = await db.SaveInTransactionAsync(async token =>
+        {
+            // The team's row first, as an addition of a member takes it, and only then the audit chain's lock: in the
+            // same order, the two wait for each other instead of deadlocking. Held, no service can be registered to
+            // the team until the delete ends, so the count below stays true.
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Teams" WHERE "Id" = {teamId} FOR UPDATE""", token);
+            return await db.Services.AnyAsync(s => s.TeamId == teamId, token)
+                ? ProblemDetailsResponse.Conflict("The team still owns services; delete them or move them to another team first.")
+                : null;
+        }, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         await generation.BumpAsync();
         return TypedResults.NoContent();
     }
@@ -144,7 +153,15 @@ public static class TeamEndpoints
         var refused = await db.SaveInTransactionAsync(async token =>
         {
             // The team's row, held until the commit: two additions for the last place count one after the other.
-            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Teams" WHERE "Id" = {teamId} FOR NO KEY UPDATE""", token);
+            var team = await db.Database
+                .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Teams" WHERE "Id" = {teamId} FOR NO KEY UPDATE""")
+                .ToListAsync(token);
+            if (team.Count == 0)
+            {
+                // Deleted since the caller's role was read.
+                return ProblemDetailsResponse.NotFound("team");
+            }
+
             return await db.TeamMembers.CountAsync(m => m.TeamId == teamId, token) >= max
                 ? ProblemDetailsResponse.Conflict($"The team has {max} members, the most a team may have; remove one to add another.")
                 : null;

@@ -188,6 +188,59 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_member_added_to_a_team_deleted_meanwhile_is_told_404_not_500()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "late-recruiter");
+        using var joiner = await ProductUser.SignUpAsync(stack, "late-joiner");
+        var teamId = Guid.Parse((await owner.CreateTeamAsync())["id"]!.GetValue<string>());
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // The addition has read the owner's role and waits on the team's row, which a delete holds and then commits.
+        await using var deleting = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "Teams" WHERE "Id" = @id FOR UPDATE""", connection, deleting))
+        {
+            hold.Parameters.AddWithValue("id", teamId);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var adding = owner.SendAsync(HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = joiner.Email, role = "Viewer" });
+        await DatabaseLocks.WaitForWaitersAsync(connection, deleting, 1);
+        await using (var delete = new NpgsqlCommand("""DELETE FROM "Teams" WHERE "Id" = @id""", connection, deleting))
+        {
+            delete.Parameters.AddWithValue("id", teamId);
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        await deleting.CommitAsync();
+        using var answer = await adding;
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_team_is_deleted_by_an_owner_once_it_owns_no_services_and_is_gone_for_its_members()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "team-closer");
+        using var maintainer = await ProductUser.SignUpAsync(stack, "team-closer-maintainer");
+        var team = await owner.CreateTeamAsync();
+        var teamPath = $"/api/teams/{team["id"]}";
+        var teamETag = team["etag"]!.GetValue<string>();
+        await owner.AddMemberAsync(team["id"]!.GetValue<string>(), maintainer, "Maintainer");
+        var service = await owner.CreateServiceAsync(team["id"]!.GetValue<string>());
+
+        await maintainer.ExpectAsync(HttpStatusCode.Forbidden, HttpMethod.Delete, teamPath, ifMatch: teamETag);
+        var owning = (await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Delete, teamPath, ifMatch: teamETag))!;
+        Assert.Equal("The team still owns services; delete them or move them to another team first.", owning["detail"]!.GetValue<string>());
+
+        await owner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/services/{service["id"]}", ifMatch: service["etag"]!.GetValue<string>());
+        await owner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, teamPath, ifMatch: teamETag);
+        await owner.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, teamPath);
+        await maintainer.ExpectAsync(HttpStatusCode.NotFound, HttpMethod.Get, teamPath);
+        Assert.DoesNotContain((await maintainer.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/teams"))!.AsArray(), t => t!["id"]!.ToString() == team["id"]!.ToString());
+    }
+
+    [Fact]
     public async Task Another_teams_ids_answer_404_exactly_like_ids_that_do_not_exist()
     {
         using var insider = await ProductUser.SignUpAsync(stack, "insider");
