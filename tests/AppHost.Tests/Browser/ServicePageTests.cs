@@ -361,8 +361,10 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
         var saved = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(), IsItemPatch);
         Assert.Equal(200, saved.Status);
         await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+        // Saved, the draft is gone as soon as the page shows the save: a page left at once does not keep it.
+        Assert.Equal(0, await DraftCountAsync(page));
 
-        // Saved, the draft is gone: the next visit opens nothing by itself.
+        // The next visit opens nothing by itself.
         await session.GotoAsync($"/services/{serviceId}");
         await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
         await Expect(notes).ToHaveCountAsync(0);

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, get, type ApiResponse } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
-import { readDraft, writeDraft } from "../lib/drafts";
+import { readDraft, useDraft } from "../lib/drafts";
 import { setServerSanitizedHtml } from "../lib/trusted-html";
 import type { ItemStatus, Member, Review, ReviewItem } from "../lib/types";
 import { EvidencePanel } from "./evidence";
@@ -330,7 +330,7 @@ function ItemDetailsForm({ path, item, writable, userId, members, onSaved, write
     if (mounted.current) setNotes(item.notes);
     mounted.current = true;
   }, [item.notes]);
-  useEffect(() => writeDraft(userId, draftKey, writable && notes !== item.notes ? notes : null), [userId, draftKey, writable, notes, item.notes]);
+  useDraft(userId, draftKey, writable && notes !== item.notes ? notes : null);
   useEffect(() => setAssigneeId(item.assigneeId ?? ""), [item.assigneeId]);
   useEffect(() => setDueOn(item.dueOn ?? ""), [item.dueOn]);
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../lib/api";
-import { readDraft, writeDraft } from "../lib/drafts";
+import { readDraft, useDraft, writeDraft } from "../lib/drafts";
 import { useAction } from "../lib/hooks";
 import type { Member, ReviewItem, Waiver } from "../lib/types";
 import type { ItemProps, ItemWrite } from "./review";
@@ -99,7 +99,7 @@ function WaiverForm({ path, item, userId, members, write, onCancel, onRequested 
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const id = item.itemId;
   useEffect(() => reasonRef.current?.focus(), []);
-  useEffect(() => writeDraft(userId, draftKey, reason.trim() ? reason : null), [userId, draftKey, reason]);
+  useDraft(userId, draftKey, reason.trim() ? reason : null);
   const cancel = () => {
     writeDraft(userId, draftKey, null);
     onCancel();

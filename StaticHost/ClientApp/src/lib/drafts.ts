@@ -1,3 +1,5 @@
+import { useLayoutEffect } from "preact/hooks";
+
 // Text being typed, kept in this tab's session storage until it is saved or typed back to what is stored: a save
 // refused because the session expired sends the reader to sign in, and the page they come back to still holds what
 // they typed. Keyed by user, so someone else signing in on the tab does not see it; signing out forgets it all.
@@ -22,6 +24,20 @@ export function writeDraft(userId: string, key: string, value: string | null): v
   } catch {
     // Full or turned off: the text stays on screen; only the copy for after a sign-in is lost.
   }
+}
+
+/**
+ * Keeps `value` as the draft under `key`, or forgets it when null, as soon as the render that produced it is
+ * committed. Not in an effect: effects run after the next paint, which a page left at once (a save, then a link)
+ * may never reach, and the draft the save cleared would open the form again on the next visit.
+ */
+export function useDraft(userId: string, key: string, value: string | null): void {
+  useLayoutEffect(() => writeDraft(userId, key, value), [userId, key, value]);
+}
+
+/** `useDraft` for a whole form, kept as JSON. */
+export function useJsonDraft(userId: string, key: string, value: object | null): void {
+  useDraft(userId, key, value === null ? null : JSON.stringify(value));
 }
 
 /** A draft of a whole form, kept as JSON; null when there is none or it cannot be read back. */

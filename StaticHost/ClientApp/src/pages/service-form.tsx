@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorMessage, Field, fieldErrors, PageHeading, PageNotReady } from "../components/ui";
 import { api, ApiError, get, newIdempotencyKey, type ApiResponse } from "../lib/api";
 import { readJsonDraft, writeJsonDraft } from "../lib/drafts";
@@ -108,7 +108,8 @@ export function ServiceFormPage({ route, account }: { route: Route; account: Acc
     setForm(draft && loaded === draft.base ? draft.form : fromService(loaded.data));
   }, [existing.data]);
 
-  useEffect(() => {
+  // At the commit, not after the paint (see useDraft): a page left at once keeps the draft it showed.
+  useLayoutEffect(() => {
     const base = editing ? existing.data ?? null : null;
     if (!form || (editing && !base)) return;
     const untouched = base ? fromService(base.data) : { ...blank, teamId: form.teamId };

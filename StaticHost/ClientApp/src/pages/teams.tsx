@@ -1,7 +1,7 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ConfirmButton, ErrorMessage, Field, fieldErrors, Loading, PageHeading, PageNotReady, When } from "../components/ui";
 import { api, get, newIdempotencyKey } from "../lib/api";
-import { readJsonDraft, writeJsonDraft } from "../lib/drafts";
+import { readJsonDraft, useJsonDraft, writeJsonDraft } from "../lib/drafts";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import type { Account, Member, Team, TeamDetail, TeamRole } from "../lib/types";
@@ -40,7 +40,7 @@ export function TeamsPage({ account }: { account: Account }) {
   const [key, setKey] = useState(newIdempotencyKey);
   const create = useAction();
   const errors = fieldErrors(create.error);
-  useEffect(() => writeJsonDraft(account.id, newTeamDraftKey, name || slug ? { name, slug, slugEdited } : null), [account.id, name, slug, slugEdited]);
+  useJsonDraft(account.id, newTeamDraftKey, name || slug ? { name, slug, slugEdited } : null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -106,7 +106,7 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
   const change = useAction();
   const remove = useAction();
   const errors = fieldErrors(add.error);
-  useEffect(() => writeJsonDraft(account.id, newMemberDraftKey(id), email ? { email, role } : null), [account.id, id, email, role]);
+  useJsonDraft(account.id, newMemberDraftKey(id), email ? { email, role } : null);
 
   if (!team.data) {
     return <PageNotReady title="Team" error={team.error} what="Team" loadingLabel="Loading the team…" />;
