@@ -130,6 +130,20 @@ public sealed class ReplicaWatcherTests
         Assert.True(retryEnded.Task.IsCompleted, "the AppHost was disposed while the retry it started was still calling its consumer");
     }
 
+    [Fact]
+    public async Task The_proxy_s_wait_for_replicas_does_not_give_up_on_a_replica_that_crashed()
+    {
+        await using var watched = WatchedApp.Start(TimeSpan.FromHours(1), (_, _) => Task.FromResult(true));
+        var watcher = watched.App.Services.GetRequiredService<ReplicaWatcher>();
+
+        // The replica crashed (ReplicaWatcher starts it again) when the proxy starts and waits for it: the wait goes
+        // on until its own time is up, rather than failing the proxy's start at once. (Without DCP, nothing here can
+        // make the replica ready, so the wait cannot end any other way.)
+        await watched.Notifications.PublishUpdateAsync(watched.Service, "service-a1", snapshot => snapshot with { State = KnownResourceStates.Exited, ExitCode = 139 });
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watcher.WaitForReplicasAsync(watched.Service, "http", "/health/ready", patience.Token));
+    }
+
     /// <summary>
     /// A service whose "http" ports a proxy follows, in an AppHost whose watcher is started as the AppHost's start does
     /// it (BeforeStartEvent), without DCP.

@@ -78,7 +78,9 @@ internal sealed partial class ReplicaWatcher(
     /// </remarks>
     internal async Task<IReadOnlyList<ReplicaPort>> WaitForReplicasAsync(IResource target, string endpointName, string readyPath, CancellationToken cancellationToken)
     {
-        await Notifications.WaitForResourceHealthyAsync(target.Name, cancellationToken);
+        // Through a replica's crash and restart, whatever the default: where it is to stop at the first terminal state
+        // (the dashboard off, or the testing builder), one crashed replica would fail the proxy's start.
+        await Notifications.WaitForResourceHealthyAsync(target.Name, WaitBehavior.WaitOnResourceUnavailable, cancellationToken);
         var replicas = target.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (true)
