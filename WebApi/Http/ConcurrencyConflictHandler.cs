@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using WebApi.Reviews;
+using WebApi.Teams;
 
 namespace WebApi.Http;
 
@@ -18,7 +19,7 @@ public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDet
         ["IX_Services_Slug"] = "Another service already has this slug.",
         ["IX_Teams_Slug"] = "Another team already has this slug.",
         ["IX_Reviews_OneOpenPerService"] = "The service already has an open review; complete it before starting another.",
-        ["PK_TeamMembers"] = "The user is already a member of the team.",
+        ["PK_TeamMembers"] = TeamAccess.AlreadyMember,
     };
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)

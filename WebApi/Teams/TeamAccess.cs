@@ -6,6 +6,9 @@ namespace WebApi.Teams;
 /// <summary>What a user may do is decided by their role in the team that owns the thing, and nothing else.</summary>
 public static class TeamAccess
 {
+    /// <summary>What an addition of someone already in the team is told.</summary>
+    public const string AlreadyMember = "The user is already a member of the team.";
+
     /// <summary>The user's role in the team, or null when they are not a member (then the caller answers 404).</summary>
     public static Task<TeamRole?> RoleAsync(this ReadinessDbContext db, Guid teamId, string userId, CancellationToken cancellationToken)
     {

@@ -162,6 +162,12 @@ public static class TeamEndpoints
                 return ProblemDetailsResponse.NotFound("team");
             }
 
+            // Already in: the answer says so, full team or not (PK_TeamMembers says the same to a racing duplicate).
+            if (await db.TeamMembers.AnyAsync(m => m.TeamId == teamId && m.UserId == user.Id, token))
+            {
+                return ProblemDetailsResponse.Conflict(TeamAccess.AlreadyMember);
+            }
+
             return await db.TeamMembers.CountAsync(m => m.TeamId == teamId, token) >= max
                 ? ProblemDetailsResponse.Conflict($"The team has {max} members, the most a team may have; remove one to add another.")
                 : null;

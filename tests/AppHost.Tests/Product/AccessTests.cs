@@ -20,6 +20,8 @@ public sealed class AccessTests(StackFixture stack)
         var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
         await owner.AddMemberAsync(teamId, maintainer, "Maintainer");
         await owner.AddMemberAsync(teamId, viewer, "Viewer");
+        var again = (await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = viewer.Email, role = "Owner" }))!;
+        Assert.Equal("The user is already a member of the team.", again["detail"]!.GetValue<string>());
         var service = await owner.CreateServiceAsync(teamId);
         var path = $"/api/services/{service["id"]}";
         var etag = service["etag"]!.GetValue<string>();
@@ -168,6 +170,9 @@ public sealed class AccessTests(StackFixture stack)
             var waiting = added["email"]!.GetValue<string>() == first.Email ? second : first;
             var full = (await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = waiting.Email, role = "Viewer" }))!;
             Assert.Equal($"The team has {MaxMembers} members, the most a team may have; remove one to add another.", full["detail"]!.GetValue<string>());
+            // Someone already in is told so, full team or not.
+            var already = (await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = added["email"]!.GetValue<string>(), role = "Owner" }))!;
+            Assert.Equal("The user is already a member of the team.", already["detail"]!.GetValue<string>());
             await using (var additions = new NpgsqlCommand("""SELECT count(*) FROM "AuditEvents" WHERE "TeamId" = @team AND "Action" = 'member.added'""", connection))
             {
                 additions.Parameters.AddWithValue("team", teamId);
