@@ -28,4 +28,10 @@ public sealed class TeamOptions
     /// member at once; the bound keeps them a size one answer carries and one list can be read in.
     /// </summary>
     public int MaxMembers { get; set; } = 200;
+
+    /// <summary>
+    /// How many teams one person may belong to, those they create included. Their list of teams, and the team
+    /// picker of every service form, hold all of them at once.
+    /// </summary>
+    public int MaxTeamsPerPerson { get; set; } = 100;
 }

@@ -19,6 +19,7 @@ public static class TeamEndpoints
         builder.Services.AddOptions<TeamOptions>()
             .Bind(builder.Configuration.GetSection("Teams"))
             .Validate(o => o.MaxMembers is >= 1 and <= 10_000, "Teams:MaxMembers must be from 1 to 10000.")
+            .Validate(o => o.MaxTeamsPerPerson is >= 1 and <= 10_000, "Teams:MaxTeamsPerPerson must be from 1 to 10000.")
             .ValidateOnStart();
         return builder;
     }
@@ -27,11 +28,13 @@ public static class TeamEndpoints
     {
         var teams = routes.MapGroup("/api/teams").WithTags("Teams");
         teams.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
-        teams.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey();
+        // 409: the caller belongs to Teams:MaxTeamsPerPerson teams already.
+        teams.MapPost("/", CreateAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey().ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapGet("/{teamId:guid}", GetAsync).RequireAuthorization(AccessPolicies.Read);
         // 409: the team still owns services; for a member, the change would leave the team without an owner.
         teams.MapDelete("/{teamId:guid}", DeleteAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
-        // 409: the person is a member already, or the team has Teams:MaxMembers members.
+        // 409: the person is a member already, the team has Teams:MaxMembers members, or the person belongs to
+        // Teams:MaxTeamsPerPerson teams.
         teams.MapPost("/{teamId:guid}/members", AddMemberAsync).RequireAuthorization(AccessPolicies.Write).WithIdempotencyKey().ProducesProblem(StatusCodes.Status409Conflict);
         teams.MapGet("/{teamId:guid}/members/{userId}", GetMemberAsync).RequireAuthorization(AccessPolicies.Read);
         teams.MapPatch("/{teamId:guid}/members/{userId}", ChangeRoleAsync).RequireAuthorization(AccessPolicies.Write).ProducesProblem(StatusCodes.Status409Conflict);
@@ -50,19 +53,40 @@ public static class TeamEndpoints
         return TypedResults.Ok(teams.Select(x => ToResponse(x.Team, x.Role)).ToList());
     }
 
-    private static async Task<Created<TeamResponse>> CreateAsync(
-        CreateTeamRequest request, HttpContext http, ReadinessDbContext db, CacheGeneration generation, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<TeamResponse>, ProblemHttpResult>> CreateAsync(
+        CreateTeamRequest request, HttpContext http, ReadinessDbContext db, CacheGeneration generation, IOptions<TeamOptions> options,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var userId = http.User.UserId();
         var team = new Team { Name = request.Name.Trim(), Slug = request.Slug, CreatedAt = now };
-        team.Members.Add(new TeamMember { TeamId = team.Id, UserId = http.User.UserId(), Role = TeamRole.Owner, AddedAt = now });
+        team.Members.Add(new TeamMember { TeamId = team.Id, UserId = userId, Role = TeamRole.Owner, AddedAt = now });
         db.Teams.Add(team);
         db.Record(http.User, "team.created", "team", team.Id.ToString(), null, new { team.Name, team.Slug }, teamId: team.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        var max = options.Value.MaxTeamsPerPerson;
+        var refused = await db.SaveInTransactionAsync(async token => await BelongsToMostTeamsAsync(db, userId, max, token)
+            ? ProblemDetailsResponse.Conflict($"You belong to {max} teams, the most one person may; leave one to create another.")
+            : null, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         await generation.BumpAsync();
 
         http.Response.SetETag(team.Version);
         return TypedResults.Created($"/api/teams/{team.Id}", ToResponse(team, TeamRole.Owner));
+    }
+
+    /// <summary>
+    /// Whether the person belongs to <paramref name="max"/> teams already. Their account's row is held until the
+    /// commit, so two memberships for their last place count one after the other; it is a lock the foreign keys of
+    /// their memberships do not wait for.
+    /// </summary>
+    private static async Task<bool> BelongsToMostTeamsAsync(ReadinessDbContext db, string userId, int max, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "AspNetUsers" WHERE "Id" = {userId} FOR NO KEY UPDATE""", cancellationToken);
+        return await db.TeamMembers.CountAsync(m => m.UserId == userId, cancellationToken) >= max;
     }
 
     private static async Task<Results<Ok<TeamDetailResponse>, ProblemHttpResult>> GetAsync(
@@ -149,7 +173,7 @@ public static class TeamEndpoints
         var member = new TeamMember { TeamId = teamId, UserId = user.Id, Role = request.Role!.Value, AddedAt = time.GetUtcNow() };
         db.TeamMembers.Add(member);
         db.Record(http.User, "member.added", "member", $"{teamId}/{user.Id}", null, new { user.Email, member.Role }, teamId: teamId);
-        var max = options.Value.MaxMembers;
+        var (max, maxTeams) = (options.Value.MaxMembers, options.Value.MaxTeamsPerPerson);
         var refused = await db.SaveInTransactionAsync(async token =>
         {
             // The team's row, held until the commit: two additions for the last place count one after the other.
@@ -168,8 +192,14 @@ public static class TeamEndpoints
                 return ProblemDetailsResponse.Conflict(TeamAccess.AlreadyMember);
             }
 
-            return await db.TeamMembers.CountAsync(m => m.TeamId == teamId, token) >= max
-                ? ProblemDetailsResponse.Conflict($"The team has {max} members, the most a team may have; remove one to add another.")
+            if (await db.TeamMembers.CountAsync(m => m.TeamId == teamId, token) >= max)
+            {
+                return ProblemDetailsResponse.Conflict($"The team has {max} members, the most a team may have; remove one to add another.");
+            }
+
+            // The team's row, then the person's: every path that takes both takes them in this order.
+            return await BelongsToMostTeamsAsync(db, user.Id, maxTeams, token)
+                ? ProblemDetailsResponse.Conflict($"The person belongs to {maxTeams} teams, the most one person may; they must leave one first.")
                 : null;
         }, cancellationToken);
         if (refused is not null)

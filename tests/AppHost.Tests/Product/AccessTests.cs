@@ -193,6 +193,69 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_person_belongs_to_at_most_100_teams_and_of_two_creations_for_the_last_place_at_once_one_is_made()
+    {
+        const int MaxTeams = 100;
+        using var joiner = await ProductUser.SignUpAsync(stack, "joiner-of-many");
+        using var recruiter = await ProductUser.SignUpAsync(stack, "recruiter-of-many");
+        var recruitingTeamId = (await recruiter.CreateTeamAsync())["id"]!.GetValue<string>();
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // Teams written directly up to one place short of the limit (a local run's demo team is one already):
+        // creating them by the API would take minutes of its rate limit.
+        var seededSlugs = $"seeded-{Guid.NewGuid():N}"[..20];
+        await using (var seed = new NpgsqlCommand("""
+            WITH made AS (
+                INSERT INTO "Teams" ("Id", "Name", "Slug", "CreatedAt")
+                SELECT gen_random_uuid(), 'Seeded ' || n, @slugs || '-' || n, now()
+                FROM generate_series(1, @max - 1 - (SELECT count(*) FROM "TeamMembers" WHERE "UserId" = @user)) AS n
+                RETURNING "Id")
+            INSERT INTO "TeamMembers" ("TeamId", "UserId", "Role", "AddedAt") SELECT "Id", @user, 'Owner', now() FROM made
+            """, connection))
+        {
+            seed.Parameters.AddWithValue("slugs", seededSlugs);
+            seed.Parameters.AddWithValue("max", MaxTeams);
+            seed.Parameters.AddWithValue("user", joiner.Id);
+            await seed.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            // Two creations for the last place, held on the person's row until both wait there.
+            Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], await DatabaseLocks.StatusesOfLinedUpAsync(
+                connection, """SELECT 1 FROM "AspNetUsers" WHERE "Id" = @id FOR UPDATE""", joiner.Id,
+                () => joiner.SendAsync(HttpMethod.Post, "/api/teams", new { name = "Last place A", slug = $"last-a-{Guid.NewGuid():N}"[..20] }),
+                () => joiner.SendAsync(HttpMethod.Post, "/api/teams", new { name = "Last place B", slug = $"last-b-{Guid.NewGuid():N}"[..20] })));
+            var teams = (await joiner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/teams"))!.AsArray();
+            Assert.Equal(MaxTeams, teams.Count);
+
+            // Full: neither a creation nor an addition by someone else makes a 101st membership.
+            var creation = (await joiner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, "/api/teams", new { name = "One more", slug = $"more-{Guid.NewGuid():N}"[..20] }))!;
+            Assert.Equal($"You belong to {MaxTeams} teams, the most one person may; leave one to create another.", creation["detail"]!.GetValue<string>());
+            var addition = (await recruiter.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/teams/{recruitingTeamId}/members", new { email = joiner.Email, role = "Viewer" }))!;
+            Assert.Equal($"The person belongs to {MaxTeams} teams, the most one person may; they must leave one first.", addition["detail"]!.GetValue<string>());
+            await using (var memberships = new NpgsqlCommand("""SELECT count(*) FROM "TeamMembers" WHERE "UserId" = @user""", connection))
+            {
+                memberships.Parameters.AddWithValue("user", joiner.Id);
+                Assert.Equal((long)MaxTeams, await memberships.ExecuteScalarAsync());
+            }
+
+            // A team the person deletes frees its place.
+            var seededTeam = teams.First(t => t!["slug"]!.GetValue<string>().StartsWith(seededSlugs, StringComparison.Ordinal))!;
+            await joiner.ExpectAsync(HttpStatusCode.NoContent, HttpMethod.Delete, $"/api/teams/{seededTeam["id"]}", ifMatch: seededTeam["etag"]!.GetValue<string>());
+            await recruiter.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/teams/{recruitingTeamId}/members", new { email = joiner.Email, role = "Viewer" });
+        }
+        finally
+        {
+            // The seeded teams go, and their memberships with them: the stack is shared.
+            await using var forget = new NpgsqlCommand("""DELETE FROM "Teams" WHERE "Slug" LIKE @pattern""", connection);
+            forget.Parameters.AddWithValue("pattern", $"{seededSlugs}-%");
+            await forget.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_member_added_to_a_team_deleted_meanwhile_is_told_404_not_500()
     {
         using var owner = await ProductUser.SignUpAsync(stack, "late-recruiter");
