@@ -27,10 +27,9 @@ internal sealed class LocalCertificateAuthority(string directory)
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var ca = LoadOrCreateCa();
-        if (File.Exists(ServerCertificatePath) && File.Exists(ServerKeyPath))
+        using (var current = LoadPair(ServerCertificatePath, ServerKeyPath))
         {
-            using var current = X509Certificate2.CreateFromPem(File.ReadAllText(ServerCertificatePath));
-            if (current.NotAfter - DateTime.Now > s_renewBefore && IsSignedBy(current, ca))
+            if (current is not null && current.NotAfter - DateTime.Now > s_renewBefore && IsSignedBy(current, ca))
             {
                 return;
             }
@@ -50,8 +49,9 @@ internal sealed class LocalCertificateAuthority(string directory)
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
         using var server = request.Create(ca, notBefore, notBefore + s_serverLifetime, RandomNumberGenerator.GetBytes(16));
-        WritePrivate(ServerKeyPath, key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(ServerCertificatePath, server.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
+        // Key first: a run stopped between the two leaves a certificate that is not the key's, which LoadPair refuses.
+        Replace(ServerKeyPath, key.ExportPkcs8PrivateKeyPem() + "\n", isPrivate: true);
+        Replace(ServerCertificatePath, server.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n", isPrivate: false);
     }
 
     /// <summary>
@@ -70,9 +70,8 @@ internal sealed class LocalCertificateAuthority(string directory)
 
     private X509Certificate2 LoadOrCreateCa()
     {
-        if (File.Exists(CaCertificatePath) && File.Exists(CaKeyPath))
+        if (LoadPair(CaCertificatePath, CaKeyPath) is { } existing)
         {
-            var existing = X509Certificate2.CreateFromPemFile(CaCertificatePath, CaKeyPath);
             if (existing.NotAfter - DateTime.Now > s_serverLifetime)
             {
                 return existing;
@@ -88,15 +87,53 @@ internal sealed class LocalCertificateAuthority(string directory)
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
         using var ca = request.CreateSelfSigned(notBefore, notBefore.AddYears(10));
-        WritePrivate(CaKeyPath, key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(CaCertificatePath, ca.ExportCertificatePem() + "\n");
+        Replace(CaKeyPath, key.ExportPkcs8PrivateKeyPem() + "\n", isPrivate: true);
+        Replace(CaCertificatePath, ca.ExportCertificatePem() + "\n", isPrivate: false);
         return X509Certificate2.CreateFromPemFile(CaCertificatePath, CaKeyPath);
     }
 
-    private static void WritePrivate(string path, string pem)
+    /// <summary>
+    /// The certificate with its key, or null when either file is missing, unreadable, or not the other's (a run
+    /// stopped between writing them): made again rather than failing every later start.
+    /// </summary>
+    private static X509Certificate2? LoadPair(string certificatePath, string keyPath)
     {
-        File.WriteAllText(path, string.Empty);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(path, pem + "\n");
+        if (!File.Exists(certificatePath) || !File.Exists(keyPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes beside <paramref name="path"/> and renames over it: nginx, reading it for a start or a reload, sees the
+    /// old file or the new one, never a part. A private file is the owner's alone before its key is in it.
+    /// </summary>
+    private static void Replace(string path, string pem, bool isPrivate)
+    {
+        var partial = path + ".partial";
+        File.Delete(partial);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (isPrivate)
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(partial, options))
+        {
+            writer.Write(pem);
+            writer.Flush();
+            ((FileStream)writer.BaseStream).Flush(flushToDisk: true);
+        }
+
+        File.Move(partial, path, overwrite: true);
     }
 }
