@@ -1,3 +1,4 @@
+using System.Net;
 using Ganss.Xss;
 using Markdig;
 
@@ -31,6 +32,31 @@ public sealed class ContentSanitizer : IContentSanitizer
     public string RenderMarkdown(string markdown)
     {
         ArgumentNullException.ThrowIfNull(markdown);
-        return SanitizeHtml(Markdown.ToHtml(markdown, _markdown));
+        string html;
+        try
+        {
+            html = Markdown.ToHtml(markdown, _markdown);
+        }
+        catch (ArgumentException)
+        {
+            // Nested deeper than Markdig goes: a note stored before that was refused must not fail every read of its review.
+            html = $"<p>{string.Join("<br>\n", markdown.ReplaceLineEndings("\n").Split('\n').Select(WebUtility.HtmlEncode))}</p>";
+        }
+
+        return SanitizeHtml(html);
+    }
+
+    public bool IsRenderable(string markdown)
+    {
+        ArgumentNullException.ThrowIfNull(markdown);
+        try
+        {
+            Markdown.Parse(markdown, _markdown);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

@@ -9,6 +9,15 @@ public interface IContentSanitizer
     /// <summary>The HTML with everything that could run script or change the page removed.</summary>
     string SanitizeHtml(string html);
 
-    /// <summary>Markdown rendered to HTML, raw HTML in it shown as text, and the result sanitized as by <see cref="SanitizeHtml"/>.</summary>
+    /// <summary>
+    /// Markdown rendered to HTML, raw HTML in it shown as text, and the result sanitized as by <see cref="SanitizeHtml"/>.
+    /// Markdown that is not <see cref="IsRenderable"/> is shown as its text, line by line: a stored note always renders.
+    /// </summary>
     string RenderMarkdown(string markdown);
+
+    /// <summary>
+    /// Whether <see cref="RenderMarkdown"/> renders it as Markdown: not when its quotes, lists or emphasis nest deeper
+    /// than the renderer goes (a few hundred characters can).
+    /// </summary>
+    bool IsRenderable(string markdown);
 }

@@ -8,3 +8,9 @@ public sealed record MarkdownPreviewRequest([property: Required(AllowEmptyString
 
 /// <summary>The Markdown rendered and sanitized exactly as a saved note's <c>notesHtml</c>.</summary>
 public sealed record MarkdownPreviewResponse(string Html);
+
+public static class MarkdownProblems
+{
+    /// <summary>Why Markdown that is not <see cref="IContentSanitizer.IsRenderable"/> is refused.</summary>
+    public const string TooDeeplyNested = "The Markdown nests quotes, lists or emphasis deeper than it can be shown; nest them less.";
+}

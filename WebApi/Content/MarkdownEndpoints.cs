@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WebApi.Accounts;
+using WebApi.Http;
 
 namespace WebApi.Content;
 
@@ -15,6 +16,8 @@ public static class MarkdownEndpoints
         return routes;
     }
 
-    private static Ok<MarkdownPreviewResponse> Preview(MarkdownPreviewRequest request, IContentSanitizer sanitizer) =>
-        TypedResults.Ok(new MarkdownPreviewResponse(sanitizer.RenderMarkdown(request.Markdown)));
+    private static Results<Ok<MarkdownPreviewResponse>, ValidationProblem> Preview(MarkdownPreviewRequest request, IContentSanitizer sanitizer) =>
+        sanitizer.IsRenderable(request.Markdown)
+            ? TypedResults.Ok(new MarkdownPreviewResponse(sanitizer.RenderMarkdown(request.Markdown)))
+            : ProblemDetailsResponse.Invalid("Markdown", MarkdownProblems.TooDeeplyNested);
 }

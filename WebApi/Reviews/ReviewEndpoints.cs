@@ -188,7 +188,7 @@ public static class ReviewEndpoints
 
         var teamId = found.Service!.TeamId;
         var today = Today(time);
-        var invalid = await ValidateAsync(request, db, teamId, userId, today, cancellationToken);
+        var invalid = await ValidateAsync(request, db, sanitizer, teamId, userId, today, cancellationToken);
         if (invalid is not null)
         {
             return invalid;
@@ -332,8 +332,13 @@ public static class ReviewEndpoints
     }
 
     private static async Task<ValidationProblem?> ValidateAsync(
-        UpdateItemRequest request, ReadinessDbContext db, Guid teamId, string userId, DateOnly today, CancellationToken cancellationToken)
+        UpdateItemRequest request, ReadinessDbContext db, IContentSanitizer sanitizer, Guid teamId, string userId, DateOnly today, CancellationToken cancellationToken)
     {
+        if (request.Notes is { } notes && !sanitizer.IsRenderable(notes))
+        {
+            return ProblemDetailsResponse.Invalid("notes", MarkdownProblems.TooDeeplyNested);
+        }
+
         if (request.Status == ItemStatus.Waived)
         {
             if (request.Waiver is not { } waiver)

@@ -1,4 +1,5 @@
 using System.Net;
+using Npgsql;
 
 namespace AppHost.Tests.Product;
 
@@ -8,6 +9,7 @@ public sealed class MarkdownPreviewTests(StackFixture stack)
 {
     private const string PreviewPath = "/api/markdown/preview";
     private const int NotesLimit = 20_000;
+    private const string TooDeeplyNested = "The Markdown nests quotes, lists or emphasis deeper than it can be shown; nest them less.";
     private static readonly string[] s_read = ["read"];
 
     [Fact]
@@ -38,6 +40,40 @@ public sealed class MarkdownPreviewTests(StackFixture stack)
         var saved = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, $"/api/reviews/{review["id"]}/items/{item["itemId"]}",
             new { notes = Notes }, ifMatch: item["etag"]!.GetValue<string>()))!;
         Assert.Equal(saved["notesHtml"]!.GetValue<string>(), html);
+    }
+
+    [Fact]
+    public async Task Markdown_nested_deeper_than_it_can_be_shown_is_refused_and_a_note_stored_before_still_lets_its_review_be_read()
+    {
+        using var user = await ProductUser.SignUpAsync(stack, "deep-notes");
+        // 128 quote levels in 130 characters: Markdig refuses to nest deeper, and threw from every render of it.
+        var deep = new string('>', 128) + " x";
+        var team = await user.CreateTeamAsync();
+        var service = await user.CreateServiceAsync(team["id"]!.GetValue<string>());
+        var review = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{service["id"]}/reviews", new { }))!;
+        var reviewPath = $"/api/reviews/{review["id"]}";
+        var item = review["items"]![0]!;
+        var itemPath = $"{reviewPath}/items/{item["itemId"]}";
+
+        var preview = (await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, PreviewPath, new { markdown = deep }))!;
+        Assert.Equal(TooDeeplyNested, preview["errors"]!["Markdown"]![0]!.GetValue<string>());
+        var saving = (await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Patch, itemPath, new { notes = deep }, ifMatch: item["etag"]!.GetValue<string>()))!;
+        Assert.Equal(TooDeeplyNested, saving["errors"]!["notes"]![0]!.GetValue<string>());
+
+        // Stored before it was refused (written here directly): the review is read, the note shown as its text.
+        await using (var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness")))
+        {
+            await connection.OpenAsync();
+            await using var store = new NpgsqlCommand("""UPDATE "ReviewItems" SET "Notes" = @notes WHERE "ReviewId" = @review AND "ItemId" = @item""", connection);
+            store.Parameters.AddWithValue("notes", deep + "\n<b>y</b>");
+            store.Parameters.AddWithValue("review", Guid.Parse(review["id"]!.GetValue<string>()));
+            store.Parameters.AddWithValue("item", item["itemId"]!.GetValue<string>());
+            Assert.Equal(1, await store.ExecuteNonQueryAsync());
+        }
+
+        var read = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, reviewPath))!;
+        var shown = read["items"]!.AsArray().Single(i => i!["itemId"]!.GetValue<string>() == item["itemId"]!.GetValue<string>())!["notesHtml"]!.GetValue<string>();
+        Assert.Equal($"<p>{new string('>', 128).Replace(">", "&gt;", StringComparison.Ordinal)} x<br>\n&lt;b&gt;y&lt;/b&gt;</p>", shown);
     }
 
     [Fact]
