@@ -32,8 +32,11 @@ public static class IdempotencyExtensions
 /// "Still running" is a PostgreSQL session lock on the key, held by the request that runs it: a request that ended
 /// without an answer (its replica killed, or the database gone mid-request) leaves a key that nobody holds, and the
 /// retry runs it again instead of answering 409 for a day. Each request that runs also deletes the keys past their day.
+/// The lock is taken on the connection of the request's own context, which the filter keeps open until the handler
+/// has answered: a request holds one connection of the replica's small pool, not two. With a connection of its own,
+/// as many requests as the pool has connections held them all, and each handler waited for one that never came.
 /// </remarks>
-public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> contextFactory, TimeProvider time, IOptions<JsonOptions> json) : IEndpointFilter
+public sealed class IdempotencyFilter(TimeProvider time, IOptions<JsonOptions> json) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeaderName = "Idempotent-Replayed";
@@ -58,12 +61,13 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
         var userId = http.User.UserId();
         var requestHash = HashArguments(http, context.Arguments);
         var cancellationToken = http.RequestAborted;
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        // One connection for the whole request: the key's lock is this session's.
+        var db = http.RequestServices.GetRequiredService<ReadinessDbContext>();
+        // One connection for the whole request, the handler's too: the key's lock is this session's.
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var running = await TryLockAsync(db, userId, key, cancellationToken);
+        var running = false;
         try
         {
+            running = await TryLockAsync(db, userId, key, cancellationToken);
             if (running)
             {
                 // Every user's keys past their day, this one's too if it is: its old answer is no longer replayed.
@@ -89,8 +93,10 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
             {
                 try
                 {
-                    db.IdempotencyKeys.Add(new IdempotencyRecord { UserId = userId, Key = key, RequestHash = requestHash, CreatedAt = time.GetUtcNow() });
+                    var record = db.IdempotencyKeys.Add(new IdempotencyRecord { UserId = userId, Key = key, RequestHash = requestHash, CreatedAt = time.GetUtcNow() });
                     await db.SaveChangesAsync(cancellationToken);
+                    // The handler's context: it starts with nothing of the filter's tracked.
+                    record.State = EntityState.Detached;
                 }
                 catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
                 {
@@ -109,6 +115,8 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
             {
                 await UnlockAsync(db, userId, key);
             }
+
+            await db.Database.CloseConnectionAsync();
         }
     }
 
@@ -121,8 +129,16 @@ public sealed class IdempotencyFilter(IDbContextFactory<ReadinessDbContext> cont
         }
         catch
         {
-            // Nothing was created: free the key so the client's retry runs again.
-            await ForgetAsync(db, userId, key);
+            // Nothing was created: free the key so the client's retry runs again. If the connection broke, the lock
+            // went with it and the retry runs again anyway; the handler's exception is the one to answer.
+            try
+            {
+                await ForgetAsync(db, userId, key);
+            }
+            catch (Exception forgetting) when (forgetting is NpgsqlException or InvalidOperationException)
+            {
+            }
+
             throw;
         }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 
@@ -49,6 +50,60 @@ public sealed class HttpBehaviourTests(StackFixture stack)
         await user.ExpectAsync(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/services", body with { name = "Different" }, headers: key);
         var list = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/services?teamId={teamId}"))!;
         Assert.Equal(1, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Idempotent_creates_waiting_at_once_on_one_replica_hold_one_connection_each_and_every_one_is_made()
+    {
+        // A replica's pool has 8 connections (Database:MaxPoolSize). Held a second connection each, 8 creates waiting
+        // at once could hold at most 4 of them in PostgreSQL; with one each, nearly all of them wait there.
+        const int Creates = 8;
+        const int WaitingInPostgres = 6;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var replica = (await stack.App.WaitForServingReplicasAsync("webapi", 2, timeout.Token))[0];
+        using var user = await ProductUser.SignUpAsync(stack, "pool-sharer");
+        var teamId = (await user.CreateTeamAsync())["id"]!.GetValue<string>();
+        var token = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "pool", scopes = s_readWrite }))!["token"]!.GetValue<string>();
+        // The replica's own port: through the proxy, the creates would be spread over the replicas.
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.EnvironmentPort("REPLICA_HTTP_PORT")}"), Timeout = TimeSpan.FromMinutes(2) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync(timeout.Token);
+
+        // Each create waits on the team's row (its service's foreign key) until the test lets it go.
+        await using var holding = await connection.BeginTransactionAsync(timeout.Token);
+        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "Teams" WHERE "Id" = @id FOR UPDATE""", connection, holding))
+        {
+            hold.Parameters.AddWithValue("id", Guid.Parse(teamId));
+            await hold.ExecuteNonQueryAsync(timeout.Token);
+        }
+
+        var creates = Enumerable.Range(0, Creates).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/services")
+            {
+                Content = JsonContent.Create(new { teamId, name = $"Pooled {i}", slug = $"pooled-{i}-{Guid.NewGuid():N}"[..20] }),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            return await client.SendAsync(request, timeout.Token);
+        }).ToList();
+        try
+        {
+            await DatabaseLocks.WaitForWaitersAsync(connection, holding, WaitingInPostgres);
+        }
+        finally
+        {
+            await holding.CommitAsync(CancellationToken.None);
+        }
+
+        var answers = await Task.WhenAll(creates);
+        var statuses = answers.Select(answer => answer.StatusCode).ToList();
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Created, status));
     }
 
     [Fact]
