@@ -24,6 +24,21 @@ public static class DeployAuditExtensions
         return services;
     }
 
+    /// <summary>
+    /// Declares that the service issues no cookie, antiforgery token or other data-protected payload (a file server):
+    /// it has no key ring to share or encrypt, so the audit's data-protection checks do not apply to it.
+    /// </summary>
+    public static IServiceCollection IssuesNoProtectedData(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        foreach (var check in services.Where(d => d.ServiceType == typeof(IDeployCheck) && d.ImplementationType == typeof(DataProtectionCheck)).ToList())
+        {
+            services.Remove(check);
+        }
+
+        return services;
+    }
+
     /// <summary>Declares settings the service needs from a secret store; the audit checks they are set, strong and not in a file.</summary>
     public static IServiceCollection AddRequiredSecrets(this IServiceCollection services, params RequiredSecret[] secrets)
     {

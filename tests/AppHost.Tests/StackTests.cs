@@ -97,6 +97,21 @@ public sealed class StackTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task The_dashboard_s_check_deploy_command_reports_the_audit_of_each_service_s_running_replica()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        foreach (var (service, replicas) in new[] { ("webapi", 2), ("static", 1) })
+        {
+            var replica = (await stack.App.WaitForServingReplicasAsync(service, replicas, timeout.Token))[0];
+
+            var result = await stack.App.ResourceCommands.ExecuteCommandAsync(replica.ResourceId, DeployCheckBuilderExtensions.CommandName, timeout.Token);
+
+            Assert.True(result.Success, $"{service}: {result.Message}");
+            Assert.Equal($"{replica.ResourceId}: no error findings", result.Message);
+        }
+    }
+
+    [Fact]
     public async Task Looking_up_a_resource_that_does_not_exist_fails_naming_it()
     {
         var notifications = stack.App.Services.GetRequiredService<ResourceNotificationService>();

@@ -42,33 +42,11 @@ public sealed class StaticHostServer : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var projectDirectory = RepositoryPaths.StaticHostProjectDirectory;
-        var outputDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var targetFramework = outputDirectory.Name;
-        var configuration = typeof(StaticHostServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(projectDirectory, "bin", configuration, targetFramework, "StaticHost.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException($"StaticHost's build output was not found at '{dll}'. Build StaticHost first.", dll);
-        }
-
         BaseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPorts.One()}");
-
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = projectDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        startInfo.ArgumentList.Add(dll);
-        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var startInfo = StartInfo();
         startInfo.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
-        // Nothing from the test runner's environment may change what is under test.
-        foreach (var variable in new[] { "DOTNET_ENVIRONMENT", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "ASPNETCORE_WEBROOT", "ASPNETCORE_CONTENTROOT", "OTEL_EXPORTER_OTLP_ENDPOINT" })
-        {
-            startInfo.Environment.Remove(variable);
-        }
+        // Production refuses any Host header allowed (the deploy audit); these are the hosts the tests send.
+        startInfo.Environment["AllowedHosts"] = "127.0.0.1;localhost";
 
         _process = new Process { StartInfo = startInfo };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -107,6 +85,70 @@ public sealed class StaticHostServer : IAsyncLifetime, IDisposable
             _process.Dispose();
             _process = null;
         }
+    }
+
+    /// <summary>StaticHost run to its end with <paramref name="args"/> (a command such as <c>check --deploy</c>), in Production.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var startInfo = StartInfo();
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        using var process = Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(StartupTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"StaticHost {string.Join(' ', args)} did not exit within {StartupTimeout}.");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>
+    /// <c>dotnet StaticHost.dll</c> from StaticHost's build output, in Production, with nothing from the test runner's
+    /// environment that could change what is under test.
+    /// </summary>
+    private static ProcessStartInfo StartInfo()
+    {
+        var projectDirectory = RepositoryPaths.StaticHostProjectDirectory;
+        var outputDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var targetFramework = outputDirectory.Name;
+        var configuration = typeof(StaticHostServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(projectDirectory, "bin", configuration, targetFramework, "StaticHost.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"StaticHost's build output was not found at '{dll}'. Build StaticHost first.", dll);
+        }
+
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = projectDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.ArgumentList.Add(dll);
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var variable in new[] { "DOTNET_ENVIRONMENT", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "ASPNETCORE_WEBROOT", "ASPNETCORE_CONTENTROOT", "OTEL_EXPORTER_OTLP_ENDPOINT", "AllowedHosts" })
+        {
+            startInfo.Environment.Remove(variable);
+        }
+
+        return startInfo;
     }
 
     private async Task WaitUntilLiveAsync(Process process)
