@@ -1,6 +1,6 @@
 import { useRef, useState } from "preact/hooks";
 import { ConfirmButton, ErrorMessage, Field, fieldErrors, Loading, PageHeading, When } from "../components/ui";
-import { api, get, newIdempotencyKey } from "../lib/api";
+import { api, get } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import type { Account, CreatedToken, Token } from "../lib/types";
 import { addPasskey, describePasskeyError, passkeysSupported } from "../lib/webauthn";
@@ -42,10 +42,11 @@ function Tokens() {
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    // No Idempotency-Key: the API does not replay a token's creation, as the replay would have to keep its secret.
+    // A creation whose answer was lost shows in the list below, where it can be revoked.
     const result = await create.run(() =>
       api<CreatedToken>("POST", "/api/account/tokens", {
         body: { name, scopes, expiresInDays: Number(days) },
-        idempotencyKey: newIdempotencyKey(),
       }));
     if (result) {
       setCreated(result.data);
