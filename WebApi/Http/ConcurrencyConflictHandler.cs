@@ -8,9 +8,9 @@ namespace WebApi.Http;
 
 /// <summary>
 /// What the database refuses becomes the client's answer, not a 500: a row changed since it was read answers 412,
-/// a unique value already taken (a slug, a second open review) or a change to a review completed meanwhile answers
-/// 409, and text PostgreSQL cannot store (a NUL character, in a query parameter or a JSON string) answers 400.
-/// Nothing was written in any case.
+/// a unique value already taken (a slug, a second open review), a change to a review completed meanwhile or a row
+/// that refers to one deleted meanwhile answers 409, and text PostgreSQL cannot store (a NUL character, in a query
+/// parameter or a JSON string) answers 400. Nothing was written in any case.
 /// </summary>
 public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
@@ -32,6 +32,10 @@ public sealed class ConcurrencyConflictHandler(IProblemDetailsService problemDet
             _ when FrozenReviews.Refused(exception) => (StatusCodes.Status409Conflict, "Conflict", FrozenReviews.Detail),
             DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique } =>
                 (StatusCodes.Status409Conflict, "Conflict", UniqueValues.GetValueOrDefault(unique.ConstraintName ?? "", "A unique value is already taken.")),
+            // The writes that race a delete of what they refer to (a service's team, a review's service) check for it
+            // under a lock and answer 404; this answers for any other the foreign key is left to catch.
+            DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } } =>
+                (StatusCodes.Status409Conflict, "Conflict", "Something this request refers to was deleted meanwhile; reload and try again."),
             // Found by wapiti (bench/wapiti): a userId of "/e%00" made confirm-email answer 500. PostgreSQL refuses a NUL
             // in text ("invalid byte sequence for encoding UTF8: 0x00") and in jsonb, such as the audit trail's copy of
             // a changed row ("\u0000 cannot be converted to text"), wherever a request's text reaches a query or a row.

@@ -84,7 +84,21 @@ public static class ReviewEndpoints
         db.Reviews.Add(review);
         db.Record(http.User, "review.started", "review", review.Id.ToString(), null,
             new { review.ChecklistId, review.ChecklistVersion }, teamId: service!.TeamId, serviceId: serviceId, reviewId: review.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        var gone = await db.SaveInTransactionAsync(async token =>
+        {
+            // The service's row, shared as the foreign key's check shares it, but first: a delete of the service waits for
+            // this start (and then deletes the review with it), or this finds the service deleted meanwhile instead of the
+            // insert failing on the foreign key.
+            var found = await db.Database
+                .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Services" WHERE "Id" = {serviceId} FOR KEY SHARE""")
+                .ToListAsync(token);
+            return found.Count == 0 ? ProblemDetailsResponse.NotFound("service") : null;
+        }, cancellationToken);
+        if (gone is not null)
+        {
+            return gone;
+        }
+
         await generation.BumpAsync();
 
         http.Response.SetETag(review.Version);

@@ -95,7 +95,12 @@ public static class ScanEndpoints
     private static async Task<Results<Accepted<ScanSummaryResponse>, Ok<ScanSummaryResponse>, ProblemHttpResult, ValidationProblem>> QueueTargetAsync(
         ScanRequestTarget target, HttpContext http, ScanQueue queue, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (scan, created) = await queue.EnqueueAsync(target.ToScan(ScanTrigger.Manual, http.User.UserId(), time.GetUtcNow()), cancellationToken);
+        if (await queue.EnqueueAsync(target.ToScan(ScanTrigger.Manual, http.User.UserId(), time.GetUtcNow()), cancellationToken) is not ({ } scan, var created))
+        {
+            // Deleted since the caller's role was read.
+            return ProblemDetailsResponse.NotFound("service");
+        }
+
         var response = ToSummary(scan);
         // A scan of the same target already queued or running answers instead of a second one.
         return created ? TypedResults.Accepted(LocationOf(scan), response) : TypedResults.Ok(response);

@@ -16,6 +16,8 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
     /// <summary>The partial unique index that keeps one queued or running scan per service and target.</summary>
     public const string OneActivePerTargetIndex = "IX_Scans_OneActivePerTarget";
 
+    private const string ServiceForeignKey = "FK_Scans_Services_ServiceId";
+
     // Wakes this replica's worker at once when a scan is queued here; other replicas find it on their next poll.
     private readonly Channel<bool> queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -23,9 +25,9 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
 
     /// <summary>
     /// Queues a scan of <paramref name="candidate"/>'s target, or returns the same service's scan of that target
-    /// already queued or running (<c>Created</c> false).
+    /// already queued or running (<c>Created</c> false); null, with nothing queued, when the service was deleted meanwhile.
     /// </summary>
-    public async Task<(Scan Scan, bool Created)> EnqueueAsync(Scan candidate, CancellationToken cancellationToken)
+    public async Task<(Scan Scan, bool Created)?> EnqueueAsync(Scan candidate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         for (var attempt = 0; ; attempt++)
@@ -51,6 +53,16 @@ public sealed class ScanQueue(IDbContextFactory<ReadinessDbContext> contextFacto
             {
                 // Another request queued the same service's target between our look and our insert: answer with theirs.
                 db.Entry(candidate).State = EntityState.Detached;
+            }
+            catch (DbUpdateException exception) when (exception.InnerException is PostgresException
+            {
+                SqlState: PostgresErrorCodes.ForeignKeyViolation,
+                ConstraintName: ServiceForeignKey,
+            })
+            {
+                // The service was deleted after the caller read it, and its scans with it: there is nothing to scan, and
+                // trying again would only fail again.
+                return null;
             }
         }
     }

@@ -147,6 +147,7 @@ public sealed partial class ScanScheduler(
                 var queuedSince = await db.Scans.AnyAsync(s => s.ServiceId == target.ServiceId && s.TargetUrl == target.TargetUrl && s.QueuedAt >= since, token);
                 if (!queuedSince)
                 {
+                    // Null when the service was deleted since its targets were read: the others are queued all the same.
                     await queue.EnqueueAsync(target.ToScan(trigger, requestedBy: null, now), token);
                 }
             }

@@ -92,7 +92,21 @@ public static class ServiceEndpoints
         db.Services.Add(service);
         var response = ServiceQueries.ToResponse(service, policy.Evaluate(service.Tier, null, null));
         db.Record(http.User, "service.created", "service", service.Id.ToString(), null, Snapshot(service), teamId: teamId, serviceId: service.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        var gone = await db.SaveInTransactionAsync(async token =>
+        {
+            // The team's row, shared as the foreign key's check shares it, but first: a delete of the team waits for this
+            // registration (and then finds the service), or this finds the team deleted meanwhile instead of the insert
+            // failing on the foreign key.
+            var team = await db.Database
+                .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Teams" WHERE "Id" = {teamId} FOR KEY SHARE""")
+                .ToListAsync(token);
+            return team.Count == 0 ? ProblemDetailsResponse.NotFound("team") : null;
+        }, cancellationToken);
+        if (gone is not null)
+        {
+            return gone;
+        }
+
         await generation.BumpAsync();
 
         http.Response.SetETag(service.Version);

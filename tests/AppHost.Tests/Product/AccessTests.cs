@@ -287,6 +287,29 @@ public sealed class AccessTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_service_registered_to_a_team_deleted_meanwhile_is_told_404_not_500_and_nothing_is_saved()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "late-registrar");
+        var teamId = Guid.Parse((await owner.CreateTeamAsync())["id"]!.GetValue<string>());
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // The registration has read the owner's role and waits on the team's row, which a delete holds and then commits.
+        using var answer = await DatabaseLocks.RacedByDeleteAsync(connection, "Teams", teamId, () => owner.SendAsync(HttpMethod.Post, "/api/services", new
+        {
+            teamId,
+            name = "Orphan",
+            slug = $"svc-{Guid.NewGuid():N}"[..20],
+        }));
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        await using var recorded = new NpgsqlCommand("""SELECT count(*) FROM "AuditEvents" WHERE "Action" = 'service.created' AND "TeamId" = @id""", connection);
+        recorded.Parameters.AddWithValue("id", teamId);
+        Assert.Equal(0L, await recorded.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task A_team_is_deleted_by_an_owner_once_it_owns_no_services_and_is_gone_for_its_members()
     {
         using var owner = await ProductUser.SignUpAsync(stack, "team-closer");

@@ -71,6 +71,32 @@ internal static class DatabaseLocks
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> while a transaction of the test holds the row of <paramref name="table"/> with
+    /// <paramref name="id"/> as a delete does (FOR UPDATE), waits until the request waits behind it, then deletes the row
+    /// and commits: the request loses its race with the delete. Its answer.
+    /// </summary>
+    public static async Task<HttpResponseMessage> RacedByDeleteAsync(NpgsqlConnection connection, string table, Guid id, Func<Task<HttpResponseMessage>> request)
+    {
+        await using var deleting = await connection.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand($"""SELECT 1 FROM "{table}" WHERE "Id" = @id FOR UPDATE""", connection, deleting))
+        {
+            hold.Parameters.AddWithValue("id", id);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var racing = request();
+        await WaitForWaitersAsync(connection, deleting, 1);
+        await using (var delete = new NpgsqlCommand($"""DELETE FROM "{table}" WHERE "Id" = @id""", connection, deleting))
+        {
+            delete.Parameters.AddWithValue("id", id);
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        await deleting.CommitAsync();
+        return await racing;
+    }
+
     private static async Task<long> WaitingAsync(NpgsqlCommand waiting)
     {
         await using var reader = await waiting.ExecuteReaderAsync();

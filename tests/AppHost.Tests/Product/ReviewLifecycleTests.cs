@@ -35,6 +35,26 @@ public sealed class ReviewLifecycleTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_review_started_for_a_service_deleted_meanwhile_is_told_404_not_500_and_nothing_is_saved()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "late-reviewer");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        var serviceId = Guid.Parse((await owner.CreateServiceAsync(teamId))["id"]!.GetValue<string>());
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // The start has read the owner's role and waits on the service's row, which a delete holds and then commits.
+        using var answer = await DatabaseLocks.RacedByDeleteAsync(connection, "Services", serviceId,
+            () => owner.SendAsync(HttpMethod.Post, $"/api/services/{serviceId}/reviews", new { }));
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        await using var recorded = new NpgsqlCommand("""SELECT count(*) FROM "AuditEvents" WHERE "Action" = 'review.started' AND "ServiceId" = @id""", connection);
+        recorded.Parameters.AddWithValue("id", serviceId);
+        Assert.Equal(0L, await recorded.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task A_completed_review_is_frozen_and_the_next_one_starts_fresh_with_the_service_showing_the_latest()
     {
         using var owner = await ProductUser.SignUpAsync(stack, "reviewer");

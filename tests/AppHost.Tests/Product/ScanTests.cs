@@ -257,6 +257,23 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
         Assert.NotEqual(HttpStatusCode.TooManyRequests, allowed.StatusCode);
     }
 
+    [Fact]
+    public async Task A_scan_queued_for_a_service_deleted_meanwhile_is_told_404_not_500()
+    {
+        using var owner = await ProductUser.SignUpAsync(stack, "late-scanner");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        var serviceId = Guid.Parse((await owner.CreateServiceAsync(teamId))["id"]!.GetValue<string>());
+        await using var connection = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("readiness"));
+        await connection.OpenAsync();
+
+        // The scan's insert waits on the service's row, which a delete holds and then commits.
+        using var answer = await DatabaseLocks.RacedByDeleteAsync(connection, "Services", serviceId,
+            () => owner.SendAsync(HttpMethod.Post, $"/api/services/{serviceId}/scans", new { environment = "production" }));
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+    }
+
     internal static async Task<JsonNode> QueueAsync(ProductUser user, string path, object body)
     {
         using var response = await user.SendAsync(HttpMethod.Post, path, body);

@@ -36,6 +36,21 @@ public sealed class ConcurrencyConflictHandlerTests
     }
 
     [Fact]
+    public async Task A_row_referring_to_one_deleted_meanwhile_is_the_clients_409()
+    {
+        var deletedMeanwhile = new PostgresException(
+            "insert or update on table \"Services\" violates foreign key constraint \"FK_Services_Teams_TeamId\"", "ERROR", "ERROR",
+            PostgresErrorCodes.ForeignKeyViolation);
+
+        var (handled, context) = await HandleAsync(new DbUpdateException("An error occurred while saving the entity changes.", deletedMeanwhile));
+
+        Assert.True(handled);
+        Assert.Equal(StatusCodes.Status409Conflict, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        Assert.Contains("deleted meanwhile", await new StreamReader(context.Response.Body).ReadToEndAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Other_database_errors_are_left_to_the_next_handler()
     {
         var (handled, _) = await HandleAsync(new PostgresException("syntax error", "ERROR", "ERROR", PostgresErrorCodes.SyntaxError));
