@@ -42,7 +42,7 @@ public static class ServiceEndpoints
         var page = current is { } value
             // Per user (the list is what their teams may see), per generation (a write anywhere starts a new one) and day (waivers expire).
             ? await cache.GetOrCreateAsync(
-                $"services:{value}:{today:yyyyMMdd}:{userId}:{query.TeamId}:{query.Sort}:{query.Page}:{query.PageSize}:{query.Tag}:{query.Search}",
+                ListCacheKey(value, today, userId, query),
                 state,
                 static (s, token) => LoadAsync(s.contextFactory, s.userId, s.query, s.policy, s.today, token),
                 cancellationToken: cancellationToken)
@@ -55,6 +55,17 @@ public static class ServiceEndpoints
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(page.Content);
     }
+
+    /// <summary>
+    /// The list's cache key. The user id, the tag and the search are free text that may hold the ':' between parts, so
+    /// each goes with its length: otherwise <c>?tag=a:b&amp;search=c</c> and <c>?tag=a&amp;search=b:c</c> share a key and
+    /// one is answered with the other's services. Lengths rather than escaping: escaped, a search of 100 non-Latin
+    /// characters would pass HybridCache's 1024-character limit on keys, and every such read would skip the cache.
+    /// </summary>
+    internal static string ListCacheKey(long generation, DateOnly today, string userId, ServiceListQuery query) =>
+        $"services:{generation}:{today:yyyyMMdd}:{Counted(userId)}:{query.TeamId}:{query.Sort}:{query.Page}:{query.PageSize}:{Counted(query.Tag)}:{Counted(query.Search)}";
+
+    private static string Counted(string? text) => $"{text?.Length ?? 0}:{text}";
 
     private static async ValueTask<ETagged<Page<ServiceResponse>>> LoadAsync(
         IDbContextFactory<ReadinessDbContext> contextFactory, string userId, ServiceListQuery query, ReadinessPolicy policy, DateOnly today, CancellationToken cancellationToken)
