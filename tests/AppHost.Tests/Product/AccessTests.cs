@@ -265,23 +265,9 @@ public sealed class AccessTests(StackFixture stack)
         await connection.OpenAsync();
 
         // The addition has read the owner's role and waits on the team's row, which a delete holds and then commits.
-        await using var deleting = await connection.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand("""SELECT 1 FROM "Teams" WHERE "Id" = @id FOR UPDATE""", connection, deleting))
-        {
-            hold.Parameters.AddWithValue("id", teamId);
-            await hold.ExecuteNonQueryAsync();
-        }
+        using var answer = await DatabaseLocks.RacedByDeleteAsync(connection, "Teams", teamId,
+            () => owner.SendAsync(HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = joiner.Email, role = "Viewer" }));
 
-        var adding = owner.SendAsync(HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = joiner.Email, role = "Viewer" });
-        await DatabaseLocks.WaitForWaitersAsync(connection, deleting, 1);
-        await using (var delete = new NpgsqlCommand("""DELETE FROM "Teams" WHERE "Id" = @id""", connection, deleting))
-        {
-            delete.Parameters.AddWithValue("id", teamId);
-            await delete.ExecuteNonQueryAsync();
-        }
-
-        await deleting.CommitAsync();
-        using var answer = await adding;
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
         Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
     }
