@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Ganss.Xss;
 using Markdig;
@@ -29,33 +30,23 @@ public sealed class ContentSanitizer : IContentSanitizer
         return _sanitizer.Sanitize(html);
     }
 
-    public string RenderMarkdown(string markdown)
-    {
-        ArgumentNullException.ThrowIfNull(markdown);
-        string html;
-        try
-        {
-            html = Markdown.ToHtml(markdown, _markdown);
-        }
-        catch (ArgumentException)
-        {
+    public string RenderMarkdown(string markdown) =>
+        TryRenderMarkdown(markdown, out var html)
+            ? html
             // Nested deeper than Markdig goes: a note stored before that was refused must not fail every read of its review.
-            html = $"<p>{string.Join("<br>\n", markdown.ReplaceLineEndings("\n").Split('\n').Select(WebUtility.HtmlEncode))}</p>";
-        }
+            : SanitizeHtml($"<p>{string.Join("<br>\n", markdown.ReplaceLineEndings("\n").Split('\n').Select(WebUtility.HtmlEncode))}</p>");
 
-        return SanitizeHtml(html);
-    }
-
-    public bool IsRenderable(string markdown)
+    public bool TryRenderMarkdown(string markdown, [NotNullWhen(true)] out string? html)
     {
         ArgumentNullException.ThrowIfNull(markdown);
         try
         {
-            Markdown.Parse(markdown, _markdown);
+            html = SanitizeHtml(Markdown.ToHtml(markdown, _markdown));
             return true;
         }
         catch (ArgumentException)
         {
+            html = null;
             return false;
         }
     }

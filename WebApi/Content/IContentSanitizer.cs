@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace WebApi.Content;
 
 /// <summary>
@@ -11,13 +13,14 @@ public interface IContentSanitizer
 
     /// <summary>
     /// Markdown rendered to HTML, raw HTML in it shown as text, and the result sanitized as by <see cref="SanitizeHtml"/>.
-    /// Markdown that is not <see cref="IsRenderable"/> is shown as its text, line by line: a stored note always renders.
+    /// Markdown that <see cref="TryRenderMarkdown"/> cannot render is shown as its text, line by line: a stored note
+    /// always renders.
     /// </summary>
     string RenderMarkdown(string markdown);
 
     /// <summary>
-    /// Whether <see cref="RenderMarkdown"/> renders it as Markdown: not when its quotes, lists or emphasis nest deeper
-    /// than the renderer goes (a few hundred characters can).
+    /// <see cref="RenderMarkdown"/>'s HTML, or false when the Markdown's quotes, lists or emphasis nest deeper than the
+    /// renderer goes (a few hundred characters can).
     /// </summary>
-    bool IsRenderable(string markdown);
+    bool TryRenderMarkdown(string markdown, [NotNullWhen(true)] out string? html);
 }

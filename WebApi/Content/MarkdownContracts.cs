@@ -11,6 +11,6 @@ public sealed record MarkdownPreviewResponse(string Html);
 
 public static class MarkdownProblems
 {
-    /// <summary>Why Markdown that is not <see cref="IContentSanitizer.IsRenderable"/> is refused.</summary>
+    /// <summary>Why Markdown that <see cref="IContentSanitizer.TryRenderMarkdown"/> cannot render is refused.</summary>
     public const string TooDeeplyNested = "The Markdown nests quotes, lists or emphasis deeper than it can be shown; nest them less.";
 }

@@ -17,7 +17,7 @@ public static class MarkdownEndpoints
     }
 
     private static Results<Ok<MarkdownPreviewResponse>, ValidationProblem> Preview(MarkdownPreviewRequest request, IContentSanitizer sanitizer) =>
-        sanitizer.IsRenderable(request.Markdown)
-            ? TypedResults.Ok(new MarkdownPreviewResponse(sanitizer.RenderMarkdown(request.Markdown)))
+        sanitizer.TryRenderMarkdown(request.Markdown, out var html)
+            ? TypedResults.Ok(new MarkdownPreviewResponse(html))
             : ProblemDetailsResponse.Invalid("Markdown", MarkdownProblems.TooDeeplyNested);
 }

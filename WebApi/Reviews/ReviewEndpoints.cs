@@ -348,7 +348,7 @@ public static class ReviewEndpoints
     private static async Task<ValidationProblem?> ValidateAsync(
         UpdateItemRequest request, ReadinessDbContext db, IContentSanitizer sanitizer, Guid teamId, string userId, DateOnly today, CancellationToken cancellationToken)
     {
-        if (request.Notes is { } notes && !sanitizer.IsRenderable(notes))
+        if (request.Notes is { } notes && !sanitizer.TryRenderMarkdown(notes, out _))
         {
             return ProblemDetailsResponse.Invalid("notes", MarkdownProblems.TooDeeplyNested);
         }

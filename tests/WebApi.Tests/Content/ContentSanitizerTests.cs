@@ -47,15 +47,15 @@ public sealed class ContentSanitizerTests
     }
 
     [Fact]
-    public void Markdown_nested_deeper_than_the_renderer_goes_is_not_renderable_and_is_shown_as_its_text()
+    public void Markdown_nested_deeper_than_the_renderer_goes_is_not_rendered_as_markdown_and_is_shown_as_its_text()
     {
         var deep = new string('>', 128) + " x\r\n<script>alert(1)</script>";
 
-        Assert.False(_sanitizer.IsRenderable(deep));
+        Assert.False(_sanitizer.TryRenderMarkdown(deep, out _));
         var html = _sanitizer.RenderMarkdown(deep);
 
         Assert.StartsWith("<p>&gt;&gt;&gt;", html, StringComparison.Ordinal);
         Assert.EndsWith(" x<br>\n&lt;script&gt;alert(1)&lt;/script&gt;</p>", html, StringComparison.Ordinal);
-        Assert.True(_sanitizer.IsRenderable("> > > quoted *three* levels"));
+        Assert.True(_sanitizer.TryRenderMarkdown("> > > quoted *three* levels", out _));
     }
 }
