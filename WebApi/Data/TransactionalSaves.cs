@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace WebApi.Data;
 
@@ -30,4 +31,11 @@ public static class TransactionalSaves
             return null;
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// Runs <paramref name="lockRow"/>, a <c>SELECT 1 AS "Value" ... FOR ...</c> of one row, in the transaction under
+    /// way: whether the row exists, held as the statement says until the transaction ends.
+    /// </summary>
+    public static async Task<bool> LockRowAsync(this DatabaseFacade database, FormattableString lockRow, CancellationToken cancellationToken) =>
+        (await database.SqlQuery<int>(lockRow).ToListAsync(cancellationToken)).Count > 0;
 }

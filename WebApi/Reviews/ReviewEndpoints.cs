@@ -89,10 +89,9 @@ public static class ReviewEndpoints
             // The service's row, shared as the foreign key's check shares it, but first: a delete of the service waits for
             // this start (and then deletes the review with it), or this finds the service deleted meanwhile instead of the
             // insert failing on the foreign key.
-            var found = await db.Database
-                .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Services" WHERE "Id" = {serviceId} FOR KEY SHARE""")
-                .ToListAsync(token);
-            return found.Count == 0 ? ProblemDetailsResponse.NotFound("service") : null;
+            return await db.Database.LockRowAsync($"""SELECT 1 AS "Value" FROM "Services" WHERE "Id" = {serviceId} FOR KEY SHARE""", token)
+                ? null
+                : ProblemDetailsResponse.NotFound("service");
         }, cancellationToken);
         if (gone is not null)
         {

@@ -108,10 +108,9 @@ public static class ServiceEndpoints
             // The team's row, shared as the foreign key's check shares it, but first: a delete of the team waits for this
             // registration (and then finds the service), or this finds the team deleted meanwhile instead of the insert
             // failing on the foreign key.
-            var team = await db.Database
-                .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Teams" WHERE "Id" = {teamId} FOR KEY SHARE""")
-                .ToListAsync(token);
-            return team.Count == 0 ? ProblemDetailsResponse.NotFound("team") : null;
+            return await db.Database.LockRowAsync($"""SELECT 1 AS "Value" FROM "Teams" WHERE "Id" = {teamId} FOR KEY SHARE""", token)
+                ? null
+                : ProblemDetailsResponse.NotFound("team");
         }, cancellationToken);
         if (gone is not null)
         {

@@ -177,10 +177,7 @@ public static class TeamEndpoints
         var refused = await db.SaveInTransactionAsync(async token =>
         {
             // The team's row, held until the commit: two additions for the last place count one after the other.
-            var team = await db.Database
-                .SqlQuery<int>($"""SELECT 1 AS "Value" FROM "Teams" WHERE "Id" = {teamId} FOR NO KEY UPDATE""")
-                .ToListAsync(token);
-            if (team.Count == 0)
+            if (!await db.Database.LockRowAsync($"""SELECT 1 AS "Value" FROM "Teams" WHERE "Id" = {teamId} FOR NO KEY UPDATE""", token))
             {
                 // Deleted since the caller's role was read.
                 return ProblemDetailsResponse.NotFound("team");
