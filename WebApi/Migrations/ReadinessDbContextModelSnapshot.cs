@@ -1026,6 +1026,8 @@ namespace WebApi.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FinishedAt");
+
                     b.HasIndex("ServiceId", "TargetUrl")
                         .IsUnique()
                         .HasDatabaseName("IX_Scans_OneActivePerTarget")

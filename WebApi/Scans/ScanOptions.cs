@@ -28,6 +28,12 @@ public sealed class ScanOptions
     /// <summary>A scan whose worker was lost this many times fails rather than taking down worker after worker.</summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How long a finished scan is kept. Older ones go, except each environment's latest completed scan (and its latest
+    /// failure after that) and the scans a review's observations cite.
+    /// </summary>
+    public int RetentionDays { get; set; } = 90;
+
     /// <summary>Scans one user may queue per minute.</summary>
     public int PerUserPerMinute { get; set; } = 10;
 

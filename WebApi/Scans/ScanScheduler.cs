@@ -7,8 +7,9 @@ namespace WebApi.Scans;
 
 /// <summary>
 /// Queues the deployment's scan of itself after start and on <see cref="ScanOptions.SelfScanSchedule"/>, rescans every
-/// registered environment on <see cref="ScanOptions.RescanSchedule"/>, and refreshes the scan gauges. Every replica runs
-/// it; a PostgreSQL advisory lock and "nothing queued since this occurrence" make each occurrence queue once.
+/// registered environment on <see cref="ScanOptions.RescanSchedule"/>, refreshes the scan gauges, and each hour deletes
+/// the scans <see cref="ScanRetention"/> no longer keeps. Every replica runs it; a PostgreSQL advisory lock and "nothing
+/// queued since this occurrence" make each occurrence queue once.
 /// </summary>
 public sealed partial class ScanScheduler(
     IDbContextFactory<ReadinessDbContext> contextFactory,
@@ -22,6 +23,7 @@ public sealed partial class ScanScheduler(
     public const string SelfEnvironment = "self";
 
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
 
     // Any constant both replicas agree on; it only names the lock.
     private const long ScheduleLockKey = 0x5ca45ced;
@@ -47,6 +49,7 @@ public sealed partial class ScanScheduler(
         // Until a self-scan completes after this start, one is queued each minute: the public URL (the proxy) usually
         // comes up after the services do, so the first attempt may find nothing there.
         var scannedSinceStart = selfTarget is null;
+        DateTimeOffset? prunedAt = null;
         using var timer = new PeriodicTimer(Tick, time);
         do
         {
@@ -75,6 +78,11 @@ public sealed partial class ScanScheduler(
 
                 last = now;
                 metrics.Update(await LatestAsync(stoppingToken));
+                if (prunedAt is null || now - prunedAt >= PruneInterval)
+                {
+                    await PruneAsync(now, stoppingToken);
+                    prunedAt = now;
+                }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
@@ -156,6 +164,16 @@ public sealed partial class ScanScheduler(
         }, cancellationToken);
     }
 
+    private async Task PruneAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var days = options.Value.RetentionDays;
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (await ScanRetention.PruneAsync(db, now - TimeSpan.FromDays(days), cancellationToken) is > 0 and var deleted)
+        {
+            LogPruned(deleted, days);
+        }
+    }
+
     private async Task<IReadOnlyList<LatestScan>> LatestAsync(CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -178,6 +196,9 @@ public sealed partial class ScanScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No public URL (Scans:SelfUrl or PublicOrigin): the deployment does not scan itself")]
     private partial void LogNoSelfScan();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} scans finished over {Days} days ago that no grade or review needs")]
+    private partial void LogPruned(int count, int days);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rescanning {Count} environments for the occurrence at {Occurrence}")]
     private partial void LogRescanning(int count, DateTimeOffset occurrence);

@@ -25,6 +25,8 @@ internal sealed class ScanConfiguration : IEntityTypeConfiguration<Scan>
         scan.HasIndex(s => new { s.Status, s.QueuedAt });
         scan.HasIndex(s => new { s.ServiceId, s.Environment, s.FinishedAt });
         scan.HasIndex(s => new { s.TargetUrl, s.QueuedAt });
+        // The retention's sweep, oldest first.
+        scan.HasIndex(s => s.FinishedAt);
         // One queued or running scan per service and URL, enforced by PostgreSQL when two requests race; the self-scans
         // (no service) count as one service.
         scan.HasIndex(s => new { s.ServiceId, s.TargetUrl }).IsUnique().AreNullsDistinct(false)

@@ -16,6 +16,8 @@ public sealed class ScanOptionsTests
     [InlineData("WorkerConcurrency", "-1")]
     [InlineData("MaxAttempts", "0")]
     [InlineData("PerUserPerMinute", "-5")]
+    [InlineData("RetentionDays", "0")]
+    [InlineData("RetentionDays", "3651")]
     [InlineData("RescanSchedule", "every six hours")]
     [InlineData("SelfScanSchedule", "*/30 * *")]
     public void A_setting_out_of_range_is_refused_with_its_name(string setting, string value)
