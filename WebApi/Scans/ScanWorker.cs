@@ -43,7 +43,25 @@ public sealed partial class ScanWorker(
                 continue;
             }
 
-            await RunAsync(scan, stoppingToken);
+            try
+            {
+                await RunAsync(scan, stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database went away while the result was written: the worker lives on, and the claim it could not
+                // give up lapses with the lease, so a worker runs the scan again once the database is back.
+                LogResultNotWritten(exception, scan.Id);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogResultNotWritten(exception, scan.Id);
+                return;
+            }
         }
     }
 
@@ -74,37 +92,47 @@ public sealed partial class ScanWorker(
             return;
         }
 
-        using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var renewing = RenewLeaseAsync(scan, claimToken, lease);
-        try
+        ScanReport report;
+        using (var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
         {
-            LogScanning(scan.Id, scan.TargetUrl, scan.Attempts);
-            var report = await scanner.ScanAsync(new ScanTarget(new Uri(scan.TargetUrl), scan.Profile), lease.Token);
-            await results.CompleteAsync(scan, claimToken, report, stoppingToken);
+            var renewing = RenewLeaseAsync(scan, claimToken, lease);
+            try
+            {
+                LogScanning(scan.Id, scan.TargetUrl, scan.Attempts);
+                report = await scanner.ScanAsync(new ScanTarget(new Uri(scan.TargetUrl), scan.Profile), lease.Token);
+            }
+            catch (Exception exception) when (exception is TargetRefusedException or ScanFailedException)
+            {
+                await results.FailAsync(scan, claimToken, exception.Message, stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // This replica is stopping: hand the scan back so another worker runs it now rather than after the lease.
+                await queue.ReleaseAsync(scan.Id, claimToken, CancellationToken.None);
+                return;
+            }
+            catch (OperationCanceledException) when (lease.IsCancellationRequested)
+            {
+                LogLeaseLost(scan.Id);
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogScanCrashed(exception, scan.Id);
+                await results.FailAsync(scan, claimToken, "The scanner failed unexpectedly; the error is in the service's log.", CancellationToken.None);
+                return;
+            }
+            finally
+            {
+                await lease.CancelAsync();
+                await renewing;
+            }
         }
-        catch (Exception exception) when (exception is TargetRefusedException or ScanFailedException)
-        {
-            await results.FailAsync(scan, claimToken, exception.Message, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // This replica is stopping: hand the scan back so another worker runs it now rather than after the lease.
-            await queue.ReleaseAsync(scan.Id, claimToken, CancellationToken.None);
-        }
-        catch (OperationCanceledException) when (lease.IsCancellationRequested)
-        {
-            LogLeaseLost(scan.Id);
-        }
-        catch (Exception exception)
-        {
-            LogScanCrashed(exception, scan.Id);
-            await results.FailAsync(scan, claimToken, "The scanner failed unexpectedly; the error is in the service's log.", CancellationToken.None);
-        }
-        finally
-        {
-            await lease.CancelAsync();
-            await renewing;
-        }
+
+        // Outside the scanner's catches: a write that fails here is not the scanner failing, and is no reason to mark
+        // the scan failed.
+        await results.CompleteAsync(scan, claimToken, report, stoppingToken);
     }
 
     /// <summary>Renews the claim at a third of the lease; cancels the scan when the claim was lost.</summary>
@@ -144,6 +172,9 @@ public sealed partial class ScanWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of scan {ScanId}")]
     private partial void LogRenewFailed(Exception exception, long scanId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The result of scan {ScanId} could not be written; the scan runs again once its lease lapses")]
+    private partial void LogResultNotWritten(Exception exception, long scanId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scan {ScanId} failed unexpectedly")]
     private partial void LogScanCrashed(Exception exception, long scanId);
