@@ -180,7 +180,11 @@ public sealed partial class ScanScheduler(
         var latest = await db.Scans.AsNoTracking()
             .Where(s => s.Status == ScanStatus.Completed)
             .GroupBy(s => new { s.ServiceId, s.Environment })
-            .Select(g => g.OrderByDescending(s => s.FinishedAt).First())
+            // The columns the gauges show, not the whole row: every tick, each replica reads one scan per environment,
+            // and a row holds the scan's whole report.
+            .Select(g => g.OrderByDescending(s => s.FinishedAt)
+                .Select(s => new { s.ServiceId, s.Environment, s.Score, s.Grade, s.ProfileGrade, s.ChecklistPassed, s.ChecklistTotal })
+                .First())
             .ToListAsync(cancellationToken);
         var serviceIds = latest.Where(s => s.ServiceId is not null).Select(s => s.ServiceId!.Value).Distinct().ToList();
         var slugs = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Slug, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,10 @@ using WebApi.Tests.Security;
 
 namespace WebApi.Tests.Scans;
 
-/// <summary><see cref="ScanWorker"/> with a real PostgreSQL and Redis, and a real site to scan on loopback.</summary>
+/// <summary>
+/// <see cref="ScanWorker"/> and <see cref="ScanScheduler"/> with a real PostgreSQL and Redis, and a real site to scan on
+/// loopback.
+/// </summary>
 public sealed class ScanWorkerTests(PostgresServer postgres, RedisServer redis) : IClassFixture<PostgresServer>, IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
@@ -67,6 +71,46 @@ public sealed class ScanWorkerTests(PostgresServer postgres, RedisServer redis) 
         }
     }
 
+    [Fact]
+    public async Task The_score_gauge_shows_each_environment_s_latest_completed_scan()
+    {
+        using var host = BuildHost(new MessageCollector());
+        var contexts = host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>();
+        var slug = $"gauged-{Guid.NewGuid():N}"[..20];
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+            var now = DateTimeOffset.UtcNow;
+            var team = new WebApi.Teams.Team { Name = "Gauges", Slug = $"team-{Guid.NewGuid():N}"[..20], CreatedAt = now };
+            var service = new WebApi.Services.RegisteredService { TeamId = team.Id, Name = "Gauged", Slug = slug, CreatedAt = now, UpdatedAt = now };
+            db.AddRange(team, service);
+            db.Scans.AddRange(
+                Finished(service.Id, "production", ScanStatus.Completed, now - TimeSpan.FromHours(2), score: 40),
+                Finished(service.Id, "production", ScanStatus.Completed, now - TimeSpan.FromHours(1), score: 90),
+                Finished(service.Id, "production", ScanStatus.Failed, now - TimeSpan.FromMinutes(1), score: null),
+                Finished(service.Id, "staging", ScanStatus.Completed, now - TimeSpan.FromHours(3), score: 55));
+            await db.SaveChangesAsync();
+        }
+
+        await host.StartAsync();
+        try
+        {
+            using var bound = new CancellationTokenSource(Bound);
+            var scores = ScoresOf(slug);
+            while (scores.Count < 2)
+            {
+                await Task.Delay(200, bound.Token);
+                scores = ScoresOf(slug);
+            }
+
+            Assert.Equal(new Dictionary<string, int> { ["production"] = 90, ["staging"] = 55 }, scores);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     private IHost BuildHost(MessageCollector logs)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -87,6 +131,56 @@ public sealed class ScanWorkerTests(PostgresServer postgres, RedisServer redis) 
         builder.AddScans();
         return builder.Build();
     }
+
+    /// <summary>What <c>readiness.scan.score</c> measures now for <paramref name="service"/>, by environment.</summary>
+    private static Dictionary<string, int> ScoresOf(string service)
+    {
+        var scores = new Dictionary<string, int>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, subscriber) =>
+        {
+            if (instrument.Meter.Name == ScanMetrics.MeterName && instrument.Name == "readiness.scan.score")
+            {
+                subscriber.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+        {
+            string? measured = null, environment = null;
+            foreach (var tag in tags)
+            {
+                (measured, environment) = tag.Key switch
+                {
+                    "service" => (tag.Value as string, environment),
+                    "environment" => (measured, tag.Value as string),
+                    _ => (measured, environment),
+                };
+            }
+
+            if (measured == service && environment is not null)
+            {
+                scores[environment] = value;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return scores;
+    }
+
+    private static Scan Finished(Guid serviceId, string environment, ScanStatus status, DateTimeOffset finishedAt, int? score) => new()
+    {
+        ServiceId = serviceId,
+        Environment = environment,
+        TargetUrl = $"https://{environment}.example.test/",
+        Status = status,
+        QueuedAt = finishedAt - TimeSpan.FromMinutes(1),
+        FinishedAt = finishedAt,
+        Score = score,
+        Grade = score is null ? null : "B",
+        ProfileGrade = score is null ? null : "B",
+        ChecklistPassed = score is null ? null : 3,
+        ChecklistTotal = score is null ? null : 4,
+    };
 
     /// <summary>The scan's status once it is neither queued nor running, or when the host stopped.</summary>
     private static async Task<ScanStatus> WaitForFinishedAsync(IDbContextFactory<ReadinessDbContext> contexts, long scanId, Task stopped)
