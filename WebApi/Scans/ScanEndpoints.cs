@@ -64,7 +64,7 @@ public static class ScanEndpoints
                 break;
             case { Environment: null, Url: { } url }:
                 var matching = service!.Environments.FirstOrDefault(e => ScanTargets.Normalize(e.BaseUrl) == ScanTargets.Normalize(url));
-                target = new(serviceId, matching?.Name ?? "adhoc", ScanTargets.Normalize(url), request.Profile ?? matching?.Profile ?? ScanProfile.Web);
+                target = new(serviceId, matching?.Name ?? ScanTargets.AdHocEnvironment, ScanTargets.Normalize(url), request.Profile ?? matching?.Profile ?? ScanProfile.Web);
                 break;
             default:
                 return ProblemDetailsResponse.Invalid("environment", "Give either an environment of the service or a url, not both.");
@@ -145,7 +145,8 @@ public static class ScanEndpoints
     {
         var ids = query.ServiceId!.Distinct().ToList();
         var visible = db.Services.Where(s => ids.Contains(s.Id) && db.TeamsOf(http.User.UserId()).Contains(s.TeamId)).Select(s => s.Id);
-        var completed = db.Scans.Where(s => s.ServiceId != null && visible.Contains(s.ServiceId.Value) && s.Status == ScanStatus.Completed);
+        var completed = db.Scans.Where(s => s.ServiceId != null && visible.Contains(s.ServiceId.Value) && s.Status == ScanStatus.Completed
+            && s.Environment != ScanTargets.AdHocEnvironment);
         // Ids grow with queueing: the highest completed id per environment is its latest result.
         var latestIds = completed.GroupBy(s => new { s.ServiceId, s.Environment }).Select(g => g.Max(s => s.Id));
         var latest = await db.Scans.AsNoTracking()

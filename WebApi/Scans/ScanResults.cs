@@ -95,7 +95,9 @@ public sealed partial class ScanResults(
         var teamId = scan.ServiceId is { } id
             ? await db.Services.Where(s => s.Id == id).Select(s => (Guid?)s.TeamId).SingleOrDefaultAsync(cancellationToken)
             : null;
-        var changedReview = scan.ServiceId is { } serviceId && await ApplyToOpenReviewAsync(db, scan, serviceId, teamId, report, now, cancellationToken);
+        // A URL that is none of the service's environments is no evidence about them.
+        var changedReview = scan.ServiceId is { } serviceId && scan.Environment != ScanTargets.AdHocEnvironment
+            && await ApplyToOpenReviewAsync(db, scan, serviceId, teamId, report, now, cancellationToken);
         db.Record(Scanner, "scan.completed", "scan", scan.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { scan.TargetUrl, scan.Environment, Grade = report.Observatory.Grade.Letter, report.Observatory.Grade.Score, ProfileGrade = report.ProfileGrade.Letter, FailedChecks = failed },
             teamId: teamId, serviceId: scan.ServiceId);

@@ -178,7 +178,7 @@ public sealed partial class ScanScheduler(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var latest = await db.Scans.AsNoTracking()
-            .Where(s => s.Status == ScanStatus.Completed)
+            .Where(s => s.Status == ScanStatus.Completed && s.Environment != ScanTargets.AdHocEnvironment)
             .GroupBy(s => new { s.ServiceId, s.Environment })
             // The columns the gauges show, not the whole row: every tick, each replica reads one scan per environment,
             // and a row holds the scan's whole report.

@@ -20,6 +20,13 @@ public sealed record ScanRequestTarget(Guid? ServiceId, string Environment, stri
 
 public static class ScanTargets
 {
+    /// <summary>
+    /// The environment of a scan of a URL that is none of the service's environments. Such a scan is graded and listed,
+    /// but says nothing about the service's environments: it leaves the review, the gauges and the badges alone. No
+    /// environment may take the name.
+    /// </summary>
+    public const string AdHocEnvironment = "adhoc";
+
     /// <summary>One spelling per target, so de-duplication sees "HTTPS://Example.com:443/" and "https://example.com/" as one.</summary>
     public static string Normalize(string url) => new Uri(url, UriKind.Absolute).AbsoluteUri;
 }

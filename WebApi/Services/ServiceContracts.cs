@@ -3,12 +3,13 @@ using Scanner;
 using WebApi.Data;
 using WebApi.Http;
 using WebApi.Reviews;
+using WebApi.Scans;
 
 namespace WebApi.Services;
 
 /// <summary>Where the service runs; <c>profile</c> says whether the scanner grades it as a web page (default) or an API.</summary>
 public sealed record ServiceEnvironmentRequest(
-    [property: Required, Slug] string Name,
+    [property: Required, Slug, NotAdHocEnvironment] string Name,
     [property: Required, HttpUrl] string BaseUrl,
     ScanProfile? Profile);
 
@@ -45,6 +46,17 @@ public sealed class UniqueEnvironmentNamesAttribute : ValidationAttribute
     public override bool IsValid(object? value) =>
         value is not IEnumerable<ServiceEnvironmentRequest?> environments
         || environments.OfType<ServiceEnvironmentRequest>().Where(e => e.Name is not null).CountBy(e => e.Name, StringComparer.OrdinalIgnoreCase).All(count => count.Value == 1);
+}
+
+/// <summary>Not <see cref="ScanTargets.AdHocEnvironment"/>, which files the scans of URLs that are no environment.</summary>
+public sealed class NotAdHocEnvironmentAttribute : ValidationAttribute
+{
+    public NotAdHocEnvironmentAttribute()
+        : base($"\"{ScanTargets.AdHocEnvironment}\" files the scans of URLs that are none of the service's environments; choose another name.")
+    {
+    }
+
+    public override bool IsValid(object? value) => value is not string name || name != ScanTargets.AdHocEnvironment;
 }
 
 /// <summary>Query of <c>GET /api/services</c>.</summary>

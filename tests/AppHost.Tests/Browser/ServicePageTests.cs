@@ -783,6 +783,37 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_scan_of_a_url_that_is_no_environment_is_scanned_again_by_its_url()
+    {
+        await using var careless = await CarelessSite.StartAsync();
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "adhoc-again");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-adhoc");
+        var team = await session.ApiPostAsync("/api/teams", new { name = "Ad hoc", slug = "team-" + Guid.NewGuid().ToString("N")[..12] });
+        var serviceId = (await session.ApiPostAsync("/api/services", new
+        {
+            teamId = team.GetProperty("id").GetString(),
+            name = "Elsewhere " + Guid.NewGuid().ToString("N")[..8],
+            slug = "elsewhere-" + Guid.NewGuid().ToString("N")[..12],
+            environments = new[] { new { name = "production", baseUrl = ProxyClient.HttpsBase(stack.App).AbsoluteUri } },
+            tier = "C",
+        })).GetProperty("id").GetString();
+        var scanId = (await session.ApiPostAsync($"/api/services/{serviceId}/scans", new { url = careless.Url.AbsoluteUri })).GetProperty("id").GetInt64();
+
+        await session.GotoAsync($"/services/{serviceId}/scans/{scanId}");
+        var again = page.GetByRole(AriaRole.Button, new() { Name = "Scan adhoc again" });
+        await again.ClickAsync(new() { Timeout = 120_000 });
+
+        // The new scan is of the same URL, on a page of its own.
+        await Expect(page).Not.ToHaveURLAsync(new Regex($"/scans/{scanId}$"));
+        var next = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
+        var queued = (await session.ApiGetAsync($"/api/services/{serviceId}/scans/{next}")).GetProperty("scan");
+        Assert.Equal(careless.Url.AbsoluteUri, queued.GetProperty("targetUrl").GetString());
+        Assert.Equal("adhoc", queued.GetProperty("environment").GetString());
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_waiver_requested_with_the_keyboard_on_a_phone_counts_once_the_owner_it_names_approves_it()
     {
         using var approver = await ProductUser.SignUpAsync(stack, "browser-approver");

@@ -169,6 +169,46 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public async Task A_scan_of_a_url_that_is_none_of_the_services_environments_is_graded_but_leaves_its_review_and_badges_alone()
+    {
+        await using var careless = await CarelessSite.StartAsync();
+        using var owner = await ProductUser.SignUpAsync(stack, "adhoc-owner");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        // "adhoc" files those scans: no environment may take the name.
+        var refused = (await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/services", new
+        {
+            teamId,
+            name = "Named adhoc",
+            slug = $"adhoc-{Guid.NewGuid():N}"[..20],
+            environments = new object[] { new { name = "adhoc", baseUrl = careless.Url.AbsoluteUri } },
+        }))!;
+        Assert.Contains("adhoc", refused["errors"]!.ToJsonString(), StringComparison.Ordinal);
+        var serviceId = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/services", new
+        {
+            teamId,
+            name = "Scanned elsewhere",
+            slug = $"elsewhere-{Guid.NewGuid():N}"[..20],
+            environments = new object[] { new { name = "production", baseUrl = ProxyClient.HttpsBase(stack.App).AbsoluteUri } },
+            tier = "C",
+        }))!["id"]!.GetValue<string>();
+        var review = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{serviceId}/reviews", new { }))!;
+        var reviewId = review["id"]!.GetValue<string>();
+        var https = review["items"]!.AsArray().Single(i => i!["itemId"]!.GetValue<string>() == "SEC-04")!;
+        await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Patch, $"/api/reviews/{reviewId}/items/SEC-04", new { status = "Done" }, ifMatch: https["etag"]!.GetValue<string>());
+
+        var scans = $"/api/services/{serviceId}/scans";
+        var scan = await WaitForScanAsync(owner, $"{scans}/{(await QueueAsync(owner, scans, new { url = careless.Url.AbsoluteUri }))["id"]}");
+
+        Assert.Equal("adhoc", scan["scan"]!["environment"]!.GetValue<string>());
+        Assert.Equal("F", scan["scan"]!["grade"]!.GetValue<string>());
+        var item = await ItemAsync(owner, reviewId, "SEC-04");
+        Assert.Equal("Done", item["status"]!.GetValue<string>());
+        Assert.Empty(item["scanFindings"]!.AsArray());
+        Assert.Empty((await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/scans/latest?serviceId={serviceId}"))!.AsArray());
+        Assert.Equal(1, (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, scans))!["total"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_scan_of_a_target_already_being_scanned_answers_with_that_scan()
     {
         await using var slow = await CarelessSite.StartAsync(slowPageDelay: TimeSpan.FromSeconds(4));

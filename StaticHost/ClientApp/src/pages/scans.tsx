@@ -188,11 +188,16 @@ function PagerButtons({ page, pageSize, total, onPage }: { page: number; pageSiz
 
 const severities: Severity[] = ["Critical", "High", "Medium", "Low", "Info"];
 
+/** The environment the API files a scan of a URL under when the URL is none of the service's environments. */
+const ADHOC_ENVIRONMENT = "adhoc";
+
 export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
   const scan = useResource(
     (signal) => get<ScanDetail>(`/api/services/${encodeURIComponent(id)}/scans/${encodeURIComponent(scanId)}`, signal),
     [id, scanId],
   );
+  // Whether the reader may queue a scan: viewers may not.
+  const context = useServiceContext(id);
   const queue = useAction();
   const running = scan.data ? inFlight(scan.data.scan.status) : false;
   // Only the latest poll may land: a slow answer must not show the scan running again after a newer one showed it
@@ -218,8 +223,11 @@ export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
   const { scan: summary, report, changes } = scan.data;
   const failing = report?.findings.filter((f) => !f.passed) ?? [];
   const passing = report?.findings.filter((f) => f.passed) ?? [];
+  // A scan of a URL that is none of the service's environments is filed under "adhoc", which no environment is named:
+  // it is asked for again by its URL.
+  const repeat = summary.environment === ADHOC_ENVIRONMENT ? { url: summary.targetUrl, profile: summary.profile } : { environment: summary.environment };
   const again = async () => {
-    const queued = await queue.run(() => api<ScanSummary>("POST", `/api/services/${id}/scans`, { body: { environment: summary.environment } }));
+    const queued = await queue.run(() => api<ScanSummary>("POST", `/api/services/${id}/scans`, { body: repeat }));
     if (queued) navigate(href("scan", { id, scanId: String(queued.data.id) }));
   };
 
@@ -253,7 +261,7 @@ export function ScanPage({ id, scanId }: { id: string; scanId: string }) {
           </p>
         )}
         <ErrorMessage error={queue.error} title="The scan could not be queued" />
-        {!inFlight(summary.status) && (
+        {!inFlight(summary.status) && context.data && canWriteAs(context.data.role) && (
           <div class="actions">
             <button type="button" class="button-secondary" onClick={again} disabled={queue.busy}>Scan {summary.environment} again</button>
           </div>
