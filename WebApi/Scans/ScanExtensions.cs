@@ -30,6 +30,7 @@ public static class ScanExtensions
         builder.Services.AddSingleton<ScanResults>();
         builder.Services.AddSingleton<ScanMetrics>();
         builder.Services.AddSingleton<SelfScanTarget>();
+        builder.Services.AddSingleton<ServiceDefaults.Deploy.IDeployCheck, ScanDeployCheck>();
         builder.Services.AddHostedService<ScanWorker>();
         builder.Services.AddHostedService<ScanScheduler>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ScanMetrics.MeterName));

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDefaults.Deploy;
+using WebApi.Scans;
 
 namespace WebApi.Tests.Security;
 
@@ -236,6 +237,25 @@ public sealed class DeployAuditTests : IDisposable
         var report = await AuditedService.AuditAsync(settings);
 
         Assert.Equal(reported, report.Ids().Contains("RA-X002"));
+    }
+
+    [Theory]
+    [InlineData("Scanner__AllowedTargets", "127.0.0.1,::1,localhost", "RA-S001")]
+    [InlineData("Scanner__AllowedPorts", "80,443,*", "RA-S002")]
+    public async Task A_scanner_that_may_reach_the_deployment_s_own_network_is_a_warning(string key, string value, string id)
+    {
+        var report = await AuditedService.AuditAsync(_settings.GoodWith(key, value), customize: builder => builder.AddScans());
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal((id, DeploySeverity.Warning), (finding.Id, finding.Severity));
+    }
+
+    [Fact]
+    public async Task A_scanner_kept_to_public_addresses_and_web_ports_gives_no_finding()
+    {
+        var report = await AuditedService.AuditAsync(_settings.GoodWith("Scanner__AllowedPorts", "443, 8443"), customize: builder => builder.AddScans());
+
+        Assert.Empty(report.Findings);
     }
 
     [Theory]
