@@ -183,9 +183,10 @@ public sealed class SiteClient : ISiteClient, IDisposable
         ConnectTimeout = options.RequestTimeout,
         ConnectCallback = async (context, cancellationToken) =>
         {
-            // The handler may only ask for the endpoint this request checked; it never resolves anything itself.
+            // The handler may only ask for the endpoint this request checked; it never resolves anything itself. The
+            // checked name has no root dot ("example.com."), which the URL, and so the handler, keeps.
             if (context.DnsEndPoint.Port != endpoint.Port
-                || !string.Equals(context.DnsEndPoint.Host.Trim('[', ']'), endpoint.Host, StringComparison.OrdinalIgnoreCase))
+                || !string.Equals(context.DnsEndPoint.Host.Trim('[', ']').TrimEnd('.'), endpoint.Host, StringComparison.OrdinalIgnoreCase))
             {
                 throw new TargetRefusedException($"{context.DnsEndPoint} was not checked for this request");
             }

@@ -237,7 +237,8 @@ public sealed class TargetPolicy
             {
                 if (!IsAllowListed(address) && Predicate(address) is { } predicate)
                 {
-                    throw new TargetRefusedException($"{name} resolves to {address}, which {predicate}");
+                    // Not the address itself: whoever may queue a scan would learn the deployment's internal addresses.
+                    throw new TargetRefusedException($"{name} resolves to an address the scanner may not reach: it {predicate}");
                 }
             }
         }

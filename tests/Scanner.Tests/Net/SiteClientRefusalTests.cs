@@ -66,7 +66,7 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
         var refused = await Assert.ThrowsAsync<TargetRefusedException>(() =>
             client.SendAsync(HttpMethod.Get, new Uri($"http://intranet.test:{port}/"), null, CancellationToken.None));
 
-        Assert.Equal("intranet.test resolves to 127.0.0.1, which is a loopback address (127.0.0.0/8)", refused.Message);
+        Assert.Equal("intranet.test resolves to an address the scanner may not reach: it is a loopback address (127.0.0.0/8)", refused.Message);
         Assert.Equal(["intranet.test"], resolver.Asked);
         Assert.Empty(connects);
         Assert.False(listener.Pending());
@@ -81,8 +81,8 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
             client.RetrieveAsync(new ScanTarget(new Uri("https://metadata.test/")), CancellationToken.None));
         var probe = await Assert.ThrowsAsync<TargetRefusedException>(() => client.ProbeTlsAsync("metadata.test", 443, CancellationToken.None));
 
-        Assert.Contains("169.254.169.254, which is a cloud instance metadata address", retrieval.Message, StringComparison.Ordinal);
-        Assert.Contains("169.254.169.254, which is a cloud instance metadata address", probe.Message, StringComparison.Ordinal);
+        Assert.Contains("metadata.test resolves to an address the scanner may not reach: it is a cloud instance metadata address", retrieval.Message, StringComparison.Ordinal);
+        Assert.Contains("metadata.test resolves to an address the scanner may not reach: it is a cloud instance metadata address", probe.Message, StringComparison.Ordinal);
         Assert.Empty(connects);
     }
 
@@ -118,6 +118,8 @@ public sealed class SiteClientRefusalTests(LocalHttpServer server) : IClassFixtu
     [InlineData("127.0.0.1", "http://127.0.0.1:{0}/")]
     [InlineData("127.0.0.0/8", "http://127.0.0.1:{0}/")]
     [InlineData("intranet.test", "http://intranet.test:{0}/")]
+    // The fully qualified spelling, with the root's dot.
+    [InlineData("intranet.test", "http://intranet.test.:{0}/")]
     public async Task The_allow_list_admits_addresses_ranges_and_names(string allowed, string url)
     {
         var target = new Uri(string.Format(System.Globalization.CultureInfo.InvariantCulture, url, server.Port));

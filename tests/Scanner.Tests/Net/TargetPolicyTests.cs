@@ -89,7 +89,7 @@ public sealed class TargetPolicyTests
 
         var refused = await Assert.ThrowsAsync<TargetRefusedException>(() => policy.ResolveAsync(new Uri("https://mixed.test/"), CancellationToken.None));
 
-        Assert.Equal("mixed.test resolves to 192.168.0.10, which is a private address (192.168.0.0/16)", refused.Message);
+        Assert.Equal("mixed.test resolves to an address the scanner may not reach: it is a private address (192.168.0.0/16)", refused.Message);
     }
 
     [Theory]
