@@ -36,7 +36,11 @@ public sealed class SiteScanner(ISiteClient client, TimeProvider time)
         }
 
         var observatory = ObservatoryRubric.Analyze(responses);
-        var (tls, tlsError) = target.Url.Scheme == Uri.UriSchemeHttps ? await ProbeTlsAsync(target, cancellationToken) : (null, null);
+        // An http:// target that answers over HTTPS too (its redirect, or Observatory's own HTTPS retrieval) is served
+        // over TLS all the same: its certificate decides HTTPS as much as an https:// target's does.
+        var (tls, tlsError) = target.Url.Scheme == Uri.UriSchemeHttps || responses.Https is not null
+            ? await ProbeTlsAsync(target, cancellationToken)
+            : (null, null);
 
         var findings = new List<Finding>();
         findings.AddRange(TransportChecks.Check(responses));

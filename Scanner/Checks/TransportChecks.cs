@@ -50,6 +50,16 @@ public static class TransportChecks
             yield break;
         }
 
+        if (!https.Verified)
+        {
+            // Browsers ignore HSTS from a connection whose certificate they did not accept (RFC 6797, section 8.1).
+            var ignored = $"Strict-Transport-Security: {header}, but the HTTPS certificate did not verify, so browsers ignore it";
+            yield return FindingCatalogue.HstsMaxAge.Fail(ignored);
+            yield return FindingCatalogue.HstsIncludeSubDomains.Fail(ignored);
+            yield return FindingCatalogue.HstsPreload.Fail(ignored);
+            yield break;
+        }
+
         var evidence = $"Strict-Transport-Security: {header}";
         var directives = header.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var maxAge = directives

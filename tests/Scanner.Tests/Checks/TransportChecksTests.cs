@@ -46,6 +46,21 @@ public sealed class TransportChecksTests
     }
 
     [Fact]
+    public void Hsts_from_a_response_whose_certificate_did_not_verify_fails_each_since_browsers_ignore_it()
+    {
+        var unverified = new ObservedResponse(Build.Page, 200, Build.Headers(("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload")), false, null);
+
+        var findings = TransportChecks.Hsts(unverified).ToList();
+
+        Assert.Equal(["hsts-max-age", "hsts-include-subdomains", "hsts-preload"], findings.Select(finding => finding.Id));
+        Assert.All(findings, finding =>
+        {
+            Assert.False(finding.Passed);
+            Assert.EndsWith("the HTTPS certificate did not verify, so browsers ignore it", finding.Evidence, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public void Hsts_under_a_year_without_directives_fails_each()
     {
         // 31535999 is one second short of 365 days.

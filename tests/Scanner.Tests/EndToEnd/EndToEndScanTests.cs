@@ -39,6 +39,25 @@ public sealed class EndToEndScanTests(HardenedSiteFixture hardened, WeakSiteFixt
     }
 
     [Fact]
+    public async Task An_http_target_whose_https_certificate_does_not_verify_fails_https_on_the_checklist()
+    {
+        // The hardened site by its http:// URL, with the test CA not trusted: the redirect and the HSTS header are
+        // right, the certificate is not one a browser accepts.
+        using var client = hardened.Site.CreateClient(trustTestCa: false);
+        var target = new ScanTarget(hardened.Site.HttpUrl, ScanProfile.Web, hardened.Site.HttpPort, hardened.Site.HttpsPort);
+
+        var report = await new SiteScanner(client, TimeProvider.System).ScanAsync(target, CancellationToken.None);
+
+        Assert.NotNull(report.Tls);
+        Assert.False(report.Tls.ChainTrusted);
+        var https = Assert.Single(report.Checklist.Items, item => item.ItemId == "SEC-04");
+        Assert.False(https.Passed);
+        Assert.Contains("tls-chain-trusted", https.FailingFindings);
+        Assert.Contains("hsts-max-age", https.FailingFindings);
+        Assert.Contains("https-redirect", https.PassingFindings);
+    }
+
+    [Fact]
     public async Task The_weak_site_scores_0_and_an_F()
     {
         var report = await ScanAsync(weak.Site, ScanProfile.Web, output);
