@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using AngleSharp.Dom;
 using Ganss.Xss;
 using Markdig;
 
@@ -22,6 +23,26 @@ public sealed class ContentSanitizer : IContentSanitizer
         _sanitizer.AllowedSchemes.UnionWith(["http", "https", "mailto"]);
         // Notes never need forms, and a form in one could pose as the site's own sign-in.
         _sanitizer.AllowedTags.ExceptWith(["form", "input", "button", "select", "option", "optgroup", "textarea", "label", "fieldset", "legend"]);
+        // An image becomes a link to it: the web UI's CSP (img-src 'self') would block it anyway, and one fetched from
+        // elsewhere would tell its host who read the note, and when.
+        _sanitizer.PostProcessNode += (_, e) =>
+        {
+            if (e.Node is IElement { LocalName: "img" } image)
+            {
+                var source = image.GetAttribute("src");
+                var text = image.GetAttribute("alt") is { Length: > 0 } alt ? alt : source ?? "";
+                if (source is null)
+                {
+                    e.ReplacementNodes.Add(e.Document.CreateTextNode(text));
+                    return;
+                }
+
+                var link = e.Document.CreateElement("a");
+                link.SetAttribute("href", source);
+                link.TextContent = text;
+                e.ReplacementNodes.Add(link);
+            }
+        };
     }
 
     public string SanitizeHtml(string html)

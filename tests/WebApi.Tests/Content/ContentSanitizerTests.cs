@@ -26,6 +26,15 @@ public sealed class ContentSanitizerTests
         Assert.Equal(Html, _sanitizer.SanitizeHtml(Html));
     }
 
+    [Theory]
+    [InlineData("![the diagram](https://example.com/d.png)", "<p><a href=\"https://example.com/d.png\">the diagram</a></p>\n")]
+    [InlineData("![](https://example.com/d.png)", "<p><a href=\"https://example.com/d.png\">https://example.com/d.png</a></p>\n")]
+    [InlineData("![tracker](javascript:alert(1))", "<p>tracker</p>\n")]
+    public void An_image_in_markdown_becomes_a_link_to_it(string markdown, string html)
+    {
+        Assert.Equal(html, _sanitizer.RenderMarkdown(markdown));
+    }
+
     [Fact]
     public void Markdown_renders_formatting_and_shows_raw_html_as_text()
     {
