@@ -20,7 +20,9 @@ public static class ScanEndpoints
     public static IEndpointRouteBuilder MapScanEndpoints(this IEndpointRouteBuilder routes)
     {
         var ofService = routes.MapGroup("/api/services/{serviceId:guid}/scans").WithTags("Scans");
-        ofService.MapPost("/", QueueAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<ScanQuotaFilter>().ProducesProblem(StatusCodes.Status429TooManyRequests);
+        // 409: a scan of the same URL with the other profile is queued or running.
+        ofService.MapPost("/", QueueAsync).RequireAuthorization(AccessPolicies.Write).AddEndpointFilter<ScanQuotaFilter>().ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         ofService.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
         ofService.MapGet("/history", HistoryAsync).RequireAuthorization(AccessPolicies.Read);
         ofService.MapGet("/{scanId:long}", GetAsync).RequireAuthorization(AccessPolicies.Read);
@@ -99,6 +101,13 @@ public static class ScanEndpoints
         {
             // Deleted since the caller's role was read.
             return ProblemDetailsResponse.NotFound("service");
+        }
+
+        if (!created && scan.Profile != target.Profile)
+        {
+            // Answering with that scan would drop the profile asked for without a word.
+            return ProblemDetailsResponse.Conflict(
+                $"A scan of this URL as {Describe(scan.Profile)} is queued or running (scan #{scan.Id}); ask for one as {Describe(target.Profile)} once it has finished.");
         }
 
         var response = ToSummary(scan);
@@ -234,6 +243,8 @@ public static class ScanEndpoints
 
     private static string LocationOf(Scan scan) =>
         scan.ServiceId is { } serviceId ? $"/api/services/{serviceId}/scans/{scan.Id}" : $"/api/self/scans/{scan.Id}";
+
+    private static string Describe(ScanProfile profile) => profile == ScanProfile.Api ? "an API" : "a web page";
 }
 
 /// <summary>Where this deployment scans itself: <see cref="ScanOptions.SelfUrl"/>, else <c>PublicOrigin</c>; null when neither is set.</summary>

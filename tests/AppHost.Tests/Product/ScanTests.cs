@@ -224,6 +224,9 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
         var firstId = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
         Assert.Equal(firstId, JsonNode.Parse(await second.Content.ReadAsStringAsync())!["id"]!.GetValue<long>());
         Assert.EndsWith($"/scans/{firstId}", first.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        // Asked for as an API meanwhile: not that scan, which grades a web page, but a conflict that says so.
+        var asApi = (await user.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, scans, new { url = slow.Url.AbsoluteUri, profile = "Api" }))!;
+        Assert.Contains($"as a web page is queued or running (scan #{firstId})", asApi["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await WaitForScanAsync(user, $"{scans}/{firstId}");
     }
 
