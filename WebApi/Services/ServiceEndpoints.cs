@@ -158,7 +158,19 @@ public static class ServiceEndpoints
         service.UpdatedAt = time.GetUtcNow();
         Apply(service, request.Description, request.RepositoryUrl, request.Tags, request.Environments, request.Tier!.Value);
         db.Record(http.User, "service.updated", "service", service.Id.ToString(), before, Snapshot(service), teamId: service.TeamId, serviceId: service.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        var environments = service.Environments.Select(e => e.Name).ToList();
+        await db.SaveInTransactionAsync<ProblemHttpResult>(async token =>
+        {
+            // What scans of an environment the service no longer has said on its open review is no longer about it.
+            // The service's row first, as a delete of the service takes it before its reviews', then the open review's
+            // as a scan's findings take it (a completion waits, so a frozen review keeps what it showed).
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Services" WHERE "Id" = {id} FOR NO KEY UPDATE""", token);
+            var open = await db.Database
+                .SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Reviews" WHERE "ServiceId" = {id} AND "State" = 'Open' FOR KEY SHARE""")
+                .ToListAsync(token);
+            await db.ScanObservations.Where(o => open.Contains(o.ReviewId) && !environments.Contains(o.Environment)).ExecuteDeleteAsync(token);
+            return null;
+        }, cancellationToken);
         await generation.BumpAsync();
 
         var updated = await ServiceQueries.FindAsync(db, id, http.User.UserId(), policy, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);

@@ -209,6 +209,35 @@ public sealed class ScanTests(StackFixture stack, Xunit.Abstractions.ITestOutput
     }
 
     [Fact]
+    public async Task An_environment_taken_off_the_service_takes_its_scans_findings_off_the_open_review()
+    {
+        await using var careless = await CarelessSite.StartAsync();
+        using var owner = await ProductUser.SignUpAsync(stack, "env-removed");
+        var teamId = (await owner.CreateTeamAsync())["id"]!.GetValue<string>();
+        var production = new { name = "production", baseUrl = ProxyClient.HttpsBase(stack.App).AbsoluteUri, profile = "Web" };
+        var created = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/services", new
+        {
+            teamId,
+            name = "Moving",
+            slug = $"moving-{Guid.NewGuid():N}"[..20],
+            environments = new object[] { production, new { name = "legacy", baseUrl = careless.Url.AbsoluteUri, profile = "Web" } },
+            tier = "C",
+        }))!;
+        var serviceId = created["id"]!.GetValue<string>();
+        var reviewId = (await owner.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, $"/api/services/{serviceId}/reviews", new { }))!["id"]!.GetValue<string>();
+        var scans = $"/api/services/{serviceId}/scans";
+        await WaitForScanAsync(owner, $"{scans}/{(await QueueAsync(owner, scans, new { environment = "legacy" }))["id"]}");
+        Assert.Contains((await ItemAsync(owner, reviewId, "SEC-04"))["scanFindings"]!.AsArray(), e => e!["environment"]!.GetValue<string>() == "legacy");
+
+        await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Put, $"/api/services/{serviceId}",
+            new { name = "Moving", environments = new object[] { production }, tier = "C" }, ifMatch: created["etag"]!.GetValue<string>());
+
+        var review = (await owner.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, $"/api/reviews/{reviewId}"))!;
+        var environments = review["items"]!.AsArray().SelectMany(i => i!["scanFindings"]!.AsArray()).Select(e => e!["environment"]!.GetValue<string>());
+        Assert.DoesNotContain("legacy", environments);
+    }
+
+    [Fact]
     public async Task A_scan_of_a_target_already_being_scanned_answers_with_that_scan()
     {
         await using var slow = await CarelessSite.StartAsync(slowPageDelay: TimeSpan.FromSeconds(4));
