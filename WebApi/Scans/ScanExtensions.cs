@@ -17,6 +17,7 @@ public static class ScanExtensions
             .Validate(o => o.Lease > TimeSpan.Zero, "Scans:Lease must be positive.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Scans:PollInterval must be positive.")
             .Validate(o => o.StartDelay >= TimeSpan.Zero && o.StartDelay <= TimeSpan.FromHours(1), "Scans:StartDelay must be between 0 and 1 hour.")
+            .Validate(o => o.SelfScanRetryWindow >= TimeSpan.Zero && o.SelfScanRetryWindow <= TimeSpan.FromDays(1), "Scans:SelfScanRetryWindow must be between 0 and 1 day.")
             .Validate(o => o.MaxAttempts >= 1, "Scans:MaxAttempts must be at least 1.")
             .Validate(o => o.RetentionDays is >= 1 and <= 3650, "Scans:RetentionDays must be from 1 to 3650.")
             .Validate(o => o.PerUserPerMinute >= 0, "Scans:PerUserPerMinute must be 0 or more.")

@@ -43,6 +43,13 @@ public sealed class ScanOptions
     /// <summary>Cron (UTC) on which the deployment scans its own public URL; it also does so once after start.</summary>
     public string SelfScanSchedule { get; set; } = "*/30 * * * *";
 
+    /// <summary>
+    /// How long after start a self-scan is queued each minute until one completes. A proxy that comes up after the
+    /// services is well within it; a public URL that never answers (a wrong <c>PublicOrigin</c>) would otherwise add a
+    /// failed scan a minute for as long as the replica runs. After it, the schedule alone scans.
+    /// </summary>
+    public TimeSpan SelfScanRetryWindow { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The public URL the deployment scans itself at; defaults to <c>PublicOrigin</c>. Empty turns self-scans off.</summary>
     public string? SelfUrl { get; set; }
 

@@ -46,9 +46,9 @@ public sealed partial class ScanScheduler(
         }
 
         var last = startedAt;
-        // Until a self-scan completes after this start, one is queued each minute: the public URL (the proxy) usually
-        // comes up after the services do, so the first attempt may find nothing there.
-        var scannedSinceStart = selfTarget is null;
+        // Until a self-scan completes after this start, one is queued each minute for a while: the public URL (the
+        // proxy) usually comes up after the services do, so the first attempt may find nothing there.
+        var afterStartRetryOver = selfTarget is null;
         DateTimeOffset? prunedAt = null;
         using var timer = new PeriodicTimer(Tick, time);
         do
@@ -56,10 +56,15 @@ public sealed partial class ScanScheduler(
             var now = time.GetUtcNow();
             try
             {
-                if (!scannedSinceStart)
+                if (!afterStartRetryOver)
                 {
-                    scannedSinceStart = await CompletedSinceAsync(selfTarget!, startedAt, stoppingToken);
-                    if (!scannedSinceStart)
+                    afterStartRetryOver = await CompletedSinceAsync(selfTarget!, startedAt, stoppingToken);
+                    if (!afterStartRetryOver && now - startedAt > options.Value.SelfScanRetryWindow)
+                    {
+                        LogSelfScanRetryEnded(options.Value.SelfScanRetryWindow, selfTarget!.TargetUrl);
+                        afterStartRetryOver = true;
+                    }
+                    else if (!afterStartRetryOver)
                     {
                         // Once a minute for the whole deployment, however many replicas start together.
                         await QueueUnlessQueuedSinceAsync([selfTarget!], now - TimeSpan.FromMinutes(1), ScanTrigger.SelfScan, stoppingToken);
@@ -200,6 +205,9 @@ public sealed partial class ScanScheduler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No public URL (Scans:SelfUrl or PublicOrigin): the deployment does not scan itself")]
     private partial void LogNoSelfScan();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No scan of {TargetUrl} completed within {Window} of the start; it is scanned on its schedule from now on (is Scans:SelfUrl or PublicOrigin right?)")]
+    private partial void LogSelfScanRetryEnded(TimeSpan window, string targetUrl);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} scans finished over {Days} days ago that no grade or review needs")]
     private partial void LogPruned(int count, int days);

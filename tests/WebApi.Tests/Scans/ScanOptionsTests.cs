@@ -15,6 +15,7 @@ public sealed class ScanOptionsTests
     [InlineData("Lease", "-00:01:00")]
     [InlineData("WorkerConcurrency", "-1")]
     [InlineData("MaxAttempts", "0")]
+    [InlineData("SelfScanRetryWindow", "-00:00:01")]
     [InlineData("PerUserPerMinute", "-5")]
     [InlineData("RetentionDays", "0")]
     [InlineData("RetentionDays", "3651")]

@@ -111,7 +111,43 @@ public sealed class ScanWorkerTests(PostgresServer postgres, RedisServer redis) 
         }
     }
 
-    private IHost BuildHost(MessageCollector logs)
+    [Fact]
+    public async Task A_deployment_whose_public_url_never_answers_stops_queueing_a_scan_a_minute_once_the_retry_window_has_passed()
+    {
+        // Nothing listens there: every scan of it fails at once.
+        var unanswered = $"http://127.0.0.1:{ReadinessAspire.Testing.FreeLoopbackPorts.One()}/";
+        var logs = new MessageCollector();
+        using var host = BuildHost(logs,
+            ("Scans:SelfUrl", unanswered),
+            ("Scans:SelfScanRetryWindow", "00:00:02"),
+            // No scheduled occurrence while the test runs.
+            ("Scans:SelfScanSchedule", "0 0 1 1 *"));
+        var contexts = host.Services.GetRequiredService<IDbContextFactory<ReadinessDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        await host.StartAsync();
+        try
+        {
+            // The first tick queues a scan; the next, 15 s on, finds the window passed instead of queueing another a
+            // minute after the first.
+            await logs.WaitForAsync(
+                m => m.Category == typeof(ScanScheduler).FullName && m.Level == LogLevel.Warning
+                    && m.Message.StartsWith($"No scan of {unanswered} completed within", StringComparison.Ordinal),
+                Bound);
+
+            await using var db = await contexts.CreateDbContextAsync();
+            Assert.Equal(1, await db.Scans.CountAsync(s => s.TargetUrl == unanswered && s.Trigger == ScanTrigger.SelfScan));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private IHost BuildHost(MessageCollector logs, params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.AddProvider(logs);
@@ -123,6 +159,11 @@ public sealed class ScanWorkerTests(PostgresServer postgres, RedisServer redis) 
         builder.Configuration["Scans:Lease"] = "00:00:03";
         builder.Configuration["Scanner:AllowedTargets"] = "127.0.0.1";
         builder.Configuration["Scanner:AllowedPorts"] = "*";
+        foreach (var (key, value) in settings)
+        {
+            builder.Configuration[key] = value;
+        }
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.ConnectionString));
         builder.Services.AddSingleton<CacheGeneration>();
