@@ -1,4 +1,3 @@
-using Azure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WebApi.Data;
@@ -27,9 +26,11 @@ public sealed partial class EvidenceOrphanSweep(
                     LogSwept(logger, deleted);
                 }
             }
-            catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or InvalidOperationException or Npgsql.NpgsqlException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                LogSweepFailed(logger, exception.GetType().Name);
+                // Whatever failed (the storage's retries spent end in an AggregateException, the database's in a
+                // RetryLimitExceededException): an exception out of here would stop the host, and with it the replica.
+                LogSweepFailed(logger, exception.GetType().Name, exception);
             }
         }
     }
@@ -63,5 +64,5 @@ public sealed partial class EvidenceOrphanSweep(
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The evidence orphan sweep failed ({ExceptionType}); it runs again later.")]
-    private static partial void LogSweepFailed(ILogger logger, string exceptionType);
+    private static partial void LogSweepFailed(ILogger logger, string exceptionType, Exception exception);
 }

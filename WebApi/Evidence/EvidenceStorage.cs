@@ -70,7 +70,8 @@ public sealed partial class EvidenceStorage(IConfiguration configuration, ILogge
             {
                 await DeleteAsync(blobName, cancellationToken);
             }
-            catch (Exception exception) when (exception is RequestFailedException or IOException or HttpRequestException)
+            // AggregateException: the SDK's retries spent on a storage it cannot reach.
+            catch (Exception exception) when (exception is RequestFailedException or IOException or HttpRequestException or AggregateException)
             {
                 LogDeleteFailed(logger, blobName, exception.GetType().Name);
             }
