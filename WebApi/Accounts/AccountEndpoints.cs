@@ -2,7 +2,9 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using WebApi.Caching;
 using WebApi.Data;
 
 namespace WebApi.Accounts;
@@ -148,7 +150,8 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ResetPasswordAsync(
-        ResetPasswordRequest request, UserManager<IdentityUser> users)
+        ResetPasswordRequest request, UserManager<IdentityUser> users, ReadinessDbContext db, CacheGeneration generation, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var user = await users.FindByEmailAsync(request.Email);
         if (user is null || !TryDecode(request.Code, out var token))
@@ -166,6 +169,16 @@ public static class AccountEndpoints
             {
                 await users.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
             }
+
+            // A reset says the account may have been someone else's: the access tokens end as its sessions do (the new
+            // security stamp ends those), or whoever held a session could have minted one that outlived it.
+            var now = time.GetUtcNow();
+            if (await db.PersonalAccessTokens.Where(t => t.UserId == user.Id && t.RevokedAt == null && t.ExpiresAt > now)
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken) > 0)
+            {
+                await generation.BumpAsync(CacheGeneration.Tokens);
+            }
+
             return TypedResults.NoContent();
         }
 

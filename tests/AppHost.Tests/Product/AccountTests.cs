@@ -8,10 +8,16 @@ namespace AppHost.Tests.Product;
 [Collection(StackTestGroup.Name)]
 public sealed class AccountTests(StackFixture stack)
 {
+    private static readonly string[] s_read = ["read"];
+
     [Fact]
     public async Task Five_failed_sign_ins_lock_the_account_and_a_password_reset_by_mail_unlocks_it()
     {
         using var user = await ProductUser.SignUpAsync(stack, "forgetful");
+        // A token minted by a session before the reset, as someone who held that session could have.
+        var minted = (await user.ExpectAsync(HttpStatusCode.Created, HttpMethod.Post, "/api/account/tokens", new { name = "before the reset", scopes = s_read }))!;
+        using var scripted = ProductUser.WithToken(stack, minted["token"]!.GetValue<string>());
+        await scripted.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/services");
         var wrong = new { email = user.Email, password = "not the password at all" };
 
         for (var attempt = 1; attempt <= 4; attempt++)
@@ -38,6 +44,10 @@ public sealed class AccountTests(StackFixture stack)
 
         await user.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/account/sign-in", new { email = user.Email, password = ProductUser.Password });
         await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/account/sign-in", new { email = user.Email, password = "a brand new passphrase" });
+        // The reset ended the token with the sessions.
+        await scripted.ExpectAsync(HttpStatusCode.Unauthorized, HttpMethod.Get, "/api/services");
+        var revoked = (await user.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, "/api/account/tokens"))!.AsArray().Single(t => t!["id"]!.GetValue<string>() == minted["details"]!["id"]!.GetValue<string>());
+        Assert.NotNull(revoked!["revokedAt"]);
         // The code is single-use: the reset changed the security stamp it was bound to.
         await user.RefreshCsrfAsync();
         await user.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/account/reset-password", new { email = user.Email, code, newPassword = "yet another passphrase" });
