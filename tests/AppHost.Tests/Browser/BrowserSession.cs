@@ -111,6 +111,9 @@ internal sealed class BrowserSession : IAsyncDisposable
     /// <summary>A replacing write from the page, as another tab of the same reader would send it.</summary>
     public Task<System.Text.Json.JsonElement> ApiPutAsync(string path, object body, string ifMatch) => ApiAsync("PUT", path, body, ifMatch);
 
+    /// <summary>A partial write from the page, as another tab of the same reader would send it.</summary>
+    public Task<System.Text.Json.JsonElement> ApiPatchAsync(string path, object body, string ifMatch) => ApiAsync("PATCH", path, body, ifMatch);
+
     /// <summary>A read of the API from the page, with its cookies: what the page should be showing. Returns the JSON body.</summary>
     public Task<System.Text.Json.JsonElement> ApiGetAsync(string path) => ApiAsync("GET", path, null);
 

@@ -280,6 +280,41 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_status_change_refused_because_someone_else_changed_the_item_shows_theirs_and_the_next_try_is_saved()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "status-stale");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 412 \(");
+        var serviceId = await StartAReviewOfANewServiceAsync(session, "browser-status-stale");
+        var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+        var status = page.GetByLabel($"Status of {item}");
+        await Expect(status).ToHaveValueAsync("NotStarted");
+
+        // Someone else marks the item done, after the page read it.
+        var reviewId = (await session.ApiGetAsync($"/api/services/{serviceId}/reviews")).GetProperty("items")[0].GetProperty("id").GetString();
+        var itemPath = $"/api/reviews/{reviewId}/items/{Uri.EscapeDataString(item)}";
+        var theirs = (await session.ApiGetAsync($"/api/reviews/{reviewId}")).GetProperty("items").EnumerateArray().Single(i => i.GetProperty("itemId").GetString() == item);
+        await session.ApiPatchAsync(itemPath, new { status = "Done" }, theirs.GetProperty("etag").GetString()!);
+
+        // Refused, said in words, and the item shows their change.
+        var refused = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemPatch);
+        Assert.Equal(412, refused.Status);
+        var alert = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = $"The status of {item} could not be saved" });
+        await Expect(alert).ToContainTextAsync("Someone else changed this item meanwhile; it now shows their change.");
+        await Expect(alert).Not.ToContainTextAsync("ETag");
+        await Expect(status).ToHaveValueAsync("Done");
+
+        // The next try sends the entity tag of their change: saved, not refused again.
+        await Expect(status).ToBeEnabledAsync();
+        var saved = await page.RunAndWaitForResponseAsync(() => status.SelectOptionAsync("InProgress"), IsItemPatch);
+        Assert.Equal(200, saved.Status);
+        await Expect(alert).ToHaveCountAsync(0);
+        await session.GotoAsync($"/services/{serviceId}");
+        await Expect(status).ToHaveValueAsync("InProgress");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_change_whose_reloads_fail_keeps_the_page_and_the_notes_being_typed_and_says_it_may_be_out_of_date()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "reload-failed");

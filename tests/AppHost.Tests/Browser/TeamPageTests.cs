@@ -125,6 +125,44 @@ public sealed class TeamPageTests(StackFixture stack, ChromiumFixture chromium) 
         session.AssertClean();
     }
 
+    [Fact]
+    public async Task A_role_change_refused_because_someone_else_changed_the_member_shows_theirs_and_the_next_try_is_saved()
+    {
+        using var member = await ProductUser.SignUpAsync(stack, "browser-member-stale");
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "team-stale");
+        var page = session.Page;
+        session.ExpectConsoleError(@"status of 412 \(");
+        await SignIn.NewUserAsync(session, stack, "browser-team-stale-owner");
+        var teamId = (await session.ApiPostAsync("/api/teams", new { name = "Stale " + Guid.NewGuid().ToString("N")[..8], slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
+        var teamPath = $"/api/teams/{teamId}";
+        await session.ApiPostAsync($"{teamPath}/members", new { email = member.Email, role = "Viewer" });
+        await session.GotoAsync($"/teams/{teamId}");
+        var memberRole = page.GetByLabel($"Role of {member.Email}");
+        await Expect(memberRole).ToHaveValueAsync("Viewer");
+
+        // Another owner (here another tab) makes them a maintainer after the page read the team.
+        var theirs = (await session.ApiGetAsync(teamPath)).GetProperty("members").EnumerateArray().Single(m => m.GetProperty("email").GetString() == member.Email);
+        await session.ApiPatchAsync($"{teamPath}/members/{theirs.GetProperty("userId").GetString()}", new { role = "Maintainer" }, theirs.GetProperty("etag").GetString()!);
+
+        // Refused, said in words, and the table shows their change.
+        var refused = await page.RunAndWaitForResponseAsync(() => memberRole.SelectOptionAsync("Owner"), IsMemberPatch);
+        Assert.Equal(412, refused.Status);
+        var alert = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The role could not be changed" });
+        await Expect(alert).ToContainTextAsync("Someone else changed this member meanwhile; it now shows their change.");
+        await Expect(alert).Not.ToContainTextAsync("ETag");
+        await Expect(memberRole).ToHaveValueAsync("Maintainer");
+
+        // The next try sends the entity tag of their change: saved, not refused again.
+        await Expect(memberRole).ToBeEnabledAsync();
+        var saved = await page.RunAndWaitForResponseAsync(() => memberRole.SelectOptionAsync("Owner"), IsMemberPatch);
+        Assert.Equal(200, saved.Status);
+        await Expect(alert).ToHaveCountAsync(0);
+        Assert.Equal("Owner", await RoleAsync(member, teamPath));
+        session.AssertClean();
+    }
+
+    private static bool IsMemberPatch(IResponse response) => response.Request.Method == "PATCH" && response.Url.Contains("/members/", StringComparison.Ordinal);
+
     /// <summary>The member's role in the team, as the API tells the member.</summary>
     private static async Task<string> RoleAsync(ProductUser member, string teamPath) =>
         (await member.ExpectAsync(HttpStatusCode.OK, HttpMethod.Get, teamPath))!["myRole"]!.GetValue<string>();

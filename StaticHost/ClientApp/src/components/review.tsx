@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, get, type ApiResponse } from "../lib/api";
+import { api, get, isConflict, reloadedAfterConflict, type ApiResponse } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { readDraft, useDraft } from "../lib/drafts";
 import { setServerSanitizedHtml } from "../lib/trusted-html";
@@ -83,6 +83,12 @@ export function ReviewPanel({ reviewId, serviceId, userId, canWrite, members, on
     review.reload();
     onChanged();
   };
+  // A change refused because the item or the review changed meanwhile: the reload shows what did, and brings the
+  // entity tag the next try needs (without it, every try is refused again until the page is reloaded).
+  const stale = () => {
+    review.reload();
+    onChanged();
+  };
   useEffect(() => {
     if (!review.loading && review.data && pending.current) {
       setAnnouncement(review.error ? pending.current : `${pending.current} Score ${percent(review.data.score)}.`);
@@ -149,7 +155,7 @@ export function ReviewPanel({ reviewId, serviceId, userId, canWrite, members, on
             <ol class="items">
               {items.map((item) => (
                 <ReviewItemRow key={item.itemId} reviewId={data.id} item={item} writable={writable} reviewOpen={open} userId={userId}
-                  members={members} onChanged={changed} />
+                  members={members} onChanged={changed} onStale={stale} />
               ))}
             </ol>
           </section>
@@ -210,7 +216,7 @@ export interface ItemProps {
 
 export type ItemWrite = (send: (ifMatch: string) => Promise<ApiResponse<ReviewItem>>) => Promise<ApiResponse<ReviewItem>>;
 
-function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: Omit<ItemProps, "write"> & { reviewId: string }) {
+function ReviewItemRow({ reviewId, item: loaded, onChanged, onStale, ...rest }: Omit<ItemProps, "write"> & { reviewId: string; onStale: () => void }) {
   // Every write answers with the item: that is the item until the review's reload brings it again, and stays it if
   // the reload fails. The next write sends its entity tag, not the one the write made stale (a 412), and the row
   // shows what was saved, not the status it had before.
@@ -230,9 +236,14 @@ function ReviewItemRow({ reviewId, item: loaded, onChanged, ...rest }: Omit<Item
   const lastWrite = useRef<Promise<unknown>>(Promise.resolve());
   const write: ItemWrite = (send) => {
     const next = lastWrite.current.catch(() => undefined).then(async () => {
-      const answer = await send(etag.current);
-      etag.current = answer.data.etag;
-      return answer;
+      try {
+        const answer = await send(etag.current);
+        etag.current = answer.data.etag;
+        return answer;
+      } catch (error) {
+        if (isConflict(error)) onStale();
+        throw reloadedAfterConflict(error, "item");
+      }
     });
     lastWrite.current = next;
     return next;

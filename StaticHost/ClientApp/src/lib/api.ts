@@ -164,7 +164,8 @@ export async function readResponse<T>(
 /** A sentence for the reader, from the problem details when there are any. */
 function describe(method: string, status: number, problem: ProblemDetails | null, body: string): string {
   const fieldMessages = Object.values(problem?.errors ?? {}).flat();
-  if (problem?.detail) return problem.detail;
+  // A 412's detail is for API clients ("the ETag in If-Match"); the reader gets the sentence below.
+  if (problem?.detail && status !== 412) return problem.detail;
   if (fieldMessages.length > 0) return fieldMessages.join(" ");
   if (problem?.title && status < 500) return problem.title + ".";
   switch (status) {
@@ -192,6 +193,19 @@ function describe(method: string, status: number, problem: ProblemDetails | null
 
 /** A fresh key for one attempt at creating something; reuse it when retrying that same attempt. */
 export const newIdempotencyKey = () => crypto.randomUUID();
+
+/** A write refused because what it changes changed meanwhile: a stale entity tag (412), or a state it conflicts with (409). */
+export const isConflict = (error: unknown): error is ApiError => error instanceof ApiError && (error.status === 409 || error.status === 412);
+
+/**
+ * A 412 said on a page that has reloaded what it changes, so the next try sends the current entity tag; other
+ * failures as they are. `what` is the thing changed: "item", "member".
+ */
+export function reloadedAfterConflict(error: unknown, what: string): unknown {
+  return error instanceof ApiError && error.status === 412
+    ? new ApiError(412, `Someone else changed this ${what} meanwhile; it now shows their change. Make your change again if it still applies.`, error.problem)
+    : error;
+}
 
 export interface UploadProgress {
   loaded: number;

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ConfirmButton, ErrorMessage, Field, fieldErrors, Loading, PageHeading, PageNotReady, When } from "../components/ui";
-import { api, get, newIdempotencyKey } from "../lib/api";
+import { api, get, isConflict, newIdempotencyKey, reloadedAfterConflict } from "../lib/api";
 import { readJsonDraft, useJsonDraft, writeJsonDraft } from "../lib/drafts";
 import { useAction, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
@@ -126,8 +126,16 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
     }
   };
 
+  // A change refused because the member or the team changed meanwhile: the reload shows what did, and brings the
+  // entity tag the next try needs (without it, every try is refused again until the page is reloaded).
+  const reloadOnConflict = (error: unknown): never => {
+    if (isConflict(error)) team.reload();
+    throw reloadedAfterConflict(error, "member");
+  };
+
   const changeRole = async (member: Member, next: TeamRole) => {
-    const changed = await change.run(() => api<Member>("PATCH", `/api/teams/${data.id}/members/${encodeURIComponent(member.userId)}`, { body: { role: next }, ifMatch: member.etag }));
+    const changed = await change.run(() => api<Member>("PATCH", `/api/teams/${data.id}/members/${encodeURIComponent(member.userId)}`, { body: { role: next }, ifMatch: member.etag })
+      .catch(reloadOnConflict));
     if (changed) {
       // The answer's tag at once: a second change before the reload lands must not send the old one.
       team.setData((current) => ({ ...current!, members: current!.members.map((m) => (m.userId === changed.data.userId ? changed.data : m)) }));
@@ -136,7 +144,7 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
   };
 
   const removeMember = async (member: Member) => {
-    if (await remove.run(() => api("DELETE", `/api/teams/${data.id}/members/${encodeURIComponent(member.userId)}`, { ifMatch: member.etag }))) {
+    if (await remove.run(() => api("DELETE", `/api/teams/${data.id}/members/${encodeURIComponent(member.userId)}`, { ifMatch: member.etag }).catch(reloadOnConflict))) {
       if (member.userId === account.id) navigate(href("teams"));
       else team.reload();
     }
