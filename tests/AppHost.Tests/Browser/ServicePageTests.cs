@@ -315,6 +315,57 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task Notes_typed_while_their_save_is_on_its_way_stay_in_the_form_and_in_the_draft()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "notes-typed-while-saving");
+        var page = session.Page;
+        await StartAReviewOfANewServiceAsync(session, "browser-notes-typed-while-saving");
+        var item = ItemId(await page.GetByRole(AriaRole.Combobox, new() { NameRegex = StatusOf() }).First.GetAttributeAsync("id"));
+        await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
+        var notes = page.GetByRole(AriaRole.Textbox, new() { Name = $"Notes on {item}" });
+        await notes.FillAsync("First line");
+
+        // The save is held on its way to the server while the reader types on.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(new Regex(@"/api/reviews/[0-9a-f-]+/items/"), async route =>
+        {
+            if (route.Request.Method == "PATCH" && held.TrySetResult())
+            {
+                await released.Task;
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync();
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await notes.PressAsync("End");
+        await notes.PressSequentiallyAsync(" and a second thought");
+        var saved = await page.RunAndWaitForResponseAsync(
+            () =>
+            {
+                released.SetResult();
+                return Task.CompletedTask;
+            },
+            IsItemPatch);
+        Assert.Equal(200, saved.Status);
+
+        // The first line is saved; the text typed since is neither erased nor forgotten, and saves next.
+        await Expect(page.Locator(".sr-status")).ToContainTextAsync($"{item} saved.");
+        await Expect(page.Locator($"[id='item-{item}']")).ToContainTextAsync("has notes");
+        await Expect(notes).ToHaveValueAsync("First line and a second thought");
+        Assert.Equal(1, await DraftCountAsync(page));
+        var second = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" }).ClickAsync(), IsItemPatch);
+        Assert.Equal(200, second.Status);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Save {item}" })).ToBeDisabledAsync();
+        Assert.Equal(0, await DraftCountAsync(page));
+        await page.ReloadAsync();
+        await page.GetByText($"Notes, assignee, due date and evidence for {item}").ClickAsync();
+        await Expect(notes).ToHaveValueAsync("First line and a second thought");
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_change_whose_reloads_fail_keeps_the_page_and_the_notes_being_typed_and_says_it_may_be_out_of_date()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "reload-failed");

@@ -335,11 +335,18 @@ function ItemDetailsForm({ path, item, writable, userId, members, onSaved, write
   const id = item.itemId;
   const preview = useMarkdownPreview(notes, item.notes, item.notesHtml);
 
-  // A save brings the server's values back; not on the first render, which may have brought a draft back.
+  // A save or a reload brings the server's notes; they replace the text only when that loses nothing typed: when it
+  // held the notes as they were, or exactly what a save sent. Text typed while the save was on its way, or not saved
+  // when someone else's notes arrive, stays, and stays a draft. Not on the first render, which may have brought a
+  // draft back.
   const mounted = useRef(false);
+  const shown = useRef(item.notes);
+  const sent = useRef<string | null>(null);
   useEffect(() => {
-    if (mounted.current) setNotes(item.notes);
+    if (mounted.current) setNotes((current) => (current === shown.current || current === sent.current ? item.notes : current));
     mounted.current = true;
+    shown.current = item.notes;
+    sent.current = null;
   }, [item.notes]);
   useDraft(userId, draftKey, writable && notes !== item.notes ? notes : null);
   useEffect(() => setAssigneeId(item.assigneeId ?? ""), [item.assigneeId]);
@@ -357,7 +364,10 @@ function ItemDetailsForm({ path, item, writable, userId, members, onSaved, write
       else body["clearDueOn"] = true;
     }
     const ok = await save.run(() => write((ifMatch) => api<ReviewItem>("PATCH", path, { body, ifMatch })));
-    if (ok) onSaved(`${id} saved.`, ok.data);
+    if (ok) {
+      if (typeof body["notes"] === "string") sent.current = body["notes"];
+      onSaved(`${id} saved.`, ok.data);
+    }
   };
 
   return (
