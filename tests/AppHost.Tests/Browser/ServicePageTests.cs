@@ -589,6 +589,65 @@ public sealed partial class ServicePageTests(StackFixture stack, ChromiumFixture
     }
 
     [Fact]
+    public async Task A_new_service_sent_again_after_its_answer_was_lost_is_made_once_and_an_edited_one_is_not_refused()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "service-new-lost-answer");
+        var page = session.Page;
+        session.ExpectConsoleError("net::ERR_FAILED");
+        await SignIn.NewUserAsync(session, stack, "browser-service-new-lost-answer");
+        await session.ApiPostAsync("/api/teams", new { name = "Makers", slug = "team-" + Guid.NewGuid().ToString("N")[..12] });
+        var prefix = "lost" + Guid.NewGuid().ToString("N")[..8];
+        var name = page.GetByLabel("Name", new() { Exact = true });
+        var create = page.GetByRole(AriaRole.Button, new() { Name = "Create service" });
+        var unanswered = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The service could not be created" });
+
+        // The server makes the service, and its answer never reaches the page: the request goes on from the page's own
+        // fetch (route.FetchAsync would not trust the stack's CA), and the page's is aborted.
+        var lost = 0;
+        await page.RouteAsync("**/api/services", async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Exchange(ref lost, 0) == 1)
+            {
+                var headers = route.Request.Headers.Where(h => h.Key is "content-type" or "x-csrf-token" or "idempotency-key").ToDictionary();
+                var made = await page.EvaluateAsync<int>(
+                    "async ([headers, body]) => (await fetch('/api/services', { method: 'POST', headers, body })).status",
+                    new object[] { headers, route.Request.PostData! });
+                Assert.Equal(201, made);
+                await route.AbortAsync();
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+
+        // Sent again as it was: the first attempt's answer, not a second service.
+        await session.GotoAsync("/services/new");
+        await name.FillAsync($"{prefix} once");
+        await page.GetByLabel("Environment 1 base URL").FillAsync("https://once.example.com");
+        lost = 1;
+        await create.ClickAsync();
+        await Expect(unanswered).ToContainTextAsync("The server could not be reached.");
+        await create.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"{prefix} once", Level = 1 })).ToBeVisibleAsync();
+
+        // Edited before it is sent again: another request, made, not refused as the lost one's key reused.
+        await session.GotoAsync("/services/new");
+        await name.FillAsync($"{prefix} draft");
+        await page.GetByLabel("Environment 1 base URL").FillAsync("https://draft.example.com");
+        lost = 1;
+        await create.ClickAsync();
+        await Expect(unanswered).ToContainTextAsync("The server could not be reached.");
+        await name.FillAsync($"{prefix} final");
+        await create.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"{prefix} final", Level = 1 })).ToBeVisibleAsync();
+
+        // The lost attempts were saved, each once: what the list shows the reader.
+        var made = (await session.ApiGetAsync($"/api/services?search={prefix}&sort=name")).GetProperty("items").EnumerateArray().Select(s => s.GetProperty("name").GetString());
+        Assert.Equal([$"{prefix} draft", $"{prefix} final", $"{prefix} once"], made);
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task A_new_service_whose_teams_cannot_be_loaded_says_so_and_offers_a_retry_not_a_new_team()
     {
         await using var session = await BrowserSession.OpenAsync(chromium, stack, "service-new-teams-failed");

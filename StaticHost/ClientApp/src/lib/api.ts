@@ -164,6 +164,11 @@ export async function readResponse<T>(
 /** A sentence for the reader, from the problem details when there are any. */
 function describe(method: string, status: number, problem: ProblemDetails | null, body: string): string {
   const fieldMessages = Object.values(problem?.errors ?? {}).flat();
+  // A key sent again with another body: the forms take a new key when the body changed (useIdempotencyKey), but
+  // should one not, the reader hears what may have happened rather than the key's rules.
+  if (status === 422 && problem?.title === "Idempotency key reused") {
+    return "An earlier attempt to send this may have been saved, though its answer never arrived. Check whether it is there before sending it again.";
+  }
   // A 412's detail is for API clients ("the ETag in If-Match"); the reader gets the sentence below.
   if (problem?.detail && status !== 412) return problem.detail;
   if (fieldMessages.length > 0) return fieldMessages.join(" ");

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { newIdempotencyKey } from "./api";
 
 export interface Resource<T> {
   data: T | undefined;
@@ -76,6 +77,26 @@ export function usePollingError(active: boolean, ms: number, poll: () => Promise
     if (!active) setError(null);
   }, [active]);
   return error;
+}
+
+/**
+ * The Idempotency-Key of a create form's POST: the same for the same body, so a retry after a lost or failed answer
+ * gets the first attempt's result instead of a duplicate; a new one once the body changed, which the server would
+ * otherwise refuse (422) as the key reused for another request, for as long as it keeps the key. `created()` after a
+ * success: the next POST is another thing, even with the same body.
+ */
+export function useIdempotencyKey() {
+  const attempt = useRef<{ body: string; key: string } | null>(null);
+  return useMemo(() => ({
+    for(body: unknown): string {
+      const text = JSON.stringify(body);
+      if (attempt.current?.body !== text) attempt.current = { body: text, key: newIdempotencyKey() };
+      return attempt.current.key;
+    },
+    created() {
+      attempt.current = null;
+    },
+  }), []);
 }
 
 /** A pending write: `run` disables re-submission, keeps the error for the form, and returns the result or undefined. */

@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ErrorMessage, Field, fieldErrors, PageHeading, PageNotReady } from "../components/ui";
-import { api, ApiError, get, newIdempotencyKey, type ApiResponse } from "../lib/api";
+import { api, ApiError, get, type ApiResponse } from "../lib/api";
 import { readJsonDraft, writeJsonDraft } from "../lib/drafts";
-import { useAction, useResource } from "../lib/hooks";
+import { useAction, useIdempotencyKey, useResource } from "../lib/hooks";
 import { href, navigate, type Route } from "../lib/router";
 import type { Account, Environment, ScanProfile, Service, Team, Tier } from "../lib/types";
 
@@ -88,7 +88,7 @@ export function ServiceFormPage({ route, account }: { route: Route; account: Acc
   );
   const [form, setForm] = useState<FormState | null>(editing ? null : draft?.form ?? blank);
   const [slugEdited, setSlugEdited] = useState(draft?.slugEdited ?? false);
-  const [idempotencyKey] = useState(newIdempotencyKey);
+  const idempotencyKey = useIdempotencyKey();
   // After a 412: the version someone else saved meanwhile. The reader's edits stay in the form until they choose.
   const [theirs, setTheirs] = useState<ApiResponse<Service> | null>(null);
   const action = useAction();
@@ -156,7 +156,10 @@ export function ServiceFormPage({ route, account }: { route: Route; account: Acc
       tier: form.tier,
     };
     const result = await action.run(async () => {
-      if (!editing) return await api<Service>("POST", "/api/services", { body: { ...common, teamId: form.teamId, slug: form.slug }, idempotencyKey });
+      if (!editing) {
+        const body = { ...common, teamId: form.teamId, slug: form.slug };
+        return await api<Service>("POST", "/api/services", { body, idempotencyKey: idempotencyKey.for(body) });
+      }
       const path = `/api/services/${encodeURIComponent(id!)}`;
       try {
         return await api<Service>("PUT", path, { body: common, ifMatch: ifMatch ?? existing.data!.data.etag });

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import { ConfirmButton, ErrorMessage, Field, fieldErrors, Loading, PageHeading, PageNotReady, When } from "../components/ui";
-import { api, get, isConflict, newIdempotencyKey, reloadedAfterConflict } from "../lib/api";
+import { api, get, isConflict, reloadedAfterConflict } from "../lib/api";
 import { readJsonDraft, useJsonDraft, writeJsonDraft } from "../lib/drafts";
-import { useAction, useResource } from "../lib/hooks";
+import { useAction, useIdempotencyKey, useResource } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import type { Account, Member, Team, TeamDetail, TeamRole } from "../lib/types";
 
@@ -37,16 +37,17 @@ export function TeamsPage({ account }: { account: Account }) {
   const [name, setName] = useState(draft?.name ?? "");
   const [slug, setSlug] = useState(draft?.slug ?? "");
   const [slugEdited, setSlugEdited] = useState(draft?.slugEdited ?? false);
-  const [key, setKey] = useState(newIdempotencyKey);
+  const key = useIdempotencyKey();
   const create = useAction();
   const errors = fieldErrors(create.error);
   useJsonDraft(account.id, newTeamDraftKey, name || slug ? { name, slug, slugEdited } : null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const created = await create.run(() => api<Team>("POST", "/api/teams", { body: { name: name.trim(), slug }, idempotencyKey: key }));
+    const body = { name: name.trim(), slug };
+    const created = await create.run(() => api<Team>("POST", "/api/teams", { body, idempotencyKey: key.for(body) }));
     if (created) {
-      setKey(newIdempotencyKey());
+      key.created();
       writeJsonDraft(account.id, newTeamDraftKey, null);
       navigate(href("team", { id: created.data.id }));
     }
@@ -101,7 +102,7 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
   const [draft] = useState(() => readJsonDraft<NewMemberDraft>(account.id, newMemberDraftKey(id)));
   const [email, setEmail] = useState(draft?.email ?? "");
   const [role, setRole] = useState<TeamRole>(draft?.role && roles.includes(draft.role) ? draft.role : "Maintainer");
-  const [key, setKey] = useState(newIdempotencyKey);
+  const key = useIdempotencyKey();
   const add = useAction();
   const change = useAction();
   const remove = useAction();
@@ -117,11 +118,12 @@ export function TeamPage({ id, account }: { id: string; account: Account }) {
 
   const addMember = async (event: Event) => {
     event.preventDefault();
-    const added = await add.run(() => api<Member>("POST", `/api/teams/${data.id}/members`, { body: { email: email.trim(), role }, idempotencyKey: key }));
+    const body = { email: email.trim(), role };
+    const added = await add.run(() => api<Member>("POST", `/api/teams/${data.id}/members`, { body, idempotencyKey: key.for(body) }));
     if (added) {
       writeJsonDraft(account.id, newMemberDraftKey(data.id), null);
       setEmail("");
-      setKey(newIdempotencyKey());
+      key.created();
       team.reload();
     }
   };
