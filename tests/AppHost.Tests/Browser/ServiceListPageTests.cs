@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -40,6 +41,26 @@ public sealed class ServiceListPageTests(StackFixture stack, ChromiumFixture chr
         await Expect(status).ToHaveTextAsync($"No service matches “{prefix}-none”.");
         await Expect(pager).ToHaveCountAsync(0);
         await session.CheckPageAsync("services-no-match");
+        session.AssertClean();
+    }
+
+    [Fact]
+    public async Task A_page_past_the_last_service_says_so_and_leads_back_to_the_first()
+    {
+        await using var session = await BrowserSession.OpenAsync(chromium, stack, "service-list-past-end");
+        var page = session.Page;
+        await SignIn.NewUserAsync(session, stack, "browser-service-list-past-end");
+        var teamId = (await session.ApiPostAsync("/api/teams", new { name = "Listers", slug = "team-" + Guid.NewGuid().ToString("N")[..12] })).GetProperty("id").GetString();
+        var prefix = "end" + Guid.NewGuid().ToString("N")[..8];
+        await session.ApiPostAsync("/api/services", new { teamId, name = $"{prefix} only", slug = $"{prefix}-only" });
+
+        // A link to page 3, say kept from when there were more services.
+        await session.GotoAsync($"/services?search={prefix}&page=3");
+        await Expect(page.GetByText("This page is past the last service.")).ToBeVisibleAsync();
+        await session.CheckPageAsync("services-past-end");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to page 1" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{prefix} only" })).ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/services\\?search={prefix}$"));
         session.AssertClean();
     }
 }

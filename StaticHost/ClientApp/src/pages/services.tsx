@@ -78,10 +78,17 @@ export function ServicesPage({ route }: { route: Route }) {
       ) : !data ? (
         <Loading label="Loading services…" />
       ) : data.list.items.length === 0 ? (
-        !search && !tag && teams.data?.length === 0 && (
-          <p>
-            Services belong to teams. <a href={href("teams")}>Create a team</a> first.
+        // Services to show, none on this page (a link kept after some were deleted): the way back, for want of a pager.
+        data.list.total > 0 ? (
+          <p class="muted">
+            This page is past the last service. <a href={link({ page: 1 })}>Back to page 1</a>.
           </p>
+        ) : (
+          !search && !tag && teams.data?.length === 0 && (
+            <p>
+              Services belong to teams. <a href={href("teams")}>Create a team</a> first.
+            </p>
+          )
         )
       ) : (
         <>
