@@ -165,9 +165,12 @@ public static class TeamEndpoints
         }
 
         var user = await users.FindByEmailAsync(request.Email);
-        if (user is null)
+        // An address signed up but not confirmed may be anyone's (whoever typed it), and a reset by its mailbox takes it
+        // back: until then it gets nothing of a team's. Answered as an unknown address, so the answer tells no one
+        // which of the two it is.
+        if (user is null || (users.Options.SignIn.RequireConfirmedEmail && !await users.IsEmailConfirmedAsync(user)))
         {
-            return ProblemDetailsResponse.Invalid("email", "No account has this email address; ask the person to sign up first.");
+            return ProblemDetailsResponse.Invalid("email", "No account with a confirmed address has this email; ask the person to sign up and confirm it first.");
         }
 
         var member = new TeamMember { TeamId = teamId, UserId = user.Id, Role = request.Role!.Value, AddedAt = time.GetUtcNow() };

@@ -32,7 +32,7 @@ public sealed class TeamPageTests(StackFixture stack, ChromiumFixture chromium) 
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync(SignIn.NewEmail("nobody"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The member could not be added");
-        await Expect(page.GetByText("No account has this email address; ask the person to sign up first.").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("No account with a confirmed address has this email; ask the person to sign up and confirm it first.").First).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
         await session.CheckPageAsync("team-member-unknown");
 

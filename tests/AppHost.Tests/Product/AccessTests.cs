@@ -22,6 +22,13 @@ public sealed class AccessTests(StackFixture stack)
         await owner.AddMemberAsync(teamId, viewer, "Viewer");
         var again = (await owner.ExpectAsync(HttpStatusCode.Conflict, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = viewer.Email, role = "Owner" }))!;
         Assert.Equal("The user is already a member of the team.", again["detail"]!.GetValue<string>());
+        // An address signed up but never confirmed (by anyone who typed it) joins no team: answered as an unknown one.
+        using var squatter = await ProductUser.AnonymousAsync(stack);
+        var unconfirmed = $"unconfirmed-{Guid.NewGuid():N}@example.com";
+        await squatter.ExpectAsync(HttpStatusCode.Accepted, HttpMethod.Post, "/api/account/sign-up", new { email = unconfirmed, password = ProductUser.Password });
+        var refused = (await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = unconfirmed, role = "Viewer" }))!;
+        var unknown = (await owner.ExpectAsync(HttpStatusCode.BadRequest, HttpMethod.Post, $"/api/teams/{teamId}/members", new { email = $"nobody-{Guid.NewGuid():N}@example.com", role = "Viewer" }))!;
+        Assert.Equal(unknown["errors"]!.ToJsonString(), refused["errors"]!.ToJsonString());
         var service = await owner.CreateServiceAsync(teamId);
         var path = $"/api/services/{service["id"]}";
         var etag = service["etag"]!.GetValue<string>();
