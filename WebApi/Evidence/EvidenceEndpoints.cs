@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -179,13 +180,30 @@ public static class EvidenceEndpoints
         }
         catch
         {
-            // No row, so no blob either.
-            await storage.DeleteManyAsync([blobName], CancellationToken.None);
+            // No row, so no blob either: unless the commit happened and only its answer was lost (the retry then failed
+            // on the row it had made), which only the database can tell. When it cannot, the orphan sweep decides later.
+            if (await RowIsMissingAsync(db, file.Id))
+            {
+                await storage.DeleteManyAsync([blobName], CancellationToken.None);
+            }
+
             throw;
         }
 
         http.Response.SetETag(file.Version);
         return TypedResults.Created(ContentUrl(file.Id), ToResponse(file));
+    }
+
+    private static async Task<bool> RowIsMissingAsync(ReadinessDbContext db, Guid id)
+    {
+        try
+        {
+            return !await db.EvidenceFiles.AsNoTracking().AnyAsync(e => e.Id == id, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException)
+        {
+            return false;
+        }
     }
 
     private static Task<bool> ItemIsFullAsync(ReadinessDbContext db, Guid reviewId, string itemId, int maxFiles, CancellationToken cancellationToken) =>
