@@ -24,12 +24,13 @@ public sealed partial class EvidenceStorage(IConfiguration configuration, ILogge
     public async Task UploadAsync(string blobName, Stream content, string contentType, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(cancellationToken);
-        // Never overwrites: a name is used once. Blocks of 1 MiB: the SDK holds one block of a non-seekable stream at a time.
+        // Never overwrites: a name is used once. Blocks of 1 MiB, one at a time: the SDK stages up to five at once by
+        // default, each held in memory while it is sent.
         await container.GetBlobClient(blobName).UploadAsync(content, new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = contentType, ContentDisposition = "attachment" },
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumTransferSize = 1024 * 1024, InitialTransferSize = 1024 * 1024 },
+            TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumTransferSize = 1024 * 1024, InitialTransferSize = 1024 * 1024, MaximumConcurrency = 1 },
         }, cancellationToken);
     }
 
